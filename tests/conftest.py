@@ -1,0 +1,43 @@
+"""Shared test set-up: no display, no real AWS, no real user folders or keychain."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Set before anything imports Qt or boto3.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+for _var in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_SESSION_TOKEN"):
+    os.environ.pop(_var, None)
+os.environ["AWS_ACCESS_KEY_ID"] = "testing"
+os.environ["AWS_SECRET_ACCESS_KEY"] = "testing"
+os.environ["AWS_DEFAULT_REGION"] = "us-east-1"
+os.environ["AWS_CONFIG_FILE"] = os.devnull
+os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
+os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
+
+REGION = "us-east-1"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test gets its own data, config and log folders."""
+    monkeypatch.setenv("PRIVATELINK_WIZARD_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("PRIVATELINK_WIZARD_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("PRIVATELINK_WIZARD_LOG_DIR", str(tmp_path / "logs"))
+
+
+@pytest.fixture
+def aws() -> Iterator[object]:
+    """An AwsContext on an in-process moto (with the sandbox's endpoint-connection extension)."""
+    from moto import mock_aws
+
+    from wizard.aws.session import Credentials, make_context
+    from wizard.sandbox import moto_ext
+
+    moto_ext.install()
+    with mock_aws():
+        yield make_context(Credentials(), REGION)

@@ -1,0 +1,156 @@
+"""Signing in: profiles (SSO too), access keys, the endpoint override, retries, and who-am-I."""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from wizard import __version__
+from wizard.aws import activity
+from wizard.aws.errors import UserError, aws_step, bad_input
+
+# Adaptive retries absorb throttling and transient 5xx without any step having to care.
+RETRY_CONFIG = Config(
+    retries={"mode": "adaptive", "max_attempts": 8},
+    user_agent_extra=f"privatelink-wizard/{__version__}",
+    connect_timeout=10,
+    read_timeout=60,
+)
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """How to sign in. Exactly one of: a profile name, an access key pair, or neither (env)."""
+
+    profile: str = ""
+    access_key_id: str = ""
+    secret_access_key: str = ""
+    session_token: str = ""
+
+    def __repr__(self) -> str:  # never print secrets, even in a debugger or a log line
+        key = f"{self.access_key_id[:4]}…" if self.access_key_id else ""
+        return f"Credentials(profile={self.profile!r}, access_key_id={key!r})"
+
+
+@dataclass(frozen=True)
+class Identity:
+    account_id: str
+    arn: str
+    user_id: str
+
+
+@dataclass
+class AwsContext:
+    """A boto3 session plus the region, the optional endpoint override and cached clients."""
+
+    session: boto3.Session
+    region: str
+    endpoint_url: str | None = None
+    extra_headers: dict[str, str] = field(default_factory=dict)
+    _clients: dict[str, Any] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def client(self, service: str) -> Any:
+        # boto3 sessions are not thread-safe for creating clients; clients themselves are.
+        with self._lock:
+            if service not in self._clients:
+                client = self.session.client(
+                    service,  # type: ignore[call-overload]
+                    region_name=self.region,
+                    endpoint_url=self.endpoint_url,
+                    config=RETRY_CONFIG,
+                )
+                activity.attach(client, self.region)
+                for name, value in self.extra_headers.items():
+                    _add_header(client, name, value)
+                self._clients[service] = client
+            return self._clients[service]
+
+    @property
+    def ec2(self) -> Any:
+        return self.client("ec2")
+
+    @property
+    def elbv2(self) -> Any:
+        return self.client("elbv2")
+
+    @property
+    def rds(self) -> Any:
+        return self.client("rds")
+
+
+def _add_header(client: Any, name: str, value: str) -> None:
+    def add(request: Any, **_: Any) -> None:
+        request.headers[name] = value
+
+    client.meta.events.register("before-sign.*.*", add)
+
+
+def make_context(
+    credentials: Credentials,
+    region: str,
+    endpoint_url: str | None = None,
+    extra_headers: dict[str, str] | None = None,
+) -> AwsContext:
+    """Build the context; raises UserError for a missing profile or a malformed endpoint URL."""
+    from wizard.validators import validate_endpoint_url, validate_region
+
+    region = validate_region(region)
+    endpoint_url = endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None
+    if endpoint_url:
+        endpoint_url = validate_endpoint_url(endpoint_url)
+    if credentials.access_key_id or credentials.secret_access_key:
+        if not (credentials.access_key_id and credentials.secret_access_key):
+            raise bad_input(
+                "Both the access key id and the secret access key are needed",
+                "Enter both, or choose a profile instead.",
+            )
+    with aws_step("Opening the AWS profile"):
+        session = boto3.Session(
+            profile_name=credentials.profile or None,
+            aws_access_key_id=credentials.access_key_id or None,
+            aws_secret_access_key=credentials.secret_access_key or None,
+            aws_session_token=credentials.session_token or None,
+            region_name=region,
+        )
+    return AwsContext(session, region, endpoint_url, dict(extra_headers or {}))
+
+
+def whoami(aws: AwsContext) -> Identity:
+    with aws_step("Checking your AWS credentials", "sts:GetCallerIdentity"):
+        reply = aws.client("sts").get_caller_identity()
+    return Identity(reply["Account"], reply["Arn"], reply["UserId"])
+
+
+@dataclass(frozen=True)
+class ProfileInfo:
+    name: str
+    region: str
+    is_sso: bool
+
+
+def list_profiles() -> list[ProfileInfo]:
+    """Profiles from ~/.aws/config and ~/.aws/credentials (reads files only, no network)."""
+    try:
+        import botocore.session
+
+        full = botocore.session.Session().full_config.get("profiles", {})
+    except Exception as exc:  # a malformed config file must not stop the app
+        raise UserError(
+            what="Your AWS config file could not be read",
+            why=str(exc),
+            fix="Fix or move ~/.aws/config, or enter an access key instead.",
+        ) from exc
+    return [
+        ProfileInfo(
+            name=name,
+            region=str(values.get("region", "")),
+            is_sso=bool(values.get("sso_start_url") or values.get("sso_session")),
+        )
+        for name, values in sorted(full.items())
+    ]

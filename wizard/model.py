@@ -1,0 +1,221 @@
+"""Plain data the engine, the CLI and the GUI share. No AWS calls and no Qt here."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+MANAGED_BY_KEY = "ManagedBy"
+MANAGED_BY_VALUE = "privatelink-wizard"
+LINK_TAG_KEY = "privatelink-wizard:link"
+
+
+def link_tags(link_name: str) -> list[dict[str, str]]:
+    """The tags every resource the wizard creates carries (and teardown looks for)."""
+    return [
+        {"Key": MANAGED_BY_KEY, "Value": MANAGED_BY_VALUE},
+        {"Key": LINK_TAG_KEY, "Value": link_name},
+        {"Key": "Name", "Value": link_name},
+    ]
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class Consumer:
+    """The data platform that will connect (the PrivateLink consumer)."""
+
+    id: str
+    display_name: str
+    principal: str
+    regions: tuple[str, ...]
+    support_contact: str = ""
+    plan_note: str = ""
+
+    @property
+    def account_id(self) -> str:
+        return self.principal.split(":")[4]
+
+    def supports_region(self, region: str) -> bool:
+        return region in self.regions
+
+
+class SourceKind(StrEnum):
+    RDS_INSTANCE = "rds-instance"
+    AURORA_CLUSTER = "aurora-cluster"
+    RDS_PROXY = "rds-proxy"
+    EC2_INSTANCE = "ec2-instance"
+
+    @property
+    def label(self) -> str:
+        return {
+            SourceKind.RDS_INSTANCE: "RDS database",
+            SourceKind.AURORA_CLUSTER: "Aurora cluster",
+            SourceKind.RDS_PROXY: "RDS Proxy",
+            SourceKind.EC2_INSTANCE: "EC2 server",
+        }[self]
+
+
+@dataclass(frozen=True)
+class DataSource:
+    """A database (or SSH-tunnel host) the wizard can put behind the load balancer."""
+
+    kind: SourceKind
+    id: str  # DB instance id, Aurora cluster id, RDS Proxy name or EC2 instance id
+    vpc_id: str
+    engine: str = ""  # "mysql", "aurora-postgresql", ...; "" for EC2
+    port: int | None = None  # None for EC2: the user chooses (22 for an SSH tunnel)
+    subnet_ids: tuple[str, ...] = ()
+    availability_zones: tuple[str, ...] = ()
+    security_group_ids: tuple[str, ...] = ()
+    endpoint_address: str = ""  # DNS name (RDS) or private IP (EC2)
+    parameter_group: str = ""  # RDS instance parameter group (Aurora: the writer's)
+    writer_instance_id: str = ""  # Aurora: the writer; the NLB targets its IPs, never a reader's
+    status: str = ""
+    name: str = ""  # EC2 Name tag, for display
+
+    @property
+    def target_type(self) -> str:
+        return "instance" if self.kind is SourceKind.EC2_INSTANCE else "ip"
+
+    @property
+    def is_mysql_family(self) -> bool:
+        return any(e in self.engine for e in ("mysql", "mariadb"))
+
+    @property
+    def is_postgres_family(self) -> bool:
+        return "postgres" in self.engine
+
+    @property
+    def rds_instance_id(self) -> str:
+        """The RDS instance whose network interfaces carry the traffic ("" for proxy / EC2)."""
+        if self.kind is SourceKind.RDS_INSTANCE:
+            return self.id
+        if self.kind is SourceKind.AURORA_CLUSTER:
+            return self.writer_instance_id
+        return ""
+
+    def describe_target(self) -> str:
+        """One plain sentence on what the load balancer will point at."""
+        if self.kind is SourceKind.EC2_INSTANCE:
+            return (
+                f"The load balancer will forward to the server {self.id} itself (target type "
+                "'instance'). Use this for a database you run on EC2, or for an SSH-tunnel host: "
+                "the platform then connects to the tunnel host and reaches the database through it."
+            )
+        if self.kind is SourceKind.AURORA_CLUSTER:
+            return (
+                f"The load balancer will forward to the private IP addresses of the cluster's "
+                f"writer instance ({self.writer_instance_id or 'unknown'}), never to a reader, so "
+                "the platform always reaches the primary copy."
+            )
+        if self.kind is SourceKind.RDS_PROXY:
+            return (
+                "The load balancer will forward to the private IP addresses of the RDS Proxy, "
+                "which pools connections to your database."
+            )
+        return (
+            "The load balancer will forward to the private IP addresses of this database "
+            "(target type 'IP'). RDS may change them after a failover; the status check "
+            "tells you when they need refreshing."
+        )
+
+
+@dataclass(frozen=True)
+class SubnetInfo:
+    subnet_id: str
+    vpc_id: str
+    availability_zone: str
+    availability_zone_id: str
+    cidr_block: str
+
+
+@dataclass
+class LinkPlan:
+    """What the user wants: everything needed to build the chain for one data source."""
+
+    name: str
+    region: str
+    source: DataSource
+    port: int
+    subnet_ids: tuple[str, ...]
+    consumer: Consumer
+    principal: str
+    cross_zone: bool = True
+
+    @property
+    def nlb_name(self) -> str:
+        return self.name
+
+    @property
+    def target_group_name(self) -> str:
+        return f"{self.name}-{self.port}"
+
+
+@dataclass
+class CreatedResource:
+    kind: str  # "nlb", "target-group", "listener", "endpoint-service", "security-group-rule", ...
+    id: str
+    created_at: str = field(default_factory=now_iso)
+    note: str = ""
+
+
+@dataclass
+class LinkRecord:
+    """What exists: saved (as JSON) the moment AWS returns each id, so a crash loses nothing."""
+
+    name: str
+    region: str
+    account_id: str = ""
+    source_id: str = ""
+    source_kind: str = ""
+    port: int = 0
+    principal: str = ""
+    nlb_arn: str = ""
+    nlb_dns_name: str = ""
+    target_group_arn: str = ""
+    listener_arn: str = ""
+    endpoint_service_id: str = ""
+    service_name: str = ""
+    az_ids: list[str] = field(default_factory=list)
+    accepted_endpoint_ids: list[str] = field(default_factory=list)
+    created: list[CreatedResource] = field(default_factory=list)
+    completed_steps: list[str] = field(default_factory=list)
+    last_error: str = ""
+    updated_at: str = field(default_factory=now_iso)
+
+    def note_created(self, kind: str, resource_id: str, note: str = "") -> None:
+        if not any(r.kind == kind and r.id == resource_id for r in self.created):
+            self.created.append(CreatedResource(kind, resource_id, note=note))
+
+    def mark_done(self, step: str) -> None:
+        if step not in self.completed_steps:
+            self.completed_steps.append(step)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> LinkRecord:
+        known = {f.name for f in dataclasses.fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        values["created"] = [CreatedResource(**c) for c in values.get("created", [])]
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class CheckRow:
+    """One live precondition: shown as a checklist row; Next is enabled when required rows hold."""
+
+    key: str
+    ok: bool
+    label: str
+    reason: str = ""
+    fix: str = ""  # a plain description of the change a Fix button would make ("" = no fix)
+    required: bool = True
+    warning: bool = False  # ok but worth a look (e.g. a region the platform must enable)

@@ -1,0 +1,100 @@
+"""Link records on disk (JSON under the platformdirs data dir), with a lock per link so two
+app instances (or a double-click) can never build the same link twice at once."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import platformdirs
+from filelock import FileLock, Timeout
+
+from wizard import APP_ID
+from wizard.aws.errors import UserError
+from wizard.model import LinkRecord, now_iso
+
+
+def data_dir() -> Path:
+    override = os.environ.get("PRIVATELINK_WIZARD_DATA_DIR")
+    return Path(override) if override else Path(platformdirs.user_data_dir(APP_ID, appauthor=False))
+
+
+def config_dir() -> Path:
+    override = os.environ.get("PRIVATELINK_WIZARD_CONFIG_DIR")
+    return Path(override) if override else Path(platformdirs.user_config_dir(APP_ID, appauthor=False))
+
+
+def log_dir() -> Path:
+    override = os.environ.get("PRIVATELINK_WIZARD_LOG_DIR")
+    return Path(override) if override else Path(platformdirs.user_log_dir(APP_ID, appauthor=False))
+
+
+class RecordStore:
+    """One JSON file per (account, region, link name)."""
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self.folder = (folder or data_dir()) / "links"
+
+    def path(self, account_id: str, region: str, name: str) -> Path:
+        safe = re.sub(r"[^A-Za-z0-9._-]", "_", f"{account_id or 'unknown'}_{region}_{name}")
+        return self.folder / f"{safe}.json"
+
+    def load(self, account_id: str, region: str, name: str) -> LinkRecord | None:
+        path = self.path(account_id, region, name)
+        if not path.exists():
+            return None
+        try:
+            return LinkRecord.from_dict(json.loads(path.read_text(encoding="utf-8")))
+        except (ValueError, TypeError) as exc:
+            raise UserError(
+                what=f"The saved progress file {path} is damaged",
+                why=str(exc),
+                fix="Move the file away; the wizard finds what exists in AWS by its tags.",
+            ) from None
+
+    def save(self, record: LinkRecord) -> Path:
+        record.updated_at = now_iso()
+        path = self.path(record.account_id, record.region, record.name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(record.to_dict(), indent=2), encoding="utf-8")
+        os.replace(tmp, path)  # atomic: a crash never leaves half a record
+        return path
+
+    def delete(self, record: LinkRecord) -> None:
+        self.path(record.account_id, record.region, record.name).unlink(missing_ok=True)
+
+    def all(self) -> list[LinkRecord]:
+        if not self.folder.exists():
+            return []
+        records = []
+        for path in sorted(self.folder.glob("*.json")):
+            with contextlib.suppress(ValueError, TypeError, OSError):
+                records.append(LinkRecord.from_dict(json.loads(path.read_text(encoding="utf-8"))))
+        return records
+
+    def unfinished(self) -> list[LinkRecord]:
+        return [r for r in self.all() if "accept" not in r.completed_steps]
+
+    @contextlib.contextmanager
+    def locked(self, account_id: str, region: str, name: str, wait: float = 0) -> Iterator[None]:
+        """Hold the link's lock; raise a clear UserError if another run holds it."""
+        path = self.path(account_id, region, name).with_suffix(".lock")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(path))
+        try:
+            lock.acquire(timeout=wait)
+        except Timeout:
+            raise UserError(
+                what=f"The link '{name}' is being changed by another window or command",
+                why="Two runs on the same link at once could create duplicate resources.",
+                fix="Wait for the other run to finish (or close it), then try again.",
+            ) from None
+        try:
+            yield
+        finally:
+            lock.release()

@@ -1,0 +1,173 @@
+"""The command line: the GUI by default, and the whole procedure as subcommands.
+
+Exit codes: 0 done, 1 AWS refused or failed, 2 bad input, 3 timed out waiting. Errors print one
+clear paragraph, never a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from wizard import APP_NAME, __version__
+from wizard.aws.errors import EXIT_BAD_INPUT, EXIT_TIMEOUT, UserError, bad_input
+
+EPILOG = """examples:
+  privatelink-wizard --demo
+  privatelink-wizard setup --region us-east-1 --source orders-mysql --yes
+  privatelink-wizard accept --region us-east-1 --name plw-orders-mysql --wait 600
+  privatelink-wizard status --region us-east-1 --name plw-orders-mysql --report report.md
+  privatelink-wizard teardown --region us-east-1 --name plw-orders-mysql --yes
+exit codes: 0 done, 1 AWS refused or failed, 2 bad input, 3 timed out waiting"""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is a clear paragraph and exit code 2 (no usage dump)."""
+
+    def error(self, message: str) -> Any:  # type: ignore[override]
+        raise bad_input(f"{message.capitalize()}", f"Run `{self.prog} --help` for the options.")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="privatelink-wizard",
+        description=f"{APP_NAME}: expose an AWS database to a data platform over AWS PrivateLink.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    parser.add_argument("--demo", action="store_true", help="open the GUI on the built-in sandbox")
+    parser.add_argument("--self-test", action="store_true", help="check this installation works")
+    parser.add_argument("--endpoint-url", help="AWS endpoint override (default: AWS itself)")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    def aws_command(name: str, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("--region", required=True, help="AWS region of the database, e.g. us-east-1")
+        p.add_argument("--profile", default="", help="AWS profile name (default: environment)")
+        p.add_argument("--endpoint-url", dest="sub_endpoint_url", help=argparse.SUPPRESS)
+        p.add_argument("--verbose", "-v", action="store_true",
+                       help="print every AWS call with its AWS CLI equivalent")
+        return p
+
+    p = aws_command("setup", "Build the load balancer, target group and endpoint service, and "
+                    "allow the platform to connect.")
+    p.add_argument("--source", required=True,
+                   help="RDS instance id, Aurora cluster id, RDS Proxy name or EC2 instance id")
+    p.add_argument("--port", help="database port (default: the database's own port)")
+    p.add_argument("--principal", help="the platform's IAM principal ARN (default: the consumer's)")
+    p.add_argument("--consumer", default="rivery", help="consumer profile id or .toml path")
+    p.add_argument("--name", help="link name (default: derived from the source id)")
+    p.add_argument("--subnets", help="comma-separated subnet ids for the load balancer")
+    p.add_argument("--no-cross-zone", action="store_true", help="turn cross-zone balancing off")
+    p.add_argument("--fix", action="store_true",
+                   help="apply the safe fixes (security group rule, parameter group) when a check fails")
+    p.add_argument("--allow-reboot", action="store_true",
+                   help="allow rebooting the database to apply skip_name_resolve")
+    p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+    p = aws_command("accept", "Accept the platform's connection request.")
+    target = p.add_mutually_exclusive_group(required=True)
+    target.add_argument("--service", help="endpoint service id (vpce-svc-…)")
+    target.add_argument("--name", help="link name")
+    p.add_argument("--principal", help="the platform's principal ARN (default: the consumer's)")
+    p.add_argument("--consumer", default="rivery", help="consumer profile id or .toml path")
+    p.add_argument("--endpoint", action="append", default=[],
+                   help="also accept this endpoint id (from another owner); repeatable")
+    p.add_argument("--wait", type=float, default=0, help="seconds to wait for the request")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+    p = aws_command("status", "Show what exists for a link and whether it is healthy.")
+    p.add_argument("--name", help="link name (default: every link found)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--report", help="write a redacted diagnostics report to this file")
+
+    p = aws_command("teardown", "Delete everything the wizard created for a link.")
+    p.add_argument("--name", help="link name (required when several links exist)")
+    p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+
+    sub.add_parser("policy", help="print the least-privilege IAM policy the app needs")
+    p = sub.add_parser("sandbox", help="serve the sandbox AWS endpoint on 127.0.0.1 until stopped")
+    p.add_argument("--port", type=int, default=5000, help="port to listen on (default 5000)")
+    p.add_argument("--region", default="us-east-1", help="region to seed (default us-east-1)")
+    p.add_argument("--empty", action="store_true", help="no sample account, an empty sandbox")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = build_parser().parse_args(argv)
+        return _dispatch(args, argv)
+    except UserError as exc:
+        print(exc.paragraph(), file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("Stopped. Anything already created is saved in the link record; run the same "
+              "command again to continue, or `privatelink-wizard teardown` to remove it.",
+              file=sys.stderr)
+        return 130
+
+
+def _dispatch(args: argparse.Namespace, argv: list[str]) -> int:
+    if args.self_test:
+        from wizard import selftest
+
+        return selftest.run()
+    if args.command is None:
+        from wizard.ui.app import run
+
+        return run(argv, demo=args.demo, endpoint_url=args.endpoint_url)
+    if args.command == "policy":
+        from wizard.policy import policy_text
+
+        print(policy_text())
+        return 0
+    if args.command == "sandbox":
+        from wizard.sandbox.server import serve_forever
+
+        return serve_forever(args.port, seeded=not args.empty, region=args.region)
+    from wizard import commands
+
+    handler: Callable[[argparse.Namespace], int] = getattr(commands, args.command)
+    args.endpoint_url = args.sub_endpoint_url or args.endpoint_url
+    return handler(args)
+
+
+def confirm(question: str, assume_yes: bool) -> None:
+    """Ask y/N; without a terminal, demand --yes rather than guessing."""
+    if assume_yes:
+        return
+    if not sys.stdin or not sys.stdin.isatty():
+        raise bad_input("Confirmation needed, but there is no terminal to ask",
+                        "Add --yes to go ahead without a question.")
+    answer = input(f"{question} [y/N] ").strip().lower()
+    if answer not in {"y", "yes"}:
+        raise UserError("Cancelled; nothing was changed", exit_code=EXIT_BAD_INPUT)
+
+
+def emit_json(payload: dict[str, Any]) -> None:
+    print(json.dumps(payload, indent=2, default=str))
+
+
+def wait_until(
+    probe: Callable[[], Any], seconds: float, interval: float, what: str
+) -> Any:
+    """Poll probe() until it returns something truthy; UserError (exit 3) after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while True:
+        value = probe()
+        if value or time.monotonic() >= deadline:
+            break
+        time.sleep(min(interval, max(0.0, deadline - time.monotonic())))
+    if not value and seconds > 0:
+        raise UserError(
+            what=f"Timed out after {seconds:g} s waiting for {what}",
+            fix="Run the command again later (it is safe to repeat).",
+            exit_code=EXIT_TIMEOUT,
+        )
+    return value

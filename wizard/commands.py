@@ -1,0 +1,257 @@
+"""The CLI subcommands over the engine (setup, accept, status, teardown)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from wizard.aws import activity, connections, discovery, endpoint_service, teardown as td
+from wizard.aws.errors import UserError, bad_input
+from wizard.aws.session import AwsContext, Credentials, Identity, make_context, whoami
+from wizard.cli import confirm, emit_json, wait_until
+from wizard.consumers import load_consumer
+from wizard.model import Consumer, LinkPlan, LinkRecord
+from wizard.state import RecordStore
+from wizard.steps import SETUP_STEPS, Link, TargetGroupStep, open_link, run_setup, service_summary
+from wizard.validators import (
+    default_link_name,
+    principal_account,
+    validate_link_name,
+    validate_port,
+    validate_principal,
+    validate_region,
+    validate_service_id,
+    validate_source_id,
+    validate_subnet_ids,
+)
+
+
+def say(message: str) -> None:
+    """Progress goes to stderr so --json output on stdout stays machine-readable."""
+    print(message, file=sys.stderr, flush=True)
+
+
+def _connect(args: argparse.Namespace) -> tuple[AwsContext, Identity]:
+    aws = make_context(Credentials(profile=args.profile), args.region, args.endpoint_url)
+    if args.verbose:
+        activity.ACTIVITY.subscribe(lambda e: say(f"  · {e.line()}\n    $ {e.cli}"))
+    identity = whoami(aws)
+    return aws, identity
+
+
+def _consumer_and_principal(args: argparse.Namespace) -> tuple[Consumer, str]:
+    consumer = load_consumer(args.consumer)
+    return consumer, validate_principal(args.principal or consumer.principal)
+
+
+def setup(args: argparse.Namespace) -> int:
+    # Everything that can be checked without AWS is checked first: bad input creates nothing.
+    validate_region(args.region)
+    validate_source_id(args.source)
+    port = validate_port(args.port) if args.port is not None else None
+    name = validate_link_name(args.name) if args.name else None
+    subnets = validate_subnet_ids(args.subnets) if args.subnets else None
+    consumer, principal = _consumer_and_principal(args)
+
+    aws, identity = _connect(args)
+    source = discovery.find_data_source(aws, args.source)
+    port = port or source.port
+    if port is None:
+        raise bad_input(
+            f"{source.id} is an EC2 server, so the wizard cannot guess the port",
+            "Add --port: the database's port (3306, 5432, …) or 22 for an SSH tunnel host.",
+        )
+    plan = LinkPlan(
+        name=name or default_link_name(source.id),
+        region=aws.region,
+        source=source,
+        port=port,
+        subnet_ids=subnets or discovery.default_subnets(aws, source),
+        consumer=consumer,
+        principal=principal,
+        cross_zone=not args.no_cross_zone,
+    )
+    link = open_link(aws, plan, identity.account_id)
+    if not consumer.supports_region(aws.region):
+        say(f"Note: {consumer.display_name} has no endpoints in {aws.region} yet. Ask "
+            f"{consumer.support_contact or 'the platform support'} to enable it (setup continues).")
+
+    blocking = [row for step in SETUP_STEPS[:1] for row in step.check(link)
+                if row.required and not row.ok]
+    if blocking:
+        raise bad_input("; ".join(f"{r.label}: {r.reason}" for r in blocking),
+                        "Correct the subnets (--subnets) and run again.")
+    say(f"Link '{plan.name}' for {source.kind.label} {source.id} in {aws.region} "
+        f"(account {identity.account_id}), port {port}:")
+    for step in SETUP_STEPS:
+        for item in step.preview(link):
+            say(f"  - {item.line()}")
+    confirm("Go ahead?", args.yes)
+
+    try:
+        run_setup(link, progress=lambda m: say(f"  {m}"))
+    except UserError as exc:
+        _explain_partial(link.record, exc)
+        raise
+    checks = _run_checks(link, apply_fixes=args.fix, allow_reboot=args.allow_reboot)
+    summary = service_summary(link)
+    if args.json:
+        emit_json(_record_json(link.record) | {
+            "checks": [c.__dict__ for c in checks],
+            "message": summary.message,
+        })
+    else:
+        print(f"\nService name: {summary.service_name}")
+        print(f"Availability zone IDs: {', '.join(summary.az_ids)}")
+        print("\nSend this to the platform:\n" + summary.message)
+    return 0
+
+
+def _run_checks(link: Link, apply_fixes: bool, allow_reboot: bool) -> list[Any]:
+    step = TargetGroupStep()
+    rows = step.check(link)
+    for row in rows:
+        if not row.ok and row.fix and apply_fixes:
+            say(f"  Fixing: {row.label} — {row.fix}")
+            say(f"  {step.fix(link, row.key, allow_reboot=allow_reboot)}")
+    if apply_fixes:
+        rows = step.check(link)
+    for row in rows:
+        mark = "ok " if row.ok and not row.warning else ("!  " if row.ok else "✖  ")
+        say(f"  {mark}{row.label}" + (f": {row.reason}" if row.reason else ""))
+        if not row.ok and row.fix and not apply_fixes:
+            say(f"     Fix: {row.fix} (run again with --fix to apply it)")
+    return rows
+
+
+def _explain_partial(record: LinkRecord, exc: UserError) -> None:
+    if not record.created:
+        say("Nothing was created.")
+        return
+    say("What exists now (saved in the link record):")
+    for res in record.created:
+        say(f"  - {res.kind}: {res.id}")
+    say(f"Run the same command again to finish, or `privatelink-wizard teardown --region "
+        f"{record.region} --name {record.name}` to remove them.")
+
+
+def _record_json(record: LinkRecord) -> dict[str, Any]:
+    data = record.to_dict()
+    return {k: data[k] for k in (
+        "name", "region", "account_id", "source_id", "port", "principal", "nlb_arn",
+        "nlb_dns_name", "target_group_arn", "listener_arn", "endpoint_service_id",
+        "service_name", "az_ids", "created",
+    )}
+
+
+def _find_record(region: str, account: str, name: str) -> LinkRecord | None:
+    return RecordStore().load(account, region, name)
+
+
+def accept(args: argparse.Namespace) -> int:
+    validate_region(args.region)
+    _, principal = _consumer_and_principal(args)
+    service_id = validate_service_id(args.service) if args.service else ""
+    name = validate_link_name(args.name) if args.name else ""
+    aws, identity = _connect(args)
+    if name:
+        service = endpoint_service.find_endpoint_service(aws, name)
+        if service is None:
+            raise bad_input(f"No endpoint service found for the link '{name}' in {aws.region}",
+                            "Run `privatelink-wizard setup` first, or check --name and --region.")
+        service_id = service.id
+    owner = principal_account(principal)
+
+    def pending() -> list[connections.Connection]:
+        return [c for c in connections.list_connections(aws, service_id)
+                if c.state == "pendingAcceptance"
+                and (c.owner_account == owner or c.endpoint_id in args.endpoint)]
+
+    if args.wait:
+        say(f"Waiting up to {args.wait:g} s for a connection request from account {owner}…")
+    todo = wait_until(pending, args.wait, 2.0, f"a connection request from account {owner}")
+    others = [c for c in connections.list_connections(aws, service_id)
+              if c.state == "pendingAcceptance" and c not in todo]
+    for c in others:
+        say(f"  ! Not accepting {c.endpoint_id}: it comes from account {c.owner_account}, not "
+            f"the platform's ({owner}). Add --endpoint {c.endpoint_id} if you expect it.")
+    accepted = (connections.accept_connections(aws, service_id, [c.endpoint_id for c in todo])
+                if todo else [])
+    if name and accepted:
+        store = RecordStore()
+        record = store.load(identity.account_id, aws.region, name)
+        if record:
+            record.accepted_endpoint_ids += [c.endpoint_id for c in accepted
+                                             if c.endpoint_id not in record.accepted_endpoint_ids]
+            record.mark_done("accept")
+            store.save(record)
+    if args.json:
+        emit_json({"service_id": service_id, "accepted": [c.__dict__ for c in accepted],
+                   "not_accepted": [c.__dict__ for c in others]})
+    elif accepted:
+        for c in accepted:
+            print(f"Accepted {c.endpoint_id} from account {c.owner_account}: {c.state}")
+    else:
+        print(f"No pending request from account {owner} on {service_id} yet. Ask the platform "
+              "to create the endpoint, then run this again (or use --wait 600).")
+    return 0
+
+
+def status(args: argparse.Namespace) -> int:
+    from wizard import diagnostics
+
+    validate_region(args.region)
+    name = validate_link_name(args.name) if args.name else ""
+    aws, identity = _connect(args)
+    names = [name] if name else diagnostics.link_names(aws, identity.account_id)
+    reports = [diagnostics.link_status(aws, identity, n) for n in names]
+    if args.report:
+        path = diagnostics.write_report(args.report, aws, identity, reports)
+        say(f"Report written to {path} (secrets removed).")
+    if args.json:
+        emit_json({"account_id": identity.account_id, "region": aws.region,
+                   "links": [r.to_dict() for r in reports]})
+    elif not reports:
+        print(f"No links found in {aws.region} for account {identity.account_id}.")
+    else:
+        for report in reports:
+            print(report.text())
+    return 1 if any(not r.healthy for r in reports) else 0
+
+
+def teardown(args: argparse.Namespace) -> int:
+    from wizard import diagnostics
+
+    validate_region(args.region)
+    name = validate_link_name(args.name) if args.name else ""
+    aws, identity = _connect(args)
+    if not name:
+        names = diagnostics.link_names(aws, identity.account_id)
+        if len(names) != 1:
+            raise bad_input(
+                "Say which link to remove" if names else f"No links found in {aws.region}",
+                f"Add --name (links here: {', '.join(names)})." if names else
+                "There is nothing to remove.",
+            )
+        name = names[0]
+    found = td.find_link_resources(aws, name)
+    if not found:
+        print(f"Nothing tagged for the link '{name}' exists in {aws.region}.")
+        _forget(identity.account_id, aws.region, name)
+        return 0
+    say(f"These resources of the link '{name}' will be deleted:")
+    for res in found:
+        say(f"  - {res.kind}: {res.name or res.id}")
+    confirm("Delete them?", args.yes)
+    deleted = td.teardown(aws, name, progress=lambda m: say(f"  {m}"))
+    _forget(identity.account_id, aws.region, name)
+    print(f"Removed {len(deleted)} resource(s) of the link '{name}'.")
+    return 0
+
+
+def _forget(account: str, region: str, name: str) -> None:
+    store = RecordStore()
+    record = store.load(account, region, name)
+    if record:
+        store.delete(record)

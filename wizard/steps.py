@@ -1,0 +1,404 @@
+"""The procedure as ordered steps. Each step reads its preconditions (check), says what it would do
+(preview) and does it idempotently (apply), saving every new id to the link record at once.
+
+The CLI and every GUI page drive the engine through this module only; the flow lives here, the
+faces render it (the Electrum idea: no Qt in the flow)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+from wizard.aws import connections, discovery, endpoint_service, network, nlb, rds_params
+from wizard.aws import target_group as tg
+from wizard.aws.connections import Connection
+from wizard.aws.errors import UserError, bad_input
+from wizard.aws.session import AwsContext
+from wizard.model import CheckRow, LinkPlan, LinkRecord
+from wizard.state import RecordStore
+from wizard.validators import validate_principal
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+@dataclass
+class Link:
+    """Everything a step needs: where to act, what is wanted, what exists."""
+
+    aws: AwsContext
+    plan: LinkPlan
+    record: LinkRecord
+    store: RecordStore
+
+    def save(self) -> None:
+        self.store.save(self.record)
+
+    def created(self, kind: str) -> Callable[[str], None]:
+        """An on_created callback: note the new id in the record and save it immediately."""
+
+        def note(resource_id: str) -> None:
+            self.record.note_created(kind, resource_id)
+            self.save()
+
+        return note
+
+
+def open_link(
+    aws: AwsContext, plan: LinkPlan, account_id: str, store: RecordStore | None = None
+) -> Link:
+    """Resume the saved record for this link, or start a new one."""
+    store = store or RecordStore()
+    record = store.load(account_id, plan.region, plan.name) or LinkRecord(
+        name=plan.name, region=plan.region, account_id=account_id
+    )
+    record.source_id = plan.source.id
+    record.source_kind = plan.source.kind.value
+    record.port = plan.port
+    record.principal = plan.principal
+    return Link(aws, plan, record, store)
+
+
+@dataclass(frozen=True)
+class PreviewItem:
+    action: str  # "create" | "reuse" | "change"
+    what: str
+    detail: str = ""
+
+    def line(self) -> str:
+        verb = {"create": "Will create", "reuse": "Will reuse", "change": "Will change"}[self.action]
+        return f"{verb}: {self.what}" + (f" ({self.detail})" if self.detail else "")
+
+
+class Step:
+    id: ClassVar[str]
+    title: ClassVar[str]
+
+    def check(self, link: Link) -> list[CheckRow]:
+        return []
+
+    def preview(self, link: Link) -> list[PreviewItem]:
+        raise NotImplementedError
+
+    def apply(self, link: Link, progress: Progress = _quiet) -> None:
+        raise NotImplementedError
+
+    def fix(self, link: Link, key: str, allow_reboot: bool = False) -> str:
+        raise bad_input(f"There is no automatic fix for '{key}' on this step")
+
+
+def _require_nlb(link: Link) -> nlb.NlbInfo:
+    found = nlb.find_nlb(link.aws, link.plan.name)
+    if found is None:
+        raise UserError(
+            what="The load balancer for this link does not exist yet",
+            fix="Run the load balancer step first.",
+        )
+    return found
+
+
+class NlbStep(Step):
+    id = "nlb"
+    title = "Load balancer"
+
+    def check(self, link: Link) -> list[CheckRow]:
+        plan = link.plan
+        subnets = {s.subnet_id: s for s in discovery.list_subnets(link.aws, plan.source.vpc_id)}
+        unknown = [s for s in plan.subnet_ids if s not in subnets]
+        zones = {subnets[s].availability_zone for s in plan.subnet_ids if s in subnets}
+        rows = [
+            CheckRow(
+                "subnets",
+                bool(plan.subnet_ids) and not unknown,
+                "Subnets are in the database's network",
+                reason=(
+                    f"Not in VPC {plan.source.vpc_id}: {', '.join(unknown)}" if unknown
+                    else "" if plan.subnet_ids else "Choose at least one subnet."
+                ),
+            ),
+            CheckRow(
+                "one-subnet-per-zone",
+                len(zones) == len([s for s in plan.subnet_ids if s in subnets]),
+                "At most one subnet per availability zone",
+                reason="" if len(zones) == len(plan.subnet_ids) else
+                "A load balancer takes one subnet per zone; untick the extra ones.",
+            ),
+        ]
+        if len(zones) == 1 and not plan.cross_zone:
+            rows.append(CheckRow(
+                "single-zone", True, "Only one availability zone", warning=True, required=False,
+                reason="With one zone the link stops if that zone has an outage.",
+            ))
+        return rows
+
+    def preview(self, link: Link) -> list[PreviewItem]:
+        existing = nlb.find_nlb(link.aws, link.plan.name)
+        if existing:
+            return [PreviewItem("reuse", f"Load balancer '{existing.name}'", existing.state)]
+        plan = link.plan
+        zones = "on" if plan.cross_zone else "off"
+        return [PreviewItem(
+            "create",
+            f"Internal network load balancer '{plan.nlb_name}'",
+            f"in {plan.source.vpc_id}, subnets {', '.join(plan.subnet_ids)}, cross-zone {zones}",
+        )]
+
+    def apply(self, link: Link, progress: Progress = _quiet) -> None:
+        plan = link.plan
+        progress(f"Creating (or finding) the load balancer '{plan.nlb_name}'…")
+        info, created = nlb.find_or_create_nlb(
+            link.aws, plan.name, plan.source.vpc_id, plan.subnet_ids, plan.cross_zone,
+            on_created=link.created("nlb"),
+        )
+        link.record.nlb_arn = info.arn
+        link.record.nlb_dns_name = info.dns_name
+        link.record.mark_done(self.id)
+        link.save()
+        progress(f"Load balancer {'created' if created else 'found'}: {info.name} ({info.state}).")
+
+
+class TargetGroupStep(Step):
+    id = "target_group"
+    title = "Target group"
+
+    def targets(self, link: Link) -> list[str]:
+        source = link.plan.source
+        if source.target_type == "instance":
+            return [source.id]
+        return network.resolve_target_ips(link.aws, source)
+
+    def check(self, link: Link) -> list[CheckRow]:
+        plan = link.plan
+        found = nlb.find_nlb(link.aws, plan.name)
+        subnet_ids = found.subnet_ids if found else plan.subnet_ids
+        sgs = found.security_group_ids if found else ()
+        rows = [network.check_security_group(link.aws, plan.source, plan.port, subnet_ids, sgs)]
+        if found:
+            rows.append(network.check_nlb_sg_enforcement(link.aws, found.arn))
+        if plan.source.is_mysql_family:
+            rows.append(rds_params.check_skip_name_resolve(link.aws, plan.source))
+        if plan.source.kind.value == "rds-proxy" and plan.source.is_postgres_family:
+            rows.append(CheckRow(
+                "proxy-cdc", True, "RDS Proxy and change data capture", warning=True,
+                required=False,
+                reason="RDS Proxy does not carry PostgreSQL logical replication: if the platform "
+                "will use CDC, point the link at the database itself instead.",
+            ))
+        return rows
+
+    def preview(self, link: Link) -> list[PreviewItem]:
+        plan = link.plan
+        items = []
+        kind = "IP addresses" if plan.source.target_type == "ip" else "the server"
+        existing = nlb.find_nlb(link.aws, plan.name)
+        items.append(PreviewItem(
+            "reuse" if link.record.target_group_arn else "create",
+            f"TCP target group '{plan.target_group_name}' on port {plan.port}",
+            f"targets: {kind}; proxy protocol, client IP preservation and stickiness off",
+        ))
+        items.append(PreviewItem(
+            "reuse" if link.record.listener_arn else "create",
+            f"TCP listener on port {plan.port}",
+            f"on load balancer {existing.name if existing else plan.nlb_name}",
+        ))
+        return items
+
+    def apply(self, link: Link, progress: Progress = _quiet) -> None:
+        plan, record = link.plan, link.record
+        found = _require_nlb(link)
+        progress("Creating (or finding) the target group…")
+        info, _ = tg.find_or_create_target_group(
+            link.aws, plan.name, plan.target_group_name, plan.source.vpc_id, plan.port,
+            plan.source.target_type, on_created=link.created("target-group"),
+        )
+        record.target_group_arn = info.arn
+        link.save()
+        progress("Turning off proxy protocol, client IP preservation and stickiness…")
+        tg.configure_target_group(link.aws, info.arn)
+        progress(f"Creating (or finding) the listener on port {plan.port}…")
+        record.listener_arn, _ = tg.find_or_create_listener(
+            link.aws, plan.name, found.arn, plan.port, info.arn,
+            on_created=link.created("listener"),
+        )
+        link.save()
+        targets = self.targets(link)
+        progress(f"Registering targets: {', '.join(targets)}…")
+        tg.sync_targets(link.aws, info.arn, targets, plan.port)
+        record.mark_done(self.id)
+        link.save()
+
+    def fix(self, link: Link, key: str, allow_reboot: bool = False) -> str:
+        plan = link.plan
+        if key == "security-group":
+            found = nlb.find_nlb(link.aws, plan.name)
+            subnets = found.subnet_ids if found else plan.subnet_ids
+            rules = network.fix_security_group(link.aws, plan.source, plan.port, subnets, plan.name)
+            for rule in rules:
+                link.record.note_created("security-group-rule", rule)
+            link.save()
+            if not rules:
+                return "The database's security group already allows the load balancer."
+            return (f"Added {len(rules)} inbound rule(s) on port {plan.port} to the database's "
+                    "security group for the load balancer's subnets.")
+        if key == "nlb-sg-enforcement":
+            network.fix_nlb_sg_enforcement(link.aws, _require_nlb(link).arn)
+            return "The load balancer no longer filters PrivateLink traffic by security group."
+        if key == "skip-name-resolve":
+            result = rds_params.fix_skip_name_resolve(
+                link.aws, plan.source, plan.name, allow_reboot=allow_reboot
+            )
+            if result.parameter_group and result.parameter_group.startswith(plan.name):
+                link.record.note_created("db-parameter-group", result.parameter_group)
+                link.save()
+            return result.message
+        return super().fix(link, key, allow_reboot)
+
+
+class EndpointServiceStep(Step):
+    id = "endpoint_service"
+    title = "Endpoint service"
+
+    def check(self, link: Link) -> list[CheckRow]:
+        found = nlb.find_nlb(link.aws, link.plan.name)
+        return [CheckRow(
+            "nlb-active", bool(found and found.state == "active"),
+            "The load balancer is active",
+            reason="" if found and found.state == "active" else
+            ("It is still starting; wait a moment." if found else "Create the load balancer first."),
+        )]
+
+    def preview(self, link: Link) -> list[PreviewItem]:
+        existing = endpoint_service.find_endpoint_service(link.aws, link.plan.name)
+        if existing:
+            return [PreviewItem("reuse", f"Endpoint service {existing.id}", existing.state)]
+        return [PreviewItem(
+            "create", "VPC endpoint service in front of the load balancer",
+            "every connection request must be accepted by you",
+        )]
+
+    def apply(self, link: Link, progress: Progress = _quiet) -> None:
+        found = _require_nlb(link)
+        progress("Creating (or finding) the endpoint service and waiting until it is available…")
+        info, _ = endpoint_service.find_or_create_endpoint_service(
+            link.aws, link.plan.name, found.arn, on_created=link.created("endpoint-service")
+        )
+        link.record.endpoint_service_id = info.id
+        link.record.service_name = info.name
+        link.record.az_ids = discovery.az_ids(link.aws, list(info.availability_zones))
+        link.record.mark_done(self.id)
+        link.save()
+        progress(f"Endpoint service ready: {info.name}")
+
+
+class AllowlistStep(Step):
+    id = "allowlist"
+    title = "Allow the platform"
+
+    def check(self, link: Link) -> list[CheckRow]:
+        try:
+            validate_principal(link.plan.principal)
+            ok, reason = True, ""
+        except UserError as exc:
+            ok, reason = False, exc.paragraph()
+        return [CheckRow("principal", ok, "The platform's principal (ARN) is valid", reason)]
+
+    def preview(self, link: Link) -> list[PreviewItem]:
+        return [PreviewItem("change", f"Allow {link.plan.principal} to connect",
+                            f"on endpoint service {link.record.endpoint_service_id or '(new)'}")]
+
+    def apply(self, link: Link, progress: Progress = _quiet) -> None:
+        principal = validate_principal(link.plan.principal)
+        service_id = link.record.endpoint_service_id
+        if not service_id:
+            raise UserError("The endpoint service does not exist yet",
+                            fix="Run the endpoint service step first.")
+        progress(f"Allowing {principal} to connect…")
+        endpoint_service.allow_principal(link.aws, service_id, principal)
+        link.record.principal = principal
+        link.record.mark_done(self.id)
+        link.save()
+
+
+SETUP_STEPS: list[Step] = [NlbStep(), TargetGroupStep(), EndpointServiceStep(), AllowlistStep()]
+
+
+def run_setup(link: Link, progress: Progress = _quiet, steps: Sequence[Step] = SETUP_STEPS) -> None:
+    """Run every step, under the link's lock, recording the failure for the resume offer."""
+    with link.store.locked(link.record.account_id, link.plan.region, link.plan.name):
+        for step in steps:
+            try:
+                step.apply(link, progress)
+            except UserError as exc:
+                link.record.last_error = exc.paragraph()
+                link.save()
+                raise
+        link.record.last_error = ""
+        link.save()
+
+
+@dataclass(frozen=True)
+class ServiceSummary:
+    service_name: str
+    region: str
+    az_ids: tuple[str, ...]
+    port: int
+    message: str
+
+
+def service_summary(link: Link) -> ServiceSummary:
+    record, plan = link.record, link.plan
+    if not record.service_name:
+        raise UserError("There is no service name yet", fix="Create the endpoint service first.")
+    az_ids = tuple(record.az_ids)
+    source = plan.source
+    host_hint = (
+        f"It forwards to our SSH tunnel host ({source.id}) on port {plan.port}."
+        if source.kind.value == "ec2-instance" and plan.port == 22
+        else f"It forwards to our {source.kind.label} {source.id} on port {plan.port}."
+    )
+    message = "\n".join([
+        f"Hello {plan.consumer.display_name} team,",
+        "",
+        "Please connect to our database over AWS PrivateLink:",
+        f"  Service name: {record.service_name}",
+        f"  Region: {plan.region}",
+        f"  Availability zone IDs: {', '.join(az_ids) or 'n/a'}",
+        f"  Port: {plan.port}",
+        "",
+        f"Your principal {plan.principal} is allowed. {host_hint}",
+        "Please send us the endpoint's DNS name once the connection is accepted.",
+    ])
+    return ServiceSummary(record.service_name, plan.region, az_ids, plan.port, message)
+
+
+def list_requests(link: Link) -> list[Connection]:
+    if not link.record.endpoint_service_id:
+        return []
+    return connections.list_connections(link.aws, link.record.endpoint_service_id)
+
+
+def expected_owner(link: Link) -> str:
+    return link.plan.principal.split(":")[4] if link.plan.principal.count(":") >= 5 else ""
+
+
+def accept_requests(link: Link, endpoint_ids: Sequence[str]) -> list[Connection]:
+    with link.store.locked(link.record.account_id, link.plan.region, link.plan.name):
+        result = connections.accept_connections(
+            link.aws, link.record.endpoint_service_id, list(endpoint_ids)
+        )
+        for conn in result:
+            if conn.endpoint_id not in link.record.accepted_endpoint_ids:
+                link.record.accepted_endpoint_ids.append(conn.endpoint_id)
+        link.record.mark_done("accept")
+        link.save()
+        return result
+
+
+def target_health(link: Link) -> list[tg.TargetHealthInfo]:
+    if not link.record.target_group_arn:
+        return []
+    return tg.target_health(link.aws, link.record.target_group_arn)

@@ -49,24 +49,40 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--region", required=True, help="AWS region of the database, e.g. us-east-1")
         p.add_argument("--profile", default="", help="AWS profile name (default: environment)")
         p.add_argument("--endpoint-url", dest="sub_endpoint_url", help=argparse.SUPPRESS)
-        p.add_argument("--verbose", "-v", action="store_true",
-                       help="print every AWS call with its AWS CLI equivalent")
+        p.add_argument(
+            "--verbose",
+            "-v",
+            action="store_true",
+            help="print every AWS call with its AWS CLI equivalent",
+        )
         return p
 
-    p = aws_command("setup", "Build the load balancer, target group and endpoint service, and "
-                    "allow the platform to connect.")
-    p.add_argument("--source", required=True,
-                   help="RDS instance id, Aurora cluster id, RDS Proxy name or EC2 instance id")
+    p = aws_command(
+        "setup",
+        "Build the load balancer, target group and endpoint service, and "
+        "allow the platform to connect.",
+    )
+    p.add_argument(
+        "--source",
+        required=True,
+        help="RDS instance id, Aurora cluster id, RDS Proxy name or EC2 instance id",
+    )
     p.add_argument("--port", help="database port (default: the database's own port)")
     p.add_argument("--principal", help="the platform's IAM principal ARN (default: the consumer's)")
     p.add_argument("--consumer", default="rivery", help="consumer profile id or .toml path")
     p.add_argument("--name", help="link name (default: derived from the source id)")
     p.add_argument("--subnets", help="comma-separated subnet ids for the load balancer")
     p.add_argument("--no-cross-zone", action="store_true", help="turn cross-zone balancing off")
-    p.add_argument("--fix", action="store_true",
-                   help="apply the safe fixes (security group rule, parameter group) when a check fails")
-    p.add_argument("--allow-reboot", action="store_true",
-                   help="allow rebooting the database to apply skip_name_resolve")
+    p.add_argument(
+        "--fix",
+        action="store_true",
+        help="apply the safe fixes (security group rule, parameter group) when a check fails",
+    )
+    p.add_argument(
+        "--allow-reboot",
+        action="store_true",
+        help="allow rebooting the database to apply skip_name_resolve",
+    )
     p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
@@ -76,8 +92,12 @@ def build_parser() -> argparse.ArgumentParser:
     target.add_argument("--name", help="link name")
     p.add_argument("--principal", help="the platform's principal ARN (default: the consumer's)")
     p.add_argument("--consumer", default="rivery", help="consumer profile id or .toml path")
-    p.add_argument("--endpoint", action="append", default=[],
-                   help="also accept this endpoint id (from another owner); repeatable")
+    p.add_argument(
+        "--endpoint",
+        action="append",
+        default=[],
+        help="also accept this endpoint id (from another owner); repeatable",
+    )
     p.add_argument("--wait", type=float, default=0, help="seconds to wait for the request")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
@@ -107,9 +127,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(exc.paragraph(), file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("Stopped. Anything already created is saved in the link record; run the same "
-              "command again to continue, or `privatelink-wizard teardown` to remove it.",
-              file=sys.stderr)
+        print(
+            "Stopped. Anything already created is saved in the link record; run the same "
+            "command again to continue, or `privatelink-wizard teardown` to remove it.",
+            file=sys.stderr,
+        )
         return 130
 
 
@@ -143,8 +165,10 @@ def confirm(question: str, assume_yes: bool) -> None:
     if assume_yes:
         return
     if not sys.stdin or not sys.stdin.isatty():
-        raise bad_input("Confirmation needed, but there is no terminal to ask",
-                        "Add --yes to go ahead without a question.")
+        raise bad_input(
+            "Confirmation needed, but there is no terminal to ask",
+            "Add --yes to go ahead without a question.",
+        )
     answer = input(f"{question} [y/N] ").strip().lower()
     if answer not in {"y", "yes"}:
         raise UserError("Cancelled; nothing was changed", exit_code=EXIT_BAD_INPUT)
@@ -154,9 +178,7 @@ def emit_json(payload: dict[str, Any]) -> None:
     print(json.dumps(payload, indent=2, default=str))
 
 
-def wait_until(
-    probe: Callable[[], Any], seconds: float, interval: float, what: str
-) -> Any:
+def wait_until(probe: Callable[[], Any], seconds: float, interval: float, what: str) -> Any:
     """Poll probe() until it returns something truthy; UserError (exit 3) after `seconds`."""
     deadline = time.monotonic() + seconds
     while True:

@@ -6,7 +6,8 @@ import argparse
 import sys
 from typing import Any
 
-from wizard.aws import activity, connections, discovery, endpoint_service, teardown as td
+from wizard.aws import activity, connections, discovery, endpoint_service
+from wizard.aws import teardown as td
 from wizard.aws.errors import UserError, bad_input
 from wizard.aws.session import AwsContext, Credentials, Identity, make_context, whoami
 from wizard.cli import confirm, emit_json, wait_until
@@ -74,16 +75,23 @@ def setup(args: argparse.Namespace) -> int:
     )
     link = open_link(aws, plan, identity.account_id)
     if not consumer.supports_region(aws.region):
-        say(f"Note: {consumer.display_name} has no endpoints in {aws.region} yet. Ask "
-            f"{consumer.support_contact or 'the platform support'} to enable it (setup continues).")
+        say(
+            f"Note: {consumer.display_name} has no endpoints in {aws.region} yet. Ask "
+            f"{consumer.support_contact or 'the platform support'} to enable it (setup continues)."
+        )
 
-    blocking = [row for step in SETUP_STEPS[:1] for row in step.check(link)
-                if row.required and not row.ok]
+    blocking = [
+        row for step in SETUP_STEPS[:1] for row in step.check(link) if row.required and not row.ok
+    ]
     if blocking:
-        raise bad_input("; ".join(f"{r.label}: {r.reason}" for r in blocking),
-                        "Correct the subnets (--subnets) and run again.")
-    say(f"Link '{plan.name}' for {source.kind.label} {source.id} in {aws.region} "
-        f"(account {identity.account_id}), port {port}:")
+        raise bad_input(
+            "; ".join(f"{r.label}: {r.reason}" for r in blocking),
+            "Correct the subnets (--subnets) and run again.",
+        )
+    say(
+        f"Link '{plan.name}' for {source.kind.label} {source.id} in {aws.region} "
+        f"(account {identity.account_id}), port {port}:"
+    )
     for step in SETUP_STEPS:
         for item in step.preview(link):
             say(f"  - {item.line()}")
@@ -97,10 +105,13 @@ def setup(args: argparse.Namespace) -> int:
     checks = _run_checks(link, apply_fixes=args.fix, allow_reboot=args.allow_reboot)
     summary = service_summary(link)
     if args.json:
-        emit_json(_record_json(link.record) | {
-            "checks": [c.__dict__ for c in checks],
-            "message": summary.message,
-        })
+        emit_json(
+            _record_json(link.record)
+            | {
+                "checks": [c.__dict__ for c in checks],
+                "message": summary.message,
+            }
+        )
     else:
         print(f"\nService name: {summary.service_name}")
         print(f"Availability zone IDs: {', '.join(summary.az_ids)}")
@@ -132,17 +143,33 @@ def _explain_partial(record: LinkRecord, exc: UserError) -> None:
     say("What exists now (saved in the link record):")
     for res in record.created:
         say(f"  - {res.kind}: {res.id}")
-    say(f"Run the same command again to finish, or `privatelink-wizard teardown --region "
-        f"{record.region} --name {record.name}` to remove them.")
+    say(
+        f"Run the same command again to finish, or `privatelink-wizard teardown --region "
+        f"{record.region} --name {record.name}` to remove them."
+    )
 
 
 def _record_json(record: LinkRecord) -> dict[str, Any]:
     data = record.to_dict()
-    return {k: data[k] for k in (
-        "name", "region", "account_id", "source_id", "port", "principal", "nlb_arn",
-        "nlb_dns_name", "target_group_arn", "listener_arn", "endpoint_service_id",
-        "service_name", "az_ids", "created",
-    )}
+    return {
+        k: data[k]
+        for k in (
+            "name",
+            "region",
+            "account_id",
+            "source_id",
+            "port",
+            "principal",
+            "nlb_arn",
+            "nlb_dns_name",
+            "target_group_arn",
+            "listener_arn",
+            "endpoint_service_id",
+            "service_name",
+            "az_ids",
+            "created",
+        )
+    }
 
 
 def _find_record(region: str, account: str, name: str) -> LinkRecord | None:
@@ -158,43 +185,64 @@ def accept(args: argparse.Namespace) -> int:
     if name:
         service = endpoint_service.find_endpoint_service(aws, name)
         if service is None:
-            raise bad_input(f"No endpoint service found for the link '{name}' in {aws.region}",
-                            "Run `privatelink-wizard setup` first, or check --name and --region.")
+            raise bad_input(
+                f"No endpoint service found for the link '{name}' in {aws.region}",
+                "Run `privatelink-wizard setup` first, or check --name and --region.",
+            )
         service_id = service.id
     owner = principal_account(principal)
 
     def pending() -> list[connections.Connection]:
-        return [c for c in connections.list_connections(aws, service_id)
-                if c.state == "pendingAcceptance"
-                and (c.owner_account == owner or c.endpoint_id in args.endpoint)]
+        return [
+            c
+            for c in connections.list_connections(aws, service_id)
+            if c.state == "pendingAcceptance"
+            and (c.owner_account == owner or c.endpoint_id in args.endpoint)
+        ]
 
     if args.wait:
         say(f"Waiting up to {args.wait:g} s for a connection request from account {owner}…")
     todo = wait_until(pending, args.wait, 2.0, f"a connection request from account {owner}")
-    others = [c for c in connections.list_connections(aws, service_id)
-              if c.state == "pendingAcceptance" and c not in todo]
+    others = [
+        c
+        for c in connections.list_connections(aws, service_id)
+        if c.state == "pendingAcceptance" and c not in todo
+    ]
     for c in others:
-        say(f"  ! Not accepting {c.endpoint_id}: it comes from account {c.owner_account}, not "
-            f"the platform's ({owner}). Add --endpoint {c.endpoint_id} if you expect it.")
-    accepted = (connections.accept_connections(aws, service_id, [c.endpoint_id for c in todo])
-                if todo else [])
+        say(
+            f"  ! Not accepting {c.endpoint_id}: it comes from account {c.owner_account}, not "
+            f"the platform's ({owner}). Add --endpoint {c.endpoint_id} if you expect it."
+        )
+    accepted = (
+        connections.accept_connections(aws, service_id, [c.endpoint_id for c in todo])
+        if todo
+        else []
+    )
     if name and accepted:
         store = RecordStore()
         record = store.load(identity.account_id, aws.region, name)
         if record:
-            record.accepted_endpoint_ids += [c.endpoint_id for c in accepted
-                                             if c.endpoint_id not in record.accepted_endpoint_ids]
+            record.accepted_endpoint_ids += [
+                c.endpoint_id for c in accepted if c.endpoint_id not in record.accepted_endpoint_ids
+            ]
             record.mark_done("accept")
             store.save(record)
     if args.json:
-        emit_json({"service_id": service_id, "accepted": [c.__dict__ for c in accepted],
-                   "not_accepted": [c.__dict__ for c in others]})
+        emit_json(
+            {
+                "service_id": service_id,
+                "accepted": [c.__dict__ for c in accepted],
+                "not_accepted": [c.__dict__ for c in others],
+            }
+        )
     elif accepted:
         for c in accepted:
             print(f"Accepted {c.endpoint_id} from account {c.owner_account}: {c.state}")
     else:
-        print(f"No pending request from account {owner} on {service_id} yet. Ask the platform "
-              "to create the endpoint, then run this again (or use --wait 600).")
+        print(
+            f"No pending request from account {owner} on {service_id} yet. Ask the platform "
+            "to create the endpoint, then run this again (or use --wait 600)."
+        )
     return 0
 
 
@@ -210,8 +258,13 @@ def status(args: argparse.Namespace) -> int:
         path = diagnostics.write_report(args.report, aws, identity, reports)
         say(f"Report written to {path} (secrets removed).")
     if args.json:
-        emit_json({"account_id": identity.account_id, "region": aws.region,
-                   "links": [r.to_dict() for r in reports]})
+        emit_json(
+            {
+                "account_id": identity.account_id,
+                "region": aws.region,
+                "links": [r.to_dict() for r in reports],
+            }
+        )
     elif not reports:
         print(f"No links found in {aws.region} for account {identity.account_id}.")
     else:
@@ -231,8 +284,9 @@ def teardown(args: argparse.Namespace) -> int:
         if len(names) != 1:
             raise bad_input(
                 "Say which link to remove" if names else f"No links found in {aws.region}",
-                f"Add --name (links here: {', '.join(names)})." if names else
-                "There is nothing to remove.",
+                f"Add --name (links here: {', '.join(names)})."
+                if names
+                else "There is nothing to remove.",
             )
         name = names[0]
     found = td.find_link_resources(aws, name)

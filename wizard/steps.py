@@ -70,7 +70,9 @@ class PreviewItem:
     detail: str = ""
 
     def line(self) -> str:
-        verb = {"create": "Will create", "reuse": "Will reuse", "change": "Will change"}[self.action]
+        verb = {"create": "Will create", "reuse": "Will reuse", "change": "Will change"}[
+            self.action
+        ]
         return f"{verb}: {self.what}" + (f" ({self.detail})" if self.detail else "")
 
 
@@ -116,23 +118,33 @@ class NlbStep(Step):
                 bool(plan.subnet_ids) and not unknown,
                 "Subnets are in the database's network",
                 reason=(
-                    f"Not in VPC {plan.source.vpc_id}: {', '.join(unknown)}" if unknown
-                    else "" if plan.subnet_ids else "Choose at least one subnet."
+                    f"Not in VPC {plan.source.vpc_id}: {', '.join(unknown)}"
+                    if unknown
+                    else ""
+                    if plan.subnet_ids
+                    else "Choose at least one subnet."
                 ),
             ),
             CheckRow(
                 "one-subnet-per-zone",
                 len(zones) == len([s for s in plan.subnet_ids if s in subnets]),
                 "At most one subnet per availability zone",
-                reason="" if len(zones) == len(plan.subnet_ids) else
-                "A load balancer takes one subnet per zone; untick the extra ones.",
+                reason=""
+                if len(zones) == len(plan.subnet_ids)
+                else "A load balancer takes one subnet per zone; untick the extra ones.",
             ),
         ]
         if len(zones) == 1 and not plan.cross_zone:
-            rows.append(CheckRow(
-                "single-zone", True, "Only one availability zone", warning=True, required=False,
-                reason="With one zone the link stops if that zone has an outage.",
-            ))
+            rows.append(
+                CheckRow(
+                    "single-zone",
+                    True,
+                    "Only one availability zone",
+                    warning=True,
+                    required=False,
+                    reason="With one zone the link stops if that zone has an outage.",
+                )
+            )
         return rows
 
     def preview(self, link: Link) -> list[PreviewItem]:
@@ -141,17 +153,23 @@ class NlbStep(Step):
             return [PreviewItem("reuse", f"Load balancer '{existing.name}'", existing.state)]
         plan = link.plan
         zones = "on" if plan.cross_zone else "off"
-        return [PreviewItem(
-            "create",
-            f"Internal network load balancer '{plan.nlb_name}'",
-            f"in {plan.source.vpc_id}, subnets {', '.join(plan.subnet_ids)}, cross-zone {zones}",
-        )]
+        return [
+            PreviewItem(
+                "create",
+                f"Internal network load balancer '{plan.nlb_name}'",
+                f"in {plan.source.vpc_id}, subnets {', '.join(plan.subnet_ids)}, cross-zone {zones}",
+            )
+        ]
 
     def apply(self, link: Link, progress: Progress = _quiet) -> None:
         plan = link.plan
         progress(f"Creating (or finding) the load balancer '{plan.nlb_name}'…")
         info, created = nlb.find_or_create_nlb(
-            link.aws, plan.name, plan.source.vpc_id, plan.subnet_ids, plan.cross_zone,
+            link.aws,
+            plan.name,
+            plan.source.vpc_id,
+            plan.subnet_ids,
+            plan.cross_zone,
             on_created=link.created("nlb"),
         )
         link.record.nlb_arn = info.arn
@@ -182,12 +200,17 @@ class TargetGroupStep(Step):
         if plan.source.is_mysql_family:
             rows.append(rds_params.check_skip_name_resolve(link.aws, plan.source))
         if plan.source.kind.value == "rds-proxy" and plan.source.is_postgres_family:
-            rows.append(CheckRow(
-                "proxy-cdc", True, "RDS Proxy and change data capture", warning=True,
-                required=False,
-                reason="RDS Proxy does not carry PostgreSQL logical replication: if the platform "
-                "will use CDC, point the link at the database itself instead.",
-            ))
+            rows.append(
+                CheckRow(
+                    "proxy-cdc",
+                    True,
+                    "RDS Proxy and change data capture",
+                    warning=True,
+                    required=False,
+                    reason="RDS Proxy does not carry PostgreSQL logical replication: if the platform "
+                    "will use CDC, point the link at the database itself instead.",
+                )
+            )
         return rows
 
     def preview(self, link: Link) -> list[PreviewItem]:
@@ -195,16 +218,20 @@ class TargetGroupStep(Step):
         items = []
         kind = "IP addresses" if plan.source.target_type == "ip" else "the server"
         existing = nlb.find_nlb(link.aws, plan.name)
-        items.append(PreviewItem(
-            "reuse" if link.record.target_group_arn else "create",
-            f"TCP target group '{plan.target_group_name}' on port {plan.port}",
-            f"targets: {kind}; proxy protocol, client IP preservation and stickiness off",
-        ))
-        items.append(PreviewItem(
-            "reuse" if link.record.listener_arn else "create",
-            f"TCP listener on port {plan.port}",
-            f"on load balancer {existing.name if existing else plan.nlb_name}",
-        ))
+        items.append(
+            PreviewItem(
+                "reuse" if link.record.target_group_arn else "create",
+                f"TCP target group '{plan.target_group_name}' on port {plan.port}",
+                f"targets: {kind}; proxy protocol, client IP preservation and stickiness off",
+            )
+        )
+        items.append(
+            PreviewItem(
+                "reuse" if link.record.listener_arn else "create",
+                f"TCP listener on port {plan.port}",
+                f"on load balancer {existing.name if existing else plan.nlb_name}",
+            )
+        )
         return items
 
     def apply(self, link: Link, progress: Progress = _quiet) -> None:
@@ -212,8 +239,13 @@ class TargetGroupStep(Step):
         found = _require_nlb(link)
         progress("Creating (or finding) the target group…")
         info, _ = tg.find_or_create_target_group(
-            link.aws, plan.name, plan.target_group_name, plan.source.vpc_id, plan.port,
-            plan.source.target_type, on_created=link.created("target-group"),
+            link.aws,
+            plan.name,
+            plan.target_group_name,
+            plan.source.vpc_id,
+            plan.port,
+            plan.source.target_type,
+            on_created=link.created("target-group"),
         )
         record.target_group_arn = info.arn
         link.save()
@@ -221,7 +253,11 @@ class TargetGroupStep(Step):
         tg.configure_target_group(link.aws, info.arn)
         progress(f"Creating (or finding) the listener on port {plan.port}…")
         record.listener_arn, _ = tg.find_or_create_listener(
-            link.aws, plan.name, found.arn, plan.port, info.arn,
+            link.aws,
+            plan.name,
+            found.arn,
+            plan.port,
+            info.arn,
             on_created=link.created("listener"),
         )
         link.save()
@@ -242,8 +278,10 @@ class TargetGroupStep(Step):
             link.save()
             if not rules:
                 return "The database's security group already allows the load balancer."
-            return (f"Added {len(rules)} inbound rule(s) on port {plan.port} to the database's "
-                    "security group for the load balancer's subnets.")
+            return (
+                f"Added {len(rules)} inbound rule(s) on port {plan.port} to the database's "
+                "security group for the load balancer's subnets."
+            )
         if key == "nlb-sg-enforcement":
             network.fix_nlb_sg_enforcement(link.aws, _require_nlb(link).arn)
             return "The load balancer no longer filters PrivateLink traffic by security group."
@@ -264,21 +302,32 @@ class EndpointServiceStep(Step):
 
     def check(self, link: Link) -> list[CheckRow]:
         found = nlb.find_nlb(link.aws, link.plan.name)
-        return [CheckRow(
-            "nlb-active", bool(found and found.state == "active"),
-            "The load balancer is active",
-            reason="" if found and found.state == "active" else
-            ("It is still starting; wait a moment." if found else "Create the load balancer first."),
-        )]
+        return [
+            CheckRow(
+                "nlb-active",
+                bool(found and found.state == "active"),
+                "The load balancer is active",
+                reason=""
+                if found and found.state == "active"
+                else (
+                    "It is still starting; wait a moment."
+                    if found
+                    else "Create the load balancer first."
+                ),
+            )
+        ]
 
     def preview(self, link: Link) -> list[PreviewItem]:
         existing = endpoint_service.find_endpoint_service(link.aws, link.plan.name)
         if existing:
             return [PreviewItem("reuse", f"Endpoint service {existing.id}", existing.state)]
-        return [PreviewItem(
-            "create", "VPC endpoint service in front of the load balancer",
-            "every connection request must be accepted by you",
-        )]
+        return [
+            PreviewItem(
+                "create",
+                "VPC endpoint service in front of the load balancer",
+                "every connection request must be accepted by you",
+            )
+        ]
 
     def apply(self, link: Link, progress: Progress = _quiet) -> None:
         found = _require_nlb(link)
@@ -307,15 +356,22 @@ class AllowlistStep(Step):
         return [CheckRow("principal", ok, "The platform's principal (ARN) is valid", reason)]
 
     def preview(self, link: Link) -> list[PreviewItem]:
-        return [PreviewItem("change", f"Allow {link.plan.principal} to connect",
-                            f"on endpoint service {link.record.endpoint_service_id or '(new)'}")]
+        return [
+            PreviewItem(
+                "change",
+                f"Allow {link.plan.principal} to connect",
+                f"on endpoint service {link.record.endpoint_service_id or '(new)'}",
+            )
+        ]
 
     def apply(self, link: Link, progress: Progress = _quiet) -> None:
         principal = validate_principal(link.plan.principal)
         service_id = link.record.endpoint_service_id
         if not service_id:
-            raise UserError("The endpoint service does not exist yet",
-                            fix="Run the endpoint service step first.")
+            raise UserError(
+                "The endpoint service does not exist yet",
+                fix="Run the endpoint service step first.",
+            )
         progress(f"Allowing {principal} to connect…")
         endpoint_service.allow_principal(link.aws, service_id, principal)
         link.record.principal = principal
@@ -360,18 +416,20 @@ def service_summary(link: Link) -> ServiceSummary:
         if source.kind.value == "ec2-instance" and plan.port == 22
         else f"It forwards to our {source.kind.label} {source.id} on port {plan.port}."
     )
-    message = "\n".join([
-        f"Hello {plan.consumer.display_name} team,",
-        "",
-        "Please connect to our database over AWS PrivateLink:",
-        f"  Service name: {record.service_name}",
-        f"  Region: {plan.region}",
-        f"  Availability zone IDs: {', '.join(az_ids) or 'n/a'}",
-        f"  Port: {plan.port}",
-        "",
-        f"Your principal {plan.principal} is allowed. {host_hint}",
-        "Please send us the endpoint's DNS name once the connection is accepted.",
-    ])
+    message = "\n".join(
+        [
+            f"Hello {plan.consumer.display_name} team,",
+            "",
+            "Please connect to our database over AWS PrivateLink:",
+            f"  Service name: {record.service_name}",
+            f"  Region: {plan.region}",
+            f"  Availability zone IDs: {', '.join(az_ids) or 'n/a'}",
+            f"  Port: {plan.port}",
+            "",
+            f"Your principal {plan.principal} is allowed. {host_hint}",
+            "Please send us the endpoint's DNS name once the connection is accepted.",
+        ]
+    )
     return ServiceSummary(record.service_name, plan.region, az_ids, plan.port, message)
 
 

@@ -54,7 +54,9 @@ def validate_port(port: int | str) -> int:
     try:
         value = int(str(port).strip())
     except ValueError:
-        raise bad_input(f"'{port}' is not a port number", "Enter a whole number from 1 to 65535.") from None
+        raise bad_input(
+            f"'{port}' is not a port number", "Enter a whole number from 1 to 65535."
+        ) from None
     if not 1 <= value <= 65535:
         raise bad_input(
             f"Port {value} is out of range",

@@ -114,7 +114,11 @@ def translate(exc: BaseException, step: str = "", action: str = "") -> UserError
         )
     if isinstance(exc, NoRegionError):
         return bad_input("No AWS region was chosen", "Choose the region your database is in.")
-    if type(exc).__name__ in {"SSOTokenLoadError", "UnauthorizedSSOTokenError", "TokenRetrievalError"}:
+    if type(exc).__name__ in {
+        "SSOTokenLoadError",
+        "UnauthorizedSSOTokenError",
+        "TokenRetrievalError",
+    }:
         return UserError(
             what="The AWS SSO login has expired or was never done",
             why="SSO profiles need a fresh browser login every few hours.",
@@ -132,20 +136,26 @@ def translate(exc: BaseException, step: str = "", action: str = "") -> UserError
     if isinstance(exc, WaiterError):
         return UserError(
             what="Timed out waiting for AWS to finish",
-            why=str(exc.last_response.get("Error", {}).get("Message", "")) if exc.last_response else "",
+            why=str(exc.last_response.get("Error", {}).get("Message", ""))
+            if exc.last_response
+            else "",
             fix="Nothing is lost: run the same step again and it continues where it stopped.",
             step=step,
             exit_code=EXIT_TIMEOUT,
         )
     if isinstance(exc, BotoCoreError):
-        return UserError(what=str(exc), fix="Try again; if it persists, export a diagnostics report.", step=step)
+        return UserError(
+            what=str(exc), fix="Try again; if it persists, export a diagnostics report.", step=step
+        )
     if isinstance(exc, NotImplementedError):
         return UserError(
             what="This AWS endpoint does not support an operation the wizard needs",
             why=str(exc) or "The endpoint is an emulator or an older API.",
             step=step,
         )
-    return UserError(what=f"Unexpected error: {exc}", fix="Export a diagnostics report for support.", step=step)
+    return UserError(
+        what=f"Unexpected error: {exc}", fix="Export a diagnostics report for support.", step=step
+    )
 
 
 def _from_client_error(exc: ClientError, step: str, action: str) -> UserError:
@@ -191,8 +201,13 @@ def _from_client_error(exc: ClientError, step: str, action: str) -> UserError:
             code=code,
             exit_code=EXIT_BAD_INPUT if code.startswith("Invalid") else EXIT_AWS,
         )
-    if code in {"ValidationError", "InvalidParameterValue", "InvalidParameterCombination",
-                "InvalidParameter", "InvalidConfigurationRequest"}:
+    if code in {
+        "ValidationError",
+        "InvalidParameterValue",
+        "InvalidParameterCombination",
+        "InvalidParameter",
+        "InvalidConfigurationRequest",
+    }:
         return UserError(
             what=f"AWS rejected a value: {message or code}",
             why="One of the settings is not valid for this resource.",

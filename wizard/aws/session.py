@@ -104,12 +104,11 @@ def make_context(
     endpoint_url = endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None
     if endpoint_url:
         endpoint_url = validate_endpoint_url(endpoint_url)
-    if credentials.access_key_id or credentials.secret_access_key:
-        if not (credentials.access_key_id and credentials.secret_access_key):
-            raise bad_input(
-                "Both the access key id and the secret access key are needed",
-                "Enter both, or choose a profile instead.",
-            )
+    if bool(credentials.access_key_id) != bool(credentials.secret_access_key):
+        raise bad_input(
+            "Both the access key id and the secret access key are needed",
+            "Enter both, or choose a profile instead.",
+        )
     with aws_step("Opening the AWS profile"):
         session = boto3.Session(
             profile_name=credentials.profile or None,

@@ -1,0 +1,171 @@
+"""The internal NLB: created tagged and internal, found again by tag, never confused with others."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from wizard.aws import nlb
+from wizard.aws.errors import UserError
+from wizard.aws.session import AwsContext
+from wizard.model import link_tags
+
+FAST = nlb.WaitConfig(delay=0.01, max_attempts=5)
+LINK = "orders-db"
+
+
+@dataclass
+class Network:
+    vpc_id: str
+    subnet_ids: list[str]
+
+
+def make_network(aws: AwsContext, cidr: str = "10.20.0.0/16", zones: int = 2) -> Network:
+    """A VPC with one subnet per availability zone, as a customer account has."""
+    vpc_id = aws.ec2.create_vpc(CidrBlock=cidr)["Vpc"]["VpcId"]
+    prefix = cidr.rsplit(".", 2)[0]
+    subnets = [
+        aws.ec2.create_subnet(
+            VpcId=vpc_id, CidrBlock=f"{prefix}.{i}.0/24", AvailabilityZone=f"us-east-1{'abc'[i]}"
+        )["Subnet"]["SubnetId"]
+        for i in range(zones)
+    ]
+    return Network(vpc_id, subnets)
+
+
+def make_untagged_nlb(aws: AwsContext, name: str, subnets: list[str]) -> str:
+    reply = aws.elbv2.create_load_balancer(
+        Name=name, Subnets=subnets, Scheme="internal", Type="network"
+    )
+    arn: str = reply["LoadBalancers"][0]["LoadBalancerArn"]
+    return arn
+
+
+def load_balancers(aws: AwsContext) -> list[dict[str, Any]]:
+    return list(aws.elbv2.describe_load_balancers()["LoadBalancers"])
+
+
+def test_creates_an_internal_network_load_balancer_in_the_given_subnets(aws: AwsContext) -> None:
+    net = make_network(aws)
+    created_ids: list[str] = []
+
+    info, created = nlb.find_or_create_nlb(
+        aws, LINK, net.vpc_id, net.subnet_ids, on_created=created_ids.append, wait=FAST
+    )
+
+    assert created is True
+    assert created_ids == [info.arn]
+    [lb] = load_balancers(aws)
+    assert lb["LoadBalancerArn"] == info.arn
+    assert lb["Type"] == "network"
+    assert lb["Scheme"] == "internal"
+    assert lb["LoadBalancerName"] == LINK
+    assert lb["State"]["Code"] == "active"
+    assert sorted(z["SubnetId"] for z in lb["AvailabilityZones"]) == sorted(net.subnet_ids)
+    assert (info.vpc_id, info.scheme, info.state) == (net.vpc_id, "internal", "active")
+    assert sorted(info.subnet_ids) == sorted(net.subnet_ids)
+    attrs = aws.elbv2.describe_load_balancer_attributes(LoadBalancerArn=info.arn)["Attributes"]
+    assert {"Key": "load_balancing.cross_zone.enabled", "Value": "true"} in attrs
+    assert info.cross_zone is True
+    tags = aws.elbv2.describe_tags(ResourceArns=[info.arn])["TagDescriptions"][0]["Tags"]
+    assert sorted(tags, key=lambda t: t["Key"]) == sorted(link_tags(LINK), key=lambda t: t["Key"])
+
+
+def test_cross_zone_off_is_set_and_read_back(aws: AwsContext) -> None:
+    net = make_network(aws)
+    info, _ = nlb.find_or_create_nlb(aws, LINK, net.vpc_id, net.subnet_ids, False, wait=FAST)
+    attrs = aws.elbv2.describe_load_balancer_attributes(LoadBalancerArn=info.arn)["Attributes"]
+    assert {"Key": "load_balancing.cross_zone.enabled", "Value": "false"} in attrs
+    assert info.cross_zone is False
+
+    # Re-running with the flag turned on changes the existing NLB instead of making a new one.
+    again, created = nlb.find_or_create_nlb(aws, LINK, net.vpc_id, net.subnet_ids, True, wait=FAST)
+    assert (again.arn, created, again.cross_zone) == (info.arn, False, True)
+
+
+def test_running_twice_creates_nothing_new(aws: AwsContext) -> None:
+    net = make_network(aws)
+    calls: list[str] = []
+    first, _ = nlb.find_or_create_nlb(
+        aws, LINK, net.vpc_id, net.subnet_ids, on_created=calls.append, wait=FAST
+    )
+
+    second, created = nlb.find_or_create_nlb(
+        aws, LINK, net.vpc_id, net.subnet_ids, on_created=calls.append, wait=FAST
+    )
+
+    assert created is False
+    assert second.arn == first.arn
+    assert len(load_balancers(aws)) == 1
+    assert calls == [first.arn]  # on creation only
+    assert nlb.find_nlb(aws, LINK) == second
+
+
+def test_a_same_named_load_balancer_we_did_not_tag_is_refused(aws: AwsContext) -> None:
+    net = make_network(aws)
+    make_untagged_nlb(aws, LINK, net.subnet_ids)
+    calls: list[str] = []
+
+    with pytest.raises(UserError) as err:
+        nlb.find_or_create_nlb(
+            aws, LINK, net.vpc_id, net.subnet_ids, on_created=calls.append, wait=FAST
+        )
+
+    assert "did not create" in err.value.what
+    assert "another link name" in err.value.fix
+    assert err.value.exit_code == 2
+    assert calls == []
+    assert len(load_balancers(aws)) == 1
+
+
+def test_find_nlb_only_sees_this_links_tags(aws: AwsContext) -> None:
+    net = make_network(aws)
+    make_untagged_nlb(aws, "someone-elses", net.subnet_ids)
+    other, _ = nlb.find_or_create_nlb(aws, "other-link", net.vpc_id, net.subnet_ids, wait=FAST)
+
+    assert nlb.find_nlb(aws, LINK) is None
+    found = nlb.find_nlb(aws, "other-link")
+    assert found is not None and found.arn == other.arn
+
+
+def test_the_links_load_balancer_in_another_network_is_refused(aws: AwsContext) -> None:
+    first = make_network(aws)
+    second = make_network(aws, cidr="10.30.0.0/16")
+    nlb.find_or_create_nlb(aws, LINK, first.vpc_id, first.subnet_ids, wait=FAST)
+
+    with pytest.raises(UserError) as err:
+        nlb.find_or_create_nlb(aws, LINK, second.vpc_id, second.subnet_ids, wait=FAST)
+
+    assert first.vpc_id in err.value.what and second.vpc_id in err.value.what
+    assert len(load_balancers(aws)) == 1
+
+
+def test_delete_nlb_waits_until_gone_and_tolerates_a_second_delete(aws: AwsContext) -> None:
+    net = make_network(aws)
+    info, _ = nlb.find_or_create_nlb(aws, LINK, net.vpc_id, net.subnet_ids, wait=FAST)
+
+    nlb.delete_nlb(aws, info.arn, wait=FAST)
+    nlb.delete_nlb(aws, info.arn, wait=FAST)
+
+    assert load_balancers(aws) == []
+    assert nlb.find_nlb(aws, LINK) is None
+
+
+def test_tags_are_read_in_batches_of_twenty(aws: AwsContext) -> None:
+    # DescribeTags takes at most 20 ARNs; with 23 load balancers ours must still be found.
+    net = make_network(aws)
+    for i in range(22):
+        make_untagged_nlb(aws, f"busy-{i}", net.subnet_ids)
+    info, _ = nlb.find_or_create_nlb(aws, LINK, net.vpc_id, net.subnet_ids, wait=FAST)
+    calls: list[int] = []
+    aws.elbv2.meta.events.register(
+        "provide-client-params.*.DescribeTags",
+        lambda params, **_: calls.append(len(params["ResourceArns"])),
+    )
+
+    found = nlb.find_nlb(aws, LINK)
+
+    assert found is not None and found.arn == info.arn
+    assert calls == [20, 3]

@@ -8,22 +8,28 @@ from urllib.parse import urlsplit
 
 from wizard.aws.errors import UserError, bad_input
 
-_REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$")
+_REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$", re.ASCII)
 _PRINCIPAL = re.compile(
-    r"^arn:aws(-cn|-us-gov)?:iam::(\d{12}):(root|user/[\w+=,.@/-]{1,512}|role/[\w+=,.@/-]{1,512})$"
+    r"^arn:aws(-cn|-us-gov)?:iam::(\d{12}):(root|user/[\w+=,.@/-]{1,512}|role/[\w+=,.@/-]{1,512})$",
+    re.ASCII,
 )
-_LINK_NAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
+_LINK_NAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$", re.ASCII)
 # NLB names are at most 32 characters; the target group is named "<link>-<port>" (port ≤ 5
 # digits), so a link name of 26 keeps both within AWS's limit.
 LINK_NAME_MAX = 26
-_SOURCE_ID = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,62}$")
-_EC2_ID = re.compile(r"^i-[0-9a-f]{8}([0-9a-f]{9})?$")
-_SERVICE_ID = re.compile(r"^vpce-svc-[0-9a-f]{8,17}$")
-_SUBNET_ID = re.compile(r"^subnet-[0-9a-f]{8,17}$")
+_SOURCE_ID = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,62}$", re.ASCII)
+_EC2_ID = re.compile(r"^i-[0-9a-f]{8}([0-9a-f]{9})?$", re.ASCII)
+_SERVICE_ID = re.compile(r"^vpce-svc-[0-9a-f]{8,17}$", re.ASCII)
+_SUBNET_ID = re.compile(r"^subnet-[0-9a-f]{8,17}$", re.ASCII)
+
+
+def _text(value: object) -> str:
+    """Inputs come from argv, TOML files and text boxes; anything else is treated as its text."""
+    return "" if value is None else str(value).strip()
 
 
 def validate_region(region: str) -> str:
-    value = (region or "").strip().lower()
+    value = _text(region).lower()
     if not _REGION.match(value):
         raise bad_input(
             f"'{region}' is not an AWS region name",
@@ -34,7 +40,7 @@ def validate_region(region: str) -> str:
 
 
 def validate_principal(arn: str) -> str:
-    value = (arn or "").strip()
+    value = _text(arn)
     if not _PRINCIPAL.match(value):
         raise bad_input(
             f"'{arn}' is not a valid IAM principal ARN",
@@ -46,7 +52,7 @@ def validate_principal(arn: str) -> str:
 
 
 def principal_account(arn: str) -> str:
-    m = _PRINCIPAL.match(arn.strip())
+    m = _PRINCIPAL.match(_text(arn))
     return m.group(2) if m else ""
 
 
@@ -66,7 +72,7 @@ def validate_port(port: int | str) -> int:
 
 
 def validate_link_name(name: str) -> str:
-    value = (name or "").strip()
+    value = _text(name)
     if not value:
         raise bad_input("The link name is empty", "Enter a short name such as orders-db.")
     if len(value) > LINK_NAME_MAX:
@@ -97,7 +103,7 @@ def default_link_name(source_id: str) -> str:
 
 
 def validate_source_id(source_id: str) -> str:
-    value = (source_id or "").strip()
+    value = _text(source_id)
     if _EC2_ID.match(value) or _SOURCE_ID.match(value):
         return value
     raise bad_input(
@@ -109,7 +115,7 @@ def validate_source_id(source_id: str) -> str:
 
 
 def validate_service_id(service_id: str) -> str:
-    value = (service_id or "").strip()
+    value = _text(service_id)
     if not _SERVICE_ID.match(value):
         raise bad_input(
             f"'{service_id}' is not an endpoint service id",
@@ -119,7 +125,7 @@ def validate_service_id(service_id: str) -> str:
 
 
 def validate_subnet_ids(text: str) -> tuple[str, ...]:
-    ids = tuple(s.strip() for s in (text or "").split(",") if s.strip())
+    ids = tuple(s.strip() for s in _text(text).split(",") if s.strip())
     bad = [s for s in ids if not _SUBNET_ID.match(s)]
     if not ids or bad:
         raise bad_input(
@@ -130,7 +136,7 @@ def validate_subnet_ids(text: str) -> tuple[str, ...]:
 
 
 def validate_endpoint_url(url: str) -> str:
-    value = (url or "").strip()
+    value = _text(url)
     try:
         parts = urlsplit(value)
         port_ok = parts.port is None or 0 < parts.port < 65536

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from typing import Any
+
+from wizard.aws.activity import ActivityLog, cli_equivalent, phrase
+from wizard.redact import redact
+
+SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+
+
+def test_secrets_are_always_masked_and_accounts_in_presenter_mode() -> None:
+    text = (
+        f"key AKIAIOSFODNN7EXAMPLE secret {SECRET} "
+        "arn:aws:iam::012922587834:root service com.amazonaws.vpce.us-east-1.vpce-svc-0abc"
+    )
+    plain = redact(text)
+    assert "AKIAIOSFODNN7EXAMPLE" not in plain and SECRET not in plain
+    assert "012922587834" in plain
+    shown = redact(text, presenter=True)
+    assert "012922587834" not in shown and "•••• 7834" in shown
+
+
+def test_cli_equivalent_is_copyable() -> None:
+    cmd = cli_equivalent(
+        "elbv2",
+        "CreateLoadBalancer",
+        {
+            "Name": "orders",
+            "Subnets": ["subnet-1", "subnet-2"],
+            "Scheme": "internal",
+            "Tags": [{"Key": "a", "Value": "b"}],
+        },
+        "us-east-1",
+    )
+    assert cmd.startswith("aws elbv2 create-load-balancer --name orders --subnets subnet-1 subnet-2")
+    assert "--region us-east-1" in cmd and '\'[{"Key":"a","Value":"b"}]\'' in cmd
+    assert phrase("CreateLoadBalancer") == "Creating the load balancer"
+    assert phrase("DescribeFooBar") == "Describe foo bar"
+
+
+def test_activity_records_calls_with_plain_words(aws: Any) -> None:
+    log = ActivityLog()
+    seen: list[str] = []
+    unsubscribe = log.subscribe(lambda e: seen.append(e.summary))
+    from wizard.aws import activity
+
+    client = aws.session.client("ec2", region_name="us-east-1")
+    activity.attach(client, "us-east-1", log)
+    client.describe_vpcs()
+    unsubscribe()
+    client.describe_subnets()
+    events = log.events()
+    assert [e.operation for e in events] == ["DescribeVpcs", "DescribeSubnets"]
+    assert seen == ["Reading your networks (VPCs)"]
+    assert events[0].ok and events[0].cli == "aws ec2 describe-vpcs --region us-east-1"

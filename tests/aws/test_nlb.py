@@ -36,9 +36,7 @@ def make_network(aws: AwsContext, cidr: str = "10.20.0.0/16", zones: int = 2) ->
 
 
 def make_untagged_nlb(aws: AwsContext, name: str, subnets: list[str]) -> str:
-    reply = aws.elbv2.create_load_balancer(
-        Name=name, Subnets=subnets, Scheme="internal", Type="network"
-    )
+    reply = aws.elbv2.create_load_balancer(Name=name, Subnets=subnets, Scheme="internal", Type="network")
     arn: str = reply["LoadBalancers"][0]["LoadBalancerArn"]
     return arn
 
@@ -109,9 +107,7 @@ def test_a_same_named_load_balancer_we_did_not_tag_is_refused(aws: AwsContext) -
     calls: list[str] = []
 
     with pytest.raises(UserError) as err:
-        nlb.find_or_create_nlb(
-            aws, LINK, net.vpc_id, net.subnet_ids, on_created=calls.append, wait=FAST
-        )
+        nlb.find_or_create_nlb(aws, LINK, net.vpc_id, net.subnet_ids, on_created=calls.append, wait=FAST)
 
     assert "did not create" in err.value.what
     assert "another link name" in err.value.fix

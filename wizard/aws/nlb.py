@@ -53,9 +53,7 @@ def elbv2_tags(aws: AwsContext, arns: Iterable[str]) -> dict[str, dict[str, str]
         for i in range(0, len(arns), _TAG_BATCH):
             reply = aws.elbv2.describe_tags(ResourceArns=arns[i : i + _TAG_BATCH])
             for desc in reply.get("TagDescriptions", []):
-                result[desc["ResourceArn"]] = {
-                    t["Key"]: t.get("Value", "") for t in desc.get("Tags", [])
-                }
+                result[desc["ResourceArn"]] = {t["Key"]: t.get("Value", "") for t in desc.get("Tags", [])}
     return result
 
 
@@ -66,17 +64,13 @@ def is_ours(tags: dict[str, str], link_name: str) -> bool:
 
 def name_taken_error(kind: str, name: str, link_name: str) -> UserError:
     return UserError(
-        what=(
-            f"A {kind} named '{name}' already exists in this region, but the wizard did not "
-            "create it"
-        ),
+        what=(f"A {kind} named '{name}' already exists in this region, but the wizard did not create it"),
         why=(
             "AWS names must be unique, and that one has no privatelink-wizard tags for the link "
             f"'{link_name}', so the wizard will not reuse or change it."
         ),
         fix=(
-            "Choose another link name (for example add '-2' or the database name), then run "
-            "the step again."
+            "Choose another link name (for example add '-2' or the database name), then run the step again."
         ),
         exit_code=2,
     )
@@ -109,9 +103,7 @@ def _info(aws: AwsContext, lb: dict[str, Any]) -> NlbInfo:
         vpc_id=lb.get("VpcId", ""),
         state=lb.get("State", {}).get("Code", ""),
         scheme=lb.get("Scheme", ""),
-        subnet_ids=tuple(
-            z["SubnetId"] for z in lb.get("AvailabilityZones", []) if z.get("SubnetId")
-        ),
+        subnet_ids=tuple(z["SubnetId"] for z in lb.get("AvailabilityZones", []) if z.get("SubnetId")),
         security_group_ids=tuple(lb.get("SecurityGroups", [])),
         cross_zone=_cross_zone(aws, lb["LoadBalancerArn"]),
     )
@@ -144,9 +136,7 @@ def find_nlb(aws: AwsContext, link_name: str) -> NlbInfo | None:
 def _check_name_free(aws: AwsContext, name: str, link_name: str) -> None:
     # describe_load_balancers(Names=...) raises LoadBalancerNotFound when the name is free.
     try:
-        with aws_step(
-            "Looking for the load balancer", "elasticloadbalancing:DescribeLoadBalancers"
-        ):
+        with aws_step("Looking for the load balancer", "elasticloadbalancing:DescribeLoadBalancers"):
             reply = aws.elbv2.describe_load_balancers(Names=[name])
     except UserError as exc:
         if exc.code == "LoadBalancerNotFound":
@@ -168,14 +158,9 @@ def set_cross_zone(aws: AwsContext, arn: str, enabled: bool) -> bool:
     actual = _cross_zone(aws, arn)
     if actual != enabled:
         raise UserError(
-            what=(
-                f"Cross-zone load balancing is still {'on' if actual else 'off'} after changing it"
-            ),
+            what=(f"Cross-zone load balancing is still {'on' if actual else 'off'} after changing it"),
             why="AWS accepted the change but reports the old value.",
-            fix=(
-                "Check the load balancer's Attributes tab in the EC2 console, then run the "
-                "step again."
-            ),
+            fix=("Check the load balancer's Attributes tab in the EC2 console, then run the step again."),
             step="Changing the load balancer's settings",
         )
     return actual
@@ -211,8 +196,7 @@ def find_or_create_nlb(
                     f"{existing.vpc_id}, not in {vpc_id} where the database is"
                 ),
                 why=(
-                    "Each link name has one load balancer, and a load balancer cannot move "
-                    "between networks."
+                    "Each link name has one load balancer, and a load balancer cannot move between networks."
                 ),
                 fix="Choose another link name for this database, or tear down the old link first.",
                 exit_code=2,

@@ -1,0 +1,232 @@
+"""The TCP target group, its attributes, the listener, and keeping targets in step with the database."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.aws.test_nlb import FAST, Network, make_network
+from wizard.aws import nlb
+from wizard.aws import target_group as tg
+from wizard.aws.errors import UserError
+from wizard.aws.session import AwsContext
+from wizard.model import link_tags
+
+LINK = "orders-db"
+NAME = "orders-db-5432"
+
+
+def target_groups(aws: AwsContext) -> list[str]:
+    return [g["TargetGroupArn"] for g in aws.elbv2.describe_target_groups()["TargetGroups"]]
+
+
+def make_tg(aws: AwsContext, net: Network, target_type: str = "ip") -> tg.TargetGroupInfo:
+    info, _ = tg.find_or_create_target_group(aws, LINK, NAME, net.vpc_id, 5432, target_type)
+    return info
+
+
+def test_creates_a_tagged_tcp_target_group(aws: AwsContext) -> None:
+    net = make_network(aws)
+    calls: list[str] = []
+
+    info, created = tg.find_or_create_target_group(
+        aws, LINK, NAME, net.vpc_id, 5432, "ip", on_created=calls.append
+    )
+
+    assert created is True
+    assert calls == [info.arn]
+    [group] = aws.elbv2.describe_target_groups()["TargetGroups"]
+    assert group["TargetGroupArn"] == info.arn
+    assert (group["Protocol"], group["Port"], group["TargetType"], group["VpcId"]) == (
+        "TCP",
+        5432,
+        "ip",
+        net.vpc_id,
+    )
+    assert group["HealthCheckProtocol"] == "TCP"
+    assert (info.protocol, info.port, info.target_type, info.vpc_id) == ("TCP", 5432, "ip", net.vpc_id)
+    tags = aws.elbv2.describe_tags(ResourceArns=[info.arn])["TagDescriptions"][0]["Tags"]
+    assert sorted(tags, key=lambda t: t["Key"]) == sorted(link_tags(LINK), key=lambda t: t["Key"])
+
+
+def test_instance_target_group_for_an_ec2_source(aws: AwsContext) -> None:
+    net = make_network(aws)
+    info = make_tg(aws, net, "instance")
+    [group] = aws.elbv2.describe_target_groups(TargetGroupArns=[info.arn])["TargetGroups"]
+    assert group["TargetType"] == "instance"
+
+
+def test_running_twice_creates_nothing_new(aws: AwsContext) -> None:
+    net = make_network(aws)
+    calls: list[str] = []
+    first, _ = tg.find_or_create_target_group(
+        aws, LINK, NAME, net.vpc_id, 5432, "ip", on_created=calls.append
+    )
+
+    second, created = tg.find_or_create_target_group(
+        aws, LINK, NAME, net.vpc_id, 5432, "ip", on_created=calls.append
+    )
+
+    assert (second.arn, created) == (first.arn, False)
+    assert target_groups(aws) == [first.arn]
+    assert calls == [first.arn]
+
+
+def test_a_group_created_in_between_is_taken_over_when_it_is_ours(
+    aws: AwsContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A second click created the group after our tag lookup: moto (unlike AWS) then raises
+    # DuplicateTargetGroupName even for identical settings; the existing group must be used.
+    net = make_network(aws)
+    first = make_tg(aws, net)
+    real_find = tg.find_target_group
+    lookups: list[int] = []
+
+    def find_misses_once(aws: AwsContext, link_name: str, name: str) -> tg.TargetGroupInfo | None:
+        lookups.append(1)
+        return None if len(lookups) == 1 else real_find(aws, link_name, name)
+
+    monkeypatch.setattr(tg, "find_target_group", find_misses_once)
+    monkeypatch.setattr(tg, "_group_named", lambda aws, name: None)
+
+    again, created = tg.find_or_create_target_group(aws, LINK, NAME, net.vpc_id, 5432, "ip")
+
+    assert (again.arn, created) == (first.arn, False)
+    assert len(lookups) == 2
+    assert target_groups(aws) == [first.arn]
+
+
+def test_a_same_named_group_we_did_not_tag_is_refused(aws: AwsContext) -> None:
+    net = make_network(aws)
+    aws.elbv2.create_target_group(Name=NAME, Protocol="TCP", Port=5432, VpcId=net.vpc_id, TargetType="ip")
+    calls: list[str] = []
+
+    with pytest.raises(UserError) as err:
+        tg.find_or_create_target_group(aws, LINK, NAME, net.vpc_id, 5432, "ip", on_created=calls.append)
+
+    assert "did not create" in err.value.what and NAME in err.value.what
+    assert "another link name" in err.value.fix
+    assert calls == []
+    assert len(target_groups(aws)) == 1
+
+
+def test_our_group_with_another_target_type_is_refused(aws: AwsContext) -> None:
+    net = make_network(aws)
+    make_tg(aws, net, "ip")
+    with pytest.raises(UserError) as err:
+        tg.find_or_create_target_group(aws, LINK, NAME, net.vpc_id, 5432, "instance")
+    assert "type ip" in err.value.what and "type instance" in err.value.what
+
+
+def test_configure_turns_proxy_protocol_client_ip_and_stickiness_off(aws: AwsContext) -> None:
+    net = make_network(aws)
+    info = make_tg(aws, net)
+
+    result = tg.configure_target_group(aws, info.arn)
+
+    assert result == {
+        "proxy_protocol_v2.enabled": "false",
+        "preserve_client_ip.enabled": "false",
+        "stickiness.enabled": "false",
+    }
+    attrs = aws.elbv2.describe_target_group_attributes(TargetGroupArn=info.arn)["Attributes"]
+    values = {a["Key"]: a["Value"] for a in attrs}
+    assert values["proxy_protocol_v2.enabled"] == "false"
+    assert values["preserve_client_ip.enabled"] == "false"
+    assert values["stickiness.enabled"] == "false"
+
+
+def test_configure_reports_settings_aws_did_not_apply(
+    aws: AwsContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    net = make_network(aws)
+    info = make_tg(aws, net)
+    aws.elbv2.modify_target_group_attributes(
+        TargetGroupArn=info.arn, Attributes=[{"Key": "preserve_client_ip.enabled", "Value": "true"}]
+    )
+    # AWS answering "OK" yet keeping the old values: the read-back must catch it.
+    monkeypatch.setattr(aws.elbv2, "modify_target_group_attributes", lambda **_: {})
+
+    with pytest.raises(UserError) as err:
+        tg.configure_target_group(aws, info.arn)
+
+    assert "preserve client IP is 'true'" in err.value.what
+    assert "proxy protocol v2 is 'not reported'" in err.value.what
+
+
+def test_listener_forwards_the_port_to_the_group_and_is_reused(aws: AwsContext) -> None:
+    net = make_network(aws)
+    lb, _ = nlb.find_or_create_nlb(aws, LINK, net.vpc_id, net.subnet_ids, wait=FAST)
+    info = make_tg(aws, net)
+    calls: list[str] = []
+
+    arn, created = tg.find_or_create_listener(aws, LINK, lb.arn, 5432, info.arn, on_created=calls.append)
+    again, created_again = tg.find_or_create_listener(
+        aws, LINK, lb.arn, 5432, info.arn, on_created=calls.append
+    )
+
+    assert (created, created_again, again) == (True, False, arn)
+    assert calls == [arn]
+    [listener] = aws.elbv2.describe_listeners(LoadBalancerArn=lb.arn)["Listeners"]
+    assert (listener["Protocol"], listener["Port"]) == ("TCP", 5432)
+    [action] = listener["DefaultActions"]
+    assert (action["Type"], action["TargetGroupArn"]) == ("forward", info.arn)
+
+
+def test_a_port_already_forwarding_elsewhere_is_refused(aws: AwsContext) -> None:
+    net = make_network(aws)
+    lb, _ = nlb.find_or_create_nlb(aws, LINK, net.vpc_id, net.subnet_ids, wait=FAST)
+    ours = make_tg(aws, net)
+    other = aws.elbv2.create_target_group(
+        Name="someone-else", Protocol="TCP", Port=5432, VpcId=net.vpc_id, TargetType="ip"
+    )["TargetGroups"][0]["TargetGroupArn"]
+    aws.elbv2.create_listener(
+        LoadBalancerArn=lb.arn,
+        Protocol="TCP",
+        Port=5432,
+        DefaultActions=[{"Type": "forward", "TargetGroupArn": other}],
+    )
+
+    with pytest.raises(UserError) as err:
+        tg.find_or_create_listener(aws, LINK, lb.arn, 5432, ours.arn)
+
+    assert "Port 5432" in err.value.what and "already used" in err.value.what
+    assert len(aws.elbv2.describe_listeners(LoadBalancerArn=lb.arn)["Listeners"]) == 1
+
+
+def test_sync_targets_registers_new_ips_and_removes_stale_ones(aws: AwsContext) -> None:
+    net = make_network(aws)
+    info = make_tg(aws, net)
+
+    first = tg.sync_targets(aws, info.arn, ["10.20.0.10", "10.20.1.10"], 5432)
+    # A failover moved the database: one address is new, one is gone.
+    second = tg.sync_targets(aws, info.arn, ["10.20.0.10", "10.20.1.99"], 5432)
+    third = tg.sync_targets(aws, info.arn, ["10.20.0.10", "10.20.1.99"], 5432)
+
+    assert first == tg.TargetSync(("10.20.0.10", "10.20.1.10"), (), ("10.20.0.10", "10.20.1.10"))
+    assert second.registered == ("10.20.1.99",)
+    assert second.deregistered == ("10.20.1.10",)
+    assert third.changed is False
+    health = aws.elbv2.describe_target_health(TargetGroupArn=info.arn)["TargetHealthDescriptions"]
+    assert sorted((h["Target"]["Id"], h["Target"]["Port"]) for h in health) == [
+        ("10.20.0.10", 5432),
+        ("10.20.1.99", 5432),
+    ]
+
+
+def test_target_health_maps_state_reason_and_description(aws: AwsContext) -> None:
+    net = make_network(aws)
+    ami = aws.ec2.describe_images()["Images"][0]["ImageId"]
+    instance = aws.ec2.run_instances(ImageId=ami, MinCount=1, MaxCount=1, SubnetId=net.subnet_ids[0])[
+        "Instances"
+    ][0]["InstanceId"]
+    info = make_tg(aws, net, "instance")
+    tg.sync_targets(aws, info.arn, [instance], 5432)
+
+    [running] = tg.target_health(aws, info.arn)
+    aws.ec2.stop_instances(InstanceIds=[instance])
+    [stopped] = tg.target_health(aws, info.arn)
+
+    assert (running.target_id, running.port, running.state) == (instance, 5432, "healthy")
+    assert stopped.state == "unused"
+    assert stopped.reason == "Target.InvalidState"
+    assert "stopped" in stopped.description

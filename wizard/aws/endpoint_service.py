@@ -1,0 +1,220 @@
+"""The VPC endpoint service on the NLB (acceptance required) and who may connect to it."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from wizard.aws.errors import EXIT_TIMEOUT, UserError, aws_step
+from wizard.aws.nlb import is_ours
+from wizard.aws.session import AwsContext
+from wizard.model import LINK_TAG_KEY, link_tags
+from wizard.validators import validate_principal
+
+
+@dataclass(frozen=True)
+class ServiceInfo:
+    id: str
+    name: str  # com.amazonaws.vpce.<region>.vpce-svc-…: what the platform needs
+    state: str  # Pending | Available | Deleting | Deleted | Failed
+    acceptance_required: bool
+    nlb_arns: tuple[str, ...]
+    availability_zones: tuple[str, ...]
+
+
+def _info(config: dict[str, Any]) -> ServiceInfo:
+    return ServiceInfo(
+        id=config["ServiceId"],
+        name=config.get("ServiceName", ""),
+        state=config.get("ServiceState", ""),
+        acceptance_required=bool(config.get("AcceptanceRequired", False)),
+        nlb_arns=tuple(config.get("NetworkLoadBalancerArns", [])),
+        availability_zones=tuple(config.get("AvailabilityZones", [])),
+    )
+
+
+def _tags(config: dict[str, Any]) -> dict[str, str]:
+    return {t["Key"]: t.get("Value", "") for t in config.get("Tags", [])}
+
+
+def _configurations(aws: AwsContext, filters: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    params: dict[str, Any] = {"Filters": filters} if filters else {}
+    with aws_step("Looking for the endpoint service", "ec2:DescribeVpcEndpointServiceConfigurations"):
+        pages = aws.ec2.get_paginator("describe_vpc_endpoint_service_configurations").paginate(**params)
+        return [c for page in pages for c in page.get("ServiceConfigurations", [])]
+
+
+def _describe(aws: AwsContext, service_id: str) -> dict[str, Any]:
+    with aws_step("Looking for the endpoint service", "ec2:DescribeVpcEndpointServiceConfigurations"):
+        reply = aws.ec2.describe_vpc_endpoint_service_configurations(ServiceIds=[service_id])
+    config: dict[str, Any] = reply["ServiceConfigurations"][0]
+    return config
+
+
+def find_endpoint_services(aws: AwsContext, link_name: str) -> list[ServiceInfo]:
+    """Every endpoint service tagged for this link (normally one)."""
+    # The tag filter narrows the list on AWS; the tag check below is what decides (the sandbox
+    # ignores filters).
+    configs = _configurations(aws, [{"Name": f"tag:{LINK_TAG_KEY}", "Values": [link_name]}])
+    ours = [
+        _info(c)
+        for c in configs
+        if is_ours(_tags(c), link_name) and c.get("ServiceState") not in {"Deleting", "Deleted"}
+    ]
+    return ours
+
+
+def find_endpoint_service(aws: AwsContext, link_name: str) -> ServiceInfo | None:
+    ours = find_endpoint_services(aws, link_name)
+    return ours[0] if ours else None
+
+
+def _not_ours_on_nlb(aws: AwsContext, link_name: str, nlb_arn: str) -> None:
+    for config in _configurations(aws):
+        if nlb_arn in config.get("NetworkLoadBalancerArns", []) and not is_ours(_tags(config), link_name):
+            raise UserError(
+                what=(
+                    f"The load balancer already has an endpoint service ({config['ServiceId']}) "
+                    "that the wizard did not create"
+                ),
+                why="A load balancer can back only one endpoint service, and that one has no "
+                f"privatelink-wizard tags for the link '{link_name}'.",
+                fix="Use that endpoint service as it is (in the VPC console under Endpoint "
+                "services), or choose another link name so the wizard builds a new load balancer.",
+                step="Creating the endpoint service",
+                exit_code=2,
+            )
+
+
+def wait_service_available(
+    aws: AwsContext, service_id: str, timeout: float = 600, poll: float = 10
+) -> ServiceInfo:
+    """Poll until the service is Available (EC2 has no waiter for endpoint services)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        info = _info(_describe(aws, service_id))
+        if info.state == "Available":
+            return info
+        if info.state in {"Failed", "Deleting", "Deleted"}:
+            raise UserError(
+                what=(f"The endpoint service {service_id} is '{info.state}' instead of becoming available"),
+                why="AWS could not finish creating it, or it is being deleted.",
+                fix="Run `privatelink-wizard teardown` for this link, then set it up again.",
+                step="Waiting for the endpoint service",
+            )
+        if time.monotonic() >= deadline:
+            raise UserError(
+                what=(
+                    f"The endpoint service {service_id} is still '{info.state}' after {int(timeout)} seconds"
+                ),
+                why="AWS is taking longer than usual.",
+                fix="Nothing is lost: run the same step again and it continues where it stopped.",
+                step="Waiting for the endpoint service",
+                exit_code=EXIT_TIMEOUT,
+            )
+        time.sleep(poll)
+
+
+def require_acceptance(aws: AwsContext, service_id: str) -> None:
+    """Turn 'acceptance required' back on, so no one connects without the owner's consent."""
+    with aws_step("Requiring approval of connection requests", "ec2:ModifyVpcEndpointServiceConfiguration"):
+        aws.ec2.modify_vpc_endpoint_service_configuration(ServiceId=service_id, AcceptanceRequired=True)
+    if not _info(_describe(aws, service_id)).acceptance_required:
+        raise UserError(
+            what="The endpoint service still accepts connections without approval",
+            why="AWS accepted the change but reports the old setting.",
+            fix="In the VPC console (Endpoint services → Actions → Modify endpoint acceptance "
+            "setting) tick 'Acceptance required', then run the step again.",
+            step="Requiring approval of connection requests",
+        )
+
+
+def find_or_create_endpoint_service(
+    aws: AwsContext,
+    link_name: str,
+    nlb_arn: str,
+    on_created: Callable[[str], None] | None = None,
+    timeout: float = 600,
+    poll: float = 10,
+) -> tuple[ServiceInfo, bool]:
+    """The link's endpoint service on `nlb_arn`, with acceptance required, once Available."""
+    existing = find_endpoint_service(aws, link_name)
+    if existing is not None:
+        if nlb_arn not in existing.nlb_arns:
+            raise UserError(
+                what=(
+                    f"The endpoint service {existing.id} of the link '{link_name}' uses another load balancer"
+                ),
+                why="The link's load balancer was probably replaced after the service was created.",
+                fix="Run `privatelink-wizard teardown` for this link, then set it up again.",
+                step="Creating the endpoint service",
+            )
+        service_id = existing.id
+    else:
+        _not_ours_on_nlb(aws, link_name, nlb_arn)
+        with aws_step("Creating the endpoint service", "ec2:CreateVpcEndpointServiceConfiguration"):
+            reply = aws.ec2.create_vpc_endpoint_service_configuration(
+                NetworkLoadBalancerArns=[nlb_arn],
+                AcceptanceRequired=True,
+                TagSpecifications=[{"ResourceType": "vpc-endpoint-service", "Tags": link_tags(link_name)}],
+            )
+        service_id = reply["ServiceConfiguration"]["ServiceId"]
+        if on_created is not None:
+            on_created(service_id)
+    info = wait_service_available(aws, service_id, timeout, poll)
+    if not info.acceptance_required:
+        require_acceptance(aws, service_id)
+        info = _info(_describe(aws, service_id))
+    return info, existing is None
+
+
+def allowed_principals(aws: AwsContext, service_id: str) -> list[str]:
+    with aws_step(
+        "Reading who may connect (allowed principals)", "ec2:DescribeVpcEndpointServicePermissions"
+    ):
+        pages = aws.ec2.get_paginator("describe_vpc_endpoint_service_permissions").paginate(
+            ServiceId=service_id
+        )
+        return [p["Principal"] for page in pages for p in page.get("AllowedPrincipals", [])]
+
+
+def allow_principal(aws: AwsContext, service_id: str, principal: str) -> list[str]:
+    """Allow-list `principal` (idempotent) and return the principals AWS now reports."""
+    principal = validate_principal(principal)
+    current = allowed_principals(aws, service_id)
+    if principal in current:
+        return current
+    with aws_step("Allowing the platform to connect", "ec2:ModifyVpcEndpointServicePermissions"):
+        aws.ec2.modify_vpc_endpoint_service_permissions(
+            ServiceId=service_id, AddAllowedPrincipals=[principal]
+        )
+    current = allowed_principals(aws, service_id)
+    if principal not in current:
+        raise UserError(
+            what=f"{principal} is not on the endpoint service's allow list after adding it",
+            why="AWS accepted the change but does not report the principal.",
+            fix="In the VPC console (Endpoint services → Allow principals) add it by hand, or "
+            "run the step again.",
+            step="Allowing the platform to connect",
+        )
+    return current
+
+
+def delete_endpoint_service(aws: AwsContext, service_id: str) -> None:
+    """Delete the service; one that is already gone counts as deleted."""
+    with aws_step("Deleting the endpoint service", "ec2:DeleteVpcEndpointServiceConfigurations"):
+        reply = aws.ec2.delete_vpc_endpoint_service_configurations(ServiceIds=[service_id])
+    for failure in reply.get("Unsuccessful", []):
+        error = failure.get("Error", {})
+        if "NotFound" in str(error.get("Code", "")):
+            continue
+        raise UserError(
+            what=(f"AWS did not delete the endpoint service {service_id}: {error.get('Message', '')}"),
+            why="It probably still has connected endpoints.",
+            fix="Reject its connections (VPC console → Endpoint services → Endpoint connections), "
+            "then run teardown again.",
+            step="Deleting the endpoint service",
+            code=str(error.get("Code", "")),
+        )

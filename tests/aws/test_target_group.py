@@ -215,10 +215,10 @@ def test_sync_targets_registers_new_ips_and_removes_stale_ones(aws: AwsContext) 
 
 def test_target_health_maps_state_reason_and_description(aws: AwsContext) -> None:
     net = make_network(aws)
-    ami = aws.ec2.describe_images()["Images"][0]["ImageId"]
-    instance = aws.ec2.run_instances(ImageId=ami, MinCount=1, MaxCount=1, SubnetId=net.subnet_ids[0])[
-        "Instances"
-    ][0]["InstanceId"]
+    # One of moto's built-in images: listing them all is slow.
+    instance = aws.ec2.run_instances(
+        ImageId="ami-12c6146b", MinCount=1, MaxCount=1, SubnetId=net.subnet_ids[0]
+    )["Instances"][0]["InstanceId"]
     info = make_tg(aws, net, "instance")
     tg.sync_targets(aws, info.arn, [instance], 5432)
 

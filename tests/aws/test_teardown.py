@@ -26,6 +26,7 @@ class Built:
     tg_arn: str
     listener_arn: str
     service_id: str
+    service_name: str
     rule_id: str
     db_group: str
 
@@ -55,7 +56,9 @@ def build_link(aws: AwsContext, link: str, net: Network, port: int = 5432) -> Bu
         ],
         TagSpecifications=[{"ResourceType": "security-group-rule", "Tags": link_tags(link)}],
     )["SecurityGroupRules"]
-    return Built(net, lb.arn, group.arn, listener, service.id, rules[0]["SecurityGroupRuleId"], db_group)
+    return Built(
+        net, lb.arn, group.arn, listener, service.id, service.name, rules[0]["SecurityGroupRuleId"], db_group
+    )
 
 
 def ingress_rule_ids(aws: AwsContext, group_id: str) -> list[str]:
@@ -81,7 +84,7 @@ def test_finds_the_links_resources_in_deletion_order(aws: AwsContext) -> None:
 def test_teardown_removes_everything_tagged_and_keeps_the_rest(aws: AwsContext) -> None:
     net = make_network(aws)
     built = build_link(aws, LINK, net)
-    endpoint_id = consumer_endpoint(es.find_endpoint_service(aws, LINK).name)  # type: ignore[union-attr]
+    endpoint_id = consumer_endpoint(built.service_name)
     conn.accept_connections(aws, built.service_id, [endpoint_id])
     # Things the wizard did not make, in the same network, and another link's chain.
     foreign_nlb = make_untagged_nlb(aws, "reporting", net.subnet_ids)

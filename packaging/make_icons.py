@@ -11,6 +11,7 @@ import os
 import struct
 import sys
 from pathlib import Path
+from typing import cast
 
 ICONS = Path(__file__).resolve().parent.parent / "resources" / "icons"
 SVG = ICONS / "app.svg"
@@ -46,11 +47,13 @@ def render_rgba(size: int) -> tuple[bytes, bytes]:
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, "PNG")
+    image.save(buffer, "PNG")  # type: ignore[call-overload]  # the stubs say bytes, Qt wants str
     buffer.close()
     # Format_ARGB32 is stored as little-endian 0xAARRGGBB words, i.e. B, G, R, A bytes: what a
     # Windows DIB wants. Copy row by row because Qt may pad each scan line.
-    rows = b"".join(bytes(image.constScanLine(y))[: size * 4] for y in range(size))
+    rows = b"".join(
+        bytes(cast(memoryview, image.constScanLine(y)))[: size * 4] for y in range(size)
+    )
     return bytes(data.data()), rows
 
 

@@ -1,0 +1,197 @@
+"""Page 8: wait for the platform's connection request and accept it (only the platform's)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTreeWidget, QTreeWidgetItem
+
+from wizard.model import CheckRow
+from wizard.ui.pages.base import BasePage
+from wizard.ui.worker import engine
+from wizard.validators import principal_account
+
+POLL_SECONDS = 10
+COLUMNS = ("Endpoint", "Owner account", "State", "")
+
+
+class AcceptPage(BasePage):
+    TITLE = "Accept the platform's connection"
+    EXPLANATION = (
+        "Once the platform has your service name, it asks to connect. The request appears below "
+        "with the AWS account it comes from. Accept the request from the platform's account; a "
+        "request from any other account is flagged and never accepted automatically."
+    )
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.connections: list[Any] = []
+        self._seconds_left = 0
+        self.table = QTreeWidget()
+        self.table.setObjectName("connections")
+        self.table.setAccessibleName("Connection requests")
+        self.table.setRootIsDecorated(False)
+        self.table.setHeaderLabels(list(COLUMNS))
+        self.table.setMinimumHeight(self.fontMetrics().height() * 6)
+        self.countdown = QLabel()
+        self.countdown.setObjectName("countdown")
+        self.countdown.setWordWrap(True)
+        self.check_now = QPushButton("Check &now")
+        self.check_now.clicked.connect(self.refresh)
+        row = QHBoxLayout()
+        row.addWidget(self.countdown, 1)
+        row.addWidget(self.check_now)
+        self.body.addWidget(self.table)
+        self.body.addLayout(row)
+        self._tick = QTimer(self)
+        self._tick.setInterval(1000)
+        self._tick.timeout.connect(self._count_down)
+
+    @property
+    def expected_owner(self) -> str:
+        """The account the platform's request comes from (the allow-listed principal's)."""
+        return principal_account(self.state.principal) or self.state.consumer.account_id
+
+    def initializePage(self) -> None:
+        super().initializePage()
+        self.refresh()
+
+    def cleanupPage(self) -> None:
+        self._tick.stop()
+        super().cleanupPage()
+
+    def _on_screen(self) -> bool:
+        wizard = self.wizard()
+        return wizard is not None and wizard.currentPage() is self
+
+    def refresh(self) -> None:
+        self._tick.stop()
+        self.countdown.setText("Checking for connection requests…")
+        self.run_check(engine("list_requests"), self.state.link, on_done=self._listed)
+
+    def _listed(self, connections: list[Any]) -> None:
+        self.connections = list(connections)
+        self._render()
+        if self.available() is None and self._on_screen():
+            self._seconds_left = POLL_SECONDS
+            self._count_down_text()
+            self._tick.start()
+        elif self.available() is not None:
+            self.countdown.setText("")
+
+    def _count_down(self) -> None:
+        if not self._on_screen():
+            self._tick.stop()
+            return
+        self._seconds_left -= 1
+        if self._seconds_left <= 0:
+            self.refresh()
+        else:
+            self._count_down_text()
+
+    def _count_down_text(self) -> None:
+        self.countdown.setText(f"Checking again in {self._seconds_left} s.")
+
+    def available(self) -> Any:
+        return next(
+            (
+                c
+                for c in self.connections
+                if c.owner_account == self.expected_owner and c.state == "available"
+            ),
+            None,
+        )
+
+    def _render(self) -> None:
+        self.table.clear()
+        expected = self.expected_owner
+        consumer = self.state.consumer.display_name
+        unexpected = []
+        for conn in self.connections:
+            ours = conn.owner_account == expected
+            owner = f"{conn.owner_account} ({consumer})" if ours else f"{conn.owner_account} ⚠ unknown"
+            item = QTreeWidgetItem([self.redactor(conn.endpoint_id), self.redactor(owner), conn.state, ""])
+            self.table.addTopLevelItem(item)
+            if ours and conn.pending:
+                for column in range(len(COLUMNS)):
+                    item.setBackground(column, QBrush(QColor("#fff3c4")))
+                button = QPushButton("&Accept")
+                button.setObjectName(f"accept-{conn.endpoint_id}")
+                button.clicked.connect(lambda _=False, c=conn: self.accept(c))
+                self.table.setItemWidget(item, 3, button)
+            elif not ours:
+                unexpected.append(conn)
+                item.setToolTip(1, "Not the platform's account: not accepted.")
+                item.setForeground(1, QBrush(QColor("#b00020")))
+        for column in range(len(COLUMNS)):
+            self.table.resizeColumnToContents(column)
+        self.checklist.set_rows(self._rows(unexpected))
+        self.completeChanged.emit()
+
+    def _rows(self, unexpected: list[Any]) -> list[CheckRow]:
+        consumer = self.state.consumer.display_name
+        rows = []
+        done = self.available()
+        if done is not None:
+            rows.append(
+                CheckRow(
+                    "connection",
+                    True,
+                    "Connected: available",
+                    reason=f"{consumer}'s endpoint {done.endpoint_id} is connected.",
+                )
+            )
+        elif any(c.owner_account == self.expected_owner for c in self.connections):
+            rows.append(
+                CheckRow(
+                    "connection",
+                    False,
+                    f"{consumer}'s request is waiting",
+                    reason="Press Accept next to it (highlighted).",
+                )
+            )
+        else:
+            rows.append(
+                CheckRow(
+                    "connection",
+                    False,
+                    f"Waiting for {consumer}'s request",
+                    reason=(
+                        f"Give {consumer} the service name; their request shows up here. This "
+                        "page keeps checking."
+                    ),
+                )
+            )
+        for conn in unexpected:
+            rows.append(
+                CheckRow(
+                    f"unexpected-{conn.endpoint_id}",
+                    True,
+                    f"Request from an unexpected account: {conn.owner_account}",
+                    reason=(
+                        f"It is not {consumer}'s account ({self.expected_owner}), so the wizard "
+                        "will not accept it. If you do not know who this is, reject it in the "
+                        "AWS console (VPC → Endpoint services → Endpoint connections)."
+                    ),
+                    warning=True,
+                    required=False,
+                )
+            )
+        return rows
+
+    def accept(self, conn: Any) -> None:
+        if conn.owner_account != self.expected_owner:
+            return  # the button only exists for the platform's account; never accept others
+        self._tick.stop()
+        self.run_engine(
+            engine("accept_requests"),
+            self.state.link,
+            [conn.endpoint_id],
+            on_done=self._listed,
+            busy_text=f"Accepting {conn.endpoint_id}…",
+        )
+
+    def page_ready(self) -> bool:
+        return self.available() is not None

@@ -1,0 +1,264 @@
+"""What every page shares: the explanation, a live checklist, a preview, an inline error panel,
+a busy state that blocks a second run, debounced re-checks, and `run_engine` (the worker)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
+
+from wizard.model import CheckRow
+from wizard.ui.redact import Redactor
+from wizard.ui.state import WizardState
+from wizard.ui.widgets.checklist import Checklist
+from wizard.ui.widgets.error_panel import ErrorPanel
+from wizard.ui.widgets.preview import PreviewBox
+from wizard.ui.worker import Runner, Worker
+
+if TYPE_CHECKING:
+    from wizard.aws.errors import UserError
+
+DEBOUNCE_MS = 400
+
+
+class BasePage(QWizardPage):
+    """Subclasses set `TITLE` and `EXPLANATION`, build inputs into `self.body`, and override
+    `refresh()` (re-check, usually through `run_check`) and `page_ready()`."""
+
+    TITLE = ""
+    EXPLANATION = ""
+
+    def __init__(self, state: WizardState, runner: Runner, redactor: Redactor) -> None:
+        super().__init__()
+        self.state = state
+        self.runner = runner
+        self.redactor = redactor
+        self._busy = 0
+        self._check_generation = 0
+        self._checking = False
+        self._back_hooked = False
+        self._initialized = False
+        self._action_enabled = False
+        self.setTitle(self.TITLE)
+
+        self.explanation = QLabel(f"<b>What is this?</b> {self.EXPLANATION}")
+        self.explanation.setObjectName("explanation")
+        self.explanation.setWordWrap(True)
+        self.explanation.setTextFormat(Qt.TextFormat.RichText)
+
+        self.body = QVBoxLayout()
+        self.checklist = Checklist(redactor)
+        self.checklist.fix_requested.connect(self._confirm_fix)
+        self.preview = PreviewBox(redactor)
+        self.action_button = QPushButton()
+        self.action_button.setObjectName("actionButton")
+        self.action_button.setVisible(False)
+        self.action_button.clicked.connect(self._on_action)
+        self.status = QLabel()
+        self.status.setObjectName("status")
+        self.status.setWordWrap(True)
+        self.error_panel = ErrorPanel(redactor)
+
+        actions = QHBoxLayout()
+        actions.addWidget(self.action_button, 0, Qt.AlignmentFlag.AlignTop)
+        actions.addWidget(self.status, 1)
+
+        inner = QWidget()
+        column = QVBoxLayout(inner)
+        column.addWidget(self.explanation)
+        column.addLayout(self.body)
+        column.addWidget(self.checklist)
+        column.addWidget(self.preview)
+        column.addLayout(actions)
+        column.addWidget(self.error_panel)
+        column.addStretch(1)
+        # A scroll area rather than a minimum size: at 200 % scale long pages scroll, never clip.
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(inner)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(DEBOUNCE_MS)
+        self._debounce.timeout.connect(self.refresh)
+
+    # --- what subclasses override -------------------------------------------------------------
+    def refresh(self) -> None:
+        """Re-run the page's live checks (called debounced after input changes)."""
+
+    def page_ready(self) -> bool:
+        """Page-specific completeness on top of the checklist's required rows."""
+        return True
+
+    def action(self) -> None:
+        """What the action button ("Create …") does."""
+
+    def apply_fix(self, row: CheckRow) -> None:
+        """Apply the fix of `row` (after the user confirmed)."""
+
+    # --- state --------------------------------------------------------------------------------
+    @property
+    def busy(self) -> bool:
+        return self._busy > 0
+
+    def isComplete(self) -> bool:
+        return not self.busy and not self._checking and self.checklist.required_ok() and self.page_ready()
+
+    def initializePage(self) -> None:
+        self._initialized = True
+        self._hook_back_button()
+        self.error_panel.clear()
+
+    def schedule_refresh(self) -> None:
+        """Inputs changed: re-check once typing pauses (not before the page was first shown)."""
+        if not self._initialized:
+            return
+        self._debounce.start()
+        self.completeChanged.emit()
+
+    def set_action(self, text: str, enabled: bool = True, visible: bool = True) -> None:
+        self.action_button.setText(text)
+        self.action_button.setVisible(visible)
+        self._action_enabled = enabled
+        self.action_button.setEnabled(enabled and not self.busy)
+
+    def set_status(self, text: str) -> None:
+        self.status.setText(self.redactor(text))
+
+    def show_error(self, error: UserError) -> None:
+        self.error_panel.show_error(error)
+
+    # --- running engine calls -----------------------------------------------------------------
+    def run_engine(
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        on_done: Callable[[Any], None] | None = None,
+        on_error: Callable[[Any], None] | None = None,
+        on_progress: Callable[[str], None] | None = None,
+        busy_text: str = "",
+        **kwargs: Any,
+    ) -> Worker | None:
+        """Run an action (creating, fixing, accepting) on a worker. While it runs the page is
+        busy: Next, Back and the action button are off, and a second run is refused."""
+        if self.busy:
+            return None
+        self.error_panel.clear()
+        self._set_busy(+1)
+        if busy_text:
+            self.set_status(busy_text)
+
+        def done(result: Any) -> None:
+            self._set_busy(-1)
+            if on_done is not None:
+                on_done(result)
+
+        def error(err: Any) -> None:
+            self._set_busy(-1)
+            self.set_status("")
+            if on_error is not None:
+                on_error(err)
+
+        worker = self.runner.run(
+            fn,
+            *args,
+            on_done=done,
+            on_error=error,
+            on_progress=on_progress,
+            owner=self,
+            **kwargs,
+        )
+        if worker is None:
+            self._set_busy(-1)
+        return worker
+
+    def run_check(
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        on_done: Callable[[Any], None],
+        pending: list[str] | None = None,
+        on_error: Callable[[Any], None] | None = None,
+        **kwargs: Any,
+    ) -> Worker | None:
+        """Run a read-only check. A newer check makes the older one's result stale (dropped),
+        so fast typing never shows an out-of-date answer."""
+        self._check_generation += 1
+        generation = self._check_generation
+        self._checking = True
+        if pending:
+            self.checklist.set_pending(pending)
+        self.completeChanged.emit()
+
+        def done(result: Any) -> None:
+            if generation != self._check_generation:
+                return
+            self._checking = False
+            on_done(result)
+            self.completeChanged.emit()
+
+        def error(err: Any) -> None:
+            if generation != self._check_generation:
+                return
+            self._checking = False
+            self.checklist.set_pending([])
+            if on_error is not None:
+                on_error(err)
+            self.completeChanged.emit()
+
+        return self.runner.run(fn, *args, on_done=done, on_error=error, owner=self, **kwargs)
+
+    def _set_busy(self, delta: int) -> None:
+        self._busy = max(0, self._busy + delta)
+        self.action_button.setEnabled(self._action_enabled and not self.busy)
+        self.completeChanged.emit()
+
+    def _on_action(self) -> None:
+        if not self.busy:
+            self.action()
+
+    def _confirm_fix(self, row: CheckRow) -> None:
+        if self.busy:
+            return
+        answer = QMessageBox.question(
+            self,
+            "Make this change?",
+            f"{row.label}\n\nThe wizard will make this change in your AWS account:\n\n{row.fix}\n\n"
+            "Make the change now?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.apply_fix(row)
+
+    # Back belongs to QWizard, which re-enables it on every completeChanged; this slot is
+    # connected after QWizard's own, so it runs last and keeps Back off while busy.
+    def _hook_back_button(self) -> None:
+        if not self._back_hooked:
+            self._back_hooked = True
+            self.completeChanged.connect(self._sync_back_button)
+        self._sync_back_button()
+
+    def _sync_back_button(self) -> None:
+        wizard = self.wizard()
+        if wizard is None or wizard.currentPage() is not self:
+            return
+        if self.busy:
+            wizard.button(QWizard.WizardButton.BackButton).setEnabled(False)

@@ -1,0 +1,124 @@
+"""Page 9: what exists now, what to do with the hostname the platform sends, and an export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton
+
+from wizard.model import CheckRow, SourceKind
+from wizard.ui.pages.base import BasePage
+from wizard.ui.widgets.checklist import _html
+
+KIND_NAMES = {
+    "nlb": "Load balancer",
+    "target-group": "Target group",
+    "listener": "Listener",
+    "endpoint-service": "Endpoint service",
+    "security-group-rule": "Security group rule",
+    "db-parameter-group": "Database parameter group",
+}
+
+
+class DonePage(BasePage):
+    TITLE = "Done"
+    EXPLANATION = (
+        "Your database is reachable by the platform over a private connection. Below is "
+        "everything the wizard created (all tagged ManagedBy=privatelink-wizard, so "
+        "`privatelink-wizard teardown` can remove exactly these), and what to do next."
+    )
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.created = QLabel()
+        self.created.setObjectName("created")
+        self.created.setWordWrap(True)
+        self.created.setTextFormat(Qt.TextFormat.RichText)
+        self.created.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.next_steps = QLabel()
+        self.next_steps.setObjectName("nextSteps")
+        self.next_steps.setWordWrap(True)
+        self.next_steps.setTextFormat(Qt.TextFormat.RichText)
+        self.export_button = QPushButton("&Export summary…")
+        self.export_button.clicked.connect(self.export)
+        self.body.addWidget(self.created)
+        self.body.addWidget(self.next_steps)
+        self.body.addWidget(self.export_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.redactor.changed.connect(self._render)
+        self.setFinalPage(True)
+
+    def initializePage(self) -> None:
+        super().initializePage()
+        self._render()
+
+    def summary_text(self) -> str:
+        link: Any = self.state.link
+        if link is None:
+            return ""
+        record = link.record
+        lines = [
+            f"PrivateLink link '{record.name}' — account {record.account_id}, region {record.region}",
+            f"Data source: {record.source_kind} {record.source_id}, port {record.port}",
+            f"Service name: {record.service_name}",
+            f"Availability zone IDs: {', '.join(record.az_ids)}",
+            f"Allowed principal: {record.principal}",
+            f"Accepted endpoints: {', '.join(record.accepted_endpoint_ids) or 'none yet'}",
+            f"Load balancer DNS name: {record.nlb_dns_name}",
+            "",
+            "Created:",
+        ]
+        lines += [f"  {KIND_NAMES.get(r.kind, r.kind)}: {r.id} ({r.created_at})" for r in record.created]
+        return "\n".join(lines)
+
+    def _render(self) -> None:
+        link: Any = self.state.link
+        if link is None:
+            return
+        record = link.record
+        items = (
+            "".join(
+                f"<li>{_html(KIND_NAMES.get(r.kind, r.kind))}: <code>{_html(self.redactor(r.id))}</code></li>"
+                for r in record.created
+            )
+            or "<li>Nothing new: everything already existed and was reused.</li>"
+        )
+        self.created.setText(
+            f"<b>Service name:</b> <code>{_html(self.redactor(record.service_name))}</code><br>"
+            f"<b>Created:</b><ul>{items}</ul>"
+        )
+        consumer = self.state.consumer.display_name
+        source = link.plan.source
+        if source.kind is SourceKind.EC2_INSTANCE:
+            hint = (
+                f"In {consumer}, set up the connection with an <b>SSH tunnel</b>: the SSH host is "
+                f"the endpoint hostname {consumer} sends you, SSH port {record.port}; the "
+                "database host and port are the ones the tunnel server itself uses to reach the "
+                "database."
+            )
+        else:
+            hint = (
+                f"In {consumer}, create the connection with the <b>endpoint hostname</b> they send "
+                f"you (it ends in <code>vpce.amazonaws.com</code>) as the host and port "
+                f"{record.port}, with your usual database user. For MySQL, that user's host "
+                "grant must cover the load balancer's private addresses."
+            )
+        self.next_steps.setText(f"<b>What to do next:</b> {hint}")
+        self.checklist.set_rows(
+            [CheckRow("accepted", bool(record.accepted_endpoint_ids), "Connection accepted")]
+        )
+
+    def export(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self,
+            "Export the summary",
+            f"{self.state.link_name or 'privatelink'}-summary.txt",
+            "Text (*.txt)",
+        )
+        if path:
+            Path(path).write_text(self.summary_text() + "\n", encoding="utf-8")
+            self.set_status(f"Saved to {path}")
+
+    def page_ready(self) -> bool:
+        return True

@@ -1,0 +1,64 @@
+"""The one plain object every page reads and writes (instead of QWizard field strings)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from wizard.model import Consumer, DataSource, LinkPlan, LinkRecord
+
+if TYPE_CHECKING:
+    # Type-only: importing the AWS side (boto3) is deferred until the first worker runs, so the
+    # first window appears fast.
+    from wizard.aws.session import AwsContext, Credentials, Identity
+
+
+@dataclass
+class WizardState:
+    consumer: Consumer
+    endpoint_url: str | None = None
+    demo: bool = False
+    # Credentials page
+    credentials: Credentials | None = None
+    region: str = ""
+    aws: AwsContext | None = None
+    identity: Identity | None = None
+    # Data source page
+    source: DataSource | None = None
+    # Load balancer / target group / allow-list pages (the LinkPlan fields)
+    link_name: str = ""
+    port: int = 0
+    subnet_ids: tuple[str, ...] = ()
+    cross_zone: bool = True
+    principal: str = ""
+    # The opened link (wizard.steps.Link) once the plan is settled
+    link: Any = None
+    # A saved record the user chose to continue; consumed once the credentials are checked
+    resume: LinkRecord | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def account_id(self) -> str:
+        return self.identity.account_id if self.identity else ""
+
+    def plan(self) -> LinkPlan:
+        """The LinkPlan from what the pages collected so far (source and region must be set)."""
+        if self.source is None:
+            raise ValueError("no data source chosen yet")
+        return LinkPlan(
+            name=self.link_name,
+            region=self.region,
+            source=self.source,
+            port=self.port or self.source.port or 22,
+            subnet_ids=self.subnet_ids,
+            consumer=self.consumer,
+            principal=self.principal or self.consumer.principal,
+            cross_zone=self.cross_zone,
+        )
+
+    def forget_aws(self) -> None:
+        """New credentials or region: everything learnt from the old account is stale."""
+        self.aws = None
+        self.identity = None
+        self.source = None
+        self.link = None

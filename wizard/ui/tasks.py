@@ -1,0 +1,177 @@
+"""The engine calls the pages make, as plain functions that run on worker threads.
+
+No Qt here, and nothing but composition: every AWS action is an engine function (session,
+discovery, steps). Importing this module imports the engine (boto3), so pages import it lazily,
+after the first window is shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from wizard import secrets, steps
+from wizard.aws import discovery, endpoint_service, nlb
+from wizard.aws.connections import Connection
+from wizard.aws.errors import UserError
+from wizard.aws.session import (
+    AwsContext,
+    Credentials,
+    Identity,
+    ProfileInfo,
+    list_profiles,
+    make_context,
+    whoami,
+)
+from wizard.aws.target_group import TargetHealthInfo
+from wizard.model import CheckRow, Consumer, DataSource, LinkPlan, LinkRecord, SubnetInfo
+
+
+def load_profiles() -> list[ProfileInfo]:
+    return list_profiles()
+
+
+def sign_in(
+    kind: str,
+    name: str,
+    access_key: str,
+    secret: str,
+    token: str,
+    region: str,
+    endpoint_url: str | None,
+) -> tuple[Credentials, AwsContext, Identity]:
+    """kind: "profile" (name = AWS config profile), "saved" (name = keyring profile), "keys" or
+    "demo" (the access key fields)."""
+    if kind == "saved":
+        credentials = secrets.load_profile(name)
+    elif kind == "profile":
+        credentials = Credentials(profile=name)
+    else:
+        credentials = Credentials(access_key_id=access_key, secret_access_key=secret, session_token=token)
+    aws = make_context(credentials, region, endpoint_url)
+    return credentials, aws, whoami(aws)
+
+
+def save_profile(name: str, access_key: str, secret: str, token: str) -> None:
+    secrets.save_profile(
+        name, Credentials(access_key_id=access_key, secret_access_key=secret, session_token=token)
+    )
+
+
+@dataclass(frozen=True)
+class Discovery:
+    sources: list[DataSource]
+    skipped: list[str]  # kinds the endpoint could not list ("RDS Proxies"), said on the page
+
+
+def discover(aws: AwsContext) -> Discovery:
+    skipped: list[str] = []
+    sources = discovery.list_data_sources(aws, skipped)
+    return Discovery(sources, skipped)
+
+
+@dataclass(frozen=True)
+class NetworkChoice:
+    subnets: list[SubnetInfo]
+    recommended: tuple[str, ...]
+    existing_nlb: nlb.NlbInfo | None
+
+
+def network_choice(aws: AwsContext, source: DataSource, link_name: str) -> NetworkChoice:
+    existing = nlb.find_nlb(aws, link_name) if link_name else None
+    return NetworkChoice(
+        discovery.list_subnets(aws, source.vpc_id),
+        discovery.default_subnets(aws, source),
+        existing,
+    )
+
+
+def allowed_principals(link: steps.Link) -> list[str]:
+    if not link.record.endpoint_service_id:
+        return []
+    return endpoint_service.allowed_principals(link.aws, link.record.endpoint_service_id)
+
+
+def step_by_id(step_id: str) -> steps.Step:
+    for step in steps.SETUP_STEPS:
+        if step.id == step_id:
+            return step
+    raise KeyError(step_id)
+
+
+@dataclass
+class StepView:
+    link: steps.Link
+    rows: list[CheckRow]
+    preview: list[steps.PreviewItem]
+
+    def done(self, step_id: str) -> bool:
+        return step_id in self.link.record.completed_steps
+
+
+def evaluate_step(step_id: str, aws: AwsContext, plan: LinkPlan, account_id: str) -> StepView:
+    """Open the link for `plan` and read the step's checks and preview (reads only)."""
+    step = step_by_id(step_id)
+    link = steps.open_link(aws, plan, account_id)
+    return StepView(link, step.check(link), step.preview(link))
+
+
+def apply_step(step_id: str, link: steps.Link, progress: Callable[[str], None]) -> steps.Link:
+    """Run one step under the link's lock (another window cannot build the same link at once)."""
+    step = step_by_id(step_id)
+    record = link.record
+    with link.store.locked(record.account_id, link.plan.region, link.plan.name):
+        try:
+            step.apply(link, progress)
+        except UserError as exc:
+            record.last_error = exc.paragraph()
+            link.save()
+            raise
+        record.last_error = ""
+        link.save()
+    return link
+
+
+def fix_check(step_id: str, link: steps.Link, key: str, allow_reboot: bool = False) -> str:
+    return step_by_id(step_id).fix(link, key, allow_reboot)
+
+
+def target_health(link: steps.Link) -> list[TargetHealthInfo]:
+    return steps.target_health(link)
+
+
+def service_summary(link: steps.Link) -> steps.ServiceSummary:
+    return steps.service_summary(link)
+
+
+def list_requests(link: steps.Link) -> list[Connection]:
+    return steps.list_requests(link)
+
+
+def accept_requests(link: steps.Link, endpoint_ids: list[str]) -> list[Connection]:
+    steps.accept_requests(link, endpoint_ids)
+    return steps.list_requests(link)
+
+
+@dataclass(frozen=True)
+class Resumed:
+    source: DataSource
+    link: steps.Link
+
+
+def resume(aws: AwsContext, record: LinkRecord, consumer: Consumer, account_id: str) -> Resumed:
+    """Rebuild the plan of a saved link: its source, and the subnets of its load balancer."""
+    source = discovery.find_data_source(aws, record.source_id)
+    existing = nlb.find_nlb(aws, record.name)
+    subnets = existing.subnet_ids if existing else discovery.default_subnets(aws, source)
+    plan = LinkPlan(
+        name=record.name,
+        region=record.region,
+        source=source,
+        port=record.port or source.port or 22,
+        subnet_ids=tuple(subnets),
+        consumer=consumer,
+        principal=record.principal or consumer.principal,
+        cross_zone=existing.cross_zone if existing else True,
+    )
+    return Resumed(source, steps.open_link(aws, plan, account_id))

@@ -1,0 +1,52 @@
+"""What a step will create, reuse or change, shown before the user presses Create."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGroupBox, QLabel, QVBoxLayout, QWidget
+
+from wizard.ui.redact import Redactor
+from wizard.ui.widgets.checklist import _html
+
+_VERBS = {"create": "Will create", "reuse": "Will reuse", "change": "Will change"}
+
+
+class PreviewBox(QGroupBox):
+    """Rows from `wizard.steps.PreviewItem` (action, what, detail)."""
+
+    def __init__(self, redactor: Redactor, parent: QWidget | None = None) -> None:
+        super().__init__("What this step will do", parent)
+        self.setObjectName("preview")
+        self._redactor = redactor
+        self._items: list[Any] = []
+        self._label = QLabel()
+        self._label.setWordWrap(True)
+        self._label.setTextFormat(Qt.TextFormat.RichText)
+        self._label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self._label)
+        redactor.changed.connect(self._render)
+        self.setVisible(False)
+
+    def set_items(self, items: list[Any]) -> None:
+        self._items = list(items)
+        self._render()
+
+    def items(self) -> list[Any]:
+        return list(self._items)
+
+    def text(self) -> str:
+        return self._label.text()
+
+    def _render(self) -> None:
+        lines = []
+        for item in self._items:
+            verb = _VERBS.get(item.action, item.action.capitalize())
+            line = f"<b>{verb}:</b> {_html(self._redactor(item.what))}"
+            if item.detail:
+                line += f"<br>&nbsp;&nbsp;&nbsp;{_html(self._redactor(item.detail))}"
+            lines.append(line)
+        self._label.setText("<br>".join(lines))
+        self.setVisible(bool(lines))

@@ -1,0 +1,325 @@
+"""Find the databases (and SSH-tunnel hosts) in a region, and the subnets and zones around them."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from wizard.aws.errors import UserError, aws_step, bad_input
+from wizard.aws.session import AwsContext
+from wizard.model import DataSource, SourceKind, SubnetInfo
+
+log = logging.getLogger(__name__)
+
+# RDS Proxy reports an engine family but no port: the proxy listens on the family's default port.
+PROXY_ENGINES: dict[str, tuple[str, int]] = {
+    "MYSQL": ("mysql", 3306),
+    "POSTGRESQL": ("postgres", 5432),
+    "SQLSERVER": ("sqlserver", 1433),
+}
+
+EC2_LISTED_STATES = ("pending", "running", "stopping", "stopped")
+MAX_IDS_IN_MESSAGE = 10
+
+
+def list_data_sources(aws: AwsContext, skipped: list[str] | None = None) -> list[DataSource]:
+    """RDS instances, Aurora clusters, RDS Proxies and EC2 servers of the region, in that order.
+
+    A kind the endpoint cannot list (an emulator without that API) is left out and named in
+    `skipped` instead of failing the whole listing; a refused permission still raises.
+    """
+    notes = skipped if skipped is not None else []
+    instances = _optional(
+        "RDS databases", notes, lambda: _describe_db_instances(aws)
+    )
+    by_id = {i["DBInstanceIdentifier"]: i for i in instances}
+    clusters = _optional("Aurora clusters", notes, lambda: _describe_db_clusters(aws))
+    proxies = _optional("RDS Proxies", notes, lambda: _describe_db_proxies(aws))
+    servers = _optional("EC2 servers", notes, lambda: _describe_ec2_instances(aws))
+
+    sources: list[DataSource] = []
+    sources += sorted(
+        (_rds_source(i) for i in instances if not i.get("DBClusterIdentifier") and _vpc_of(i)),
+        key=lambda s: s.id,
+    )
+    sources += sorted(
+        (_cluster_source(aws, c, by_id) for c in clusters), key=lambda s: s.id
+    )
+    if proxies:
+        subnet_azs = _subnet_azs(aws, {s for p in proxies for s in p.get("VpcSubnetIds", [])})
+        sources += sorted((_proxy_source(p, subnet_azs) for p in proxies), key=lambda s: s.id)
+    sources += sorted((_ec2_source(i) for i in servers if i.get("VpcId")), key=lambda s: s.id)
+    return sources
+
+
+def find_data_source(aws: AwsContext, source_id: str) -> DataSource:
+    """The data source with this id (RDS ids are case-insensitive); exit code 2 if there is none."""
+    wanted = source_id.strip()
+    sources = list_data_sources(aws)
+    for source in sources:
+        if source.id == wanted:
+            return source
+    for source in sources:
+        # RDS stores identifiers in lower case whatever the user typed.
+        if source.kind is not SourceKind.EC2_INSTANCE and source.id.lower() == wanted.lower():
+            return source
+    if not sources:
+        raise bad_input(
+            f"'{wanted}' was not found in region {aws.region}",
+            why=f"There are no RDS databases, Aurora clusters, RDS Proxies or EC2 servers in "
+            f"{aws.region} that these credentials can see.",
+            fix="Check that you chose the region your database is in.",
+        )
+    shown = [s.id for s in sources[:MAX_IDS_IN_MESSAGE]]
+    more = len(sources) - len(shown)
+    listing = ", ".join(shown) + (f" (and {more} more)" if more else "")
+    raise bad_input(
+        f"'{wanted}' was not found in region {aws.region}",
+        why="No RDS database, Aurora cluster, RDS Proxy or EC2 server has that id there.",
+        fix=f"Use one of the ids that exist in {aws.region}: {listing}; or choose another region.",
+    )
+
+
+def list_subnets(aws: AwsContext, vpc_id: str) -> list[SubnetInfo]:
+    """The VPC's subnets, sorted by zone then id, with the zone's name and id."""
+    with aws_step("Reading the subnets of the network", "ec2:DescribeSubnets"):
+        pages = aws.ec2.get_paginator("describe_subnets").paginate(
+            Filters=[{"Name": "vpc-id", "Values": [vpc_id]}]
+        )
+        raw = [s for page in pages for s in page.get("Subnets", [])]
+    missing = sorted({s["AvailabilityZone"] for s in raw if not s.get("AvailabilityZoneId")})
+    zone_ids = dict(zip(missing, az_ids(aws, missing), strict=True)) if missing else {}
+    subnets = [
+        SubnetInfo(
+            subnet_id=s["SubnetId"],
+            vpc_id=s["VpcId"],
+            availability_zone=s["AvailabilityZone"],
+            availability_zone_id=s.get("AvailabilityZoneId") or zone_ids.get(s["AvailabilityZone"], ""),
+            cidr_block=s.get("CidrBlock", ""),
+        )
+        for s in raw
+    ]
+    return sorted(subnets, key=lambda s: (s.availability_zone, s.subnet_id))
+
+
+def default_subnets(aws: AwsContext, source: DataSource) -> tuple[str, ...]:
+    """One subnet per zone the source's subnets cover (its own first), else one per VPC zone."""
+    subnets = list_subnets(aws, source.vpc_id)
+    own = set(source.subnet_ids)
+    zones = {s.availability_zone for s in subnets if s.subnet_id in own}
+    if not zones:
+        zones = {s.availability_zone for s in subnets}
+    chosen: dict[str, str] = {}
+    # Sorting puts the source's own subnets first within a zone, then the lowest id: deterministic.
+    for subnet in sorted(subnets, key=lambda s: (s.availability_zone, s.subnet_id not in own, s.subnet_id)):
+        if subnet.availability_zone in zones and subnet.availability_zone not in chosen:
+            chosen[subnet.availability_zone] = subnet.subnet_id
+    return tuple(chosen[zone] for zone in sorted(chosen))
+
+
+def az_ids(aws: AwsContext, az_names: Iterable[str]) -> list[str]:
+    """Zone ids (use1-az1 …) for zone names, in the same order: names differ between accounts."""
+    names = list(az_names)
+    if not names:
+        return []
+    with aws_step("Reading the availability zones", "ec2:DescribeAvailabilityZones"):
+        reply = aws.ec2.describe_availability_zones(ZoneNames=sorted(set(names)))
+    by_name = {z["ZoneName"]: z.get("ZoneId", "") for z in reply.get("AvailabilityZones", [])}
+    unknown = [n for n in names if not by_name.get(n)]
+    if unknown:
+        raise UserError(
+            what=f"AWS did not return a zone id for {', '.join(unknown)}",
+            why=f"The zone is not part of region {aws.region}, or is not enabled for this account.",
+            fix="Choose subnets in the region's standard availability zones.",
+        )
+    return [by_name[n] for n in names]
+
+
+# --- AWS reads ---------------------------------------------------------------------------------
+
+
+def _paginate(aws: AwsContext, service: str, operation: str, key: str, **kwargs: Any) -> list[Any]:
+    pages = aws.client(service).get_paginator(operation).paginate(**kwargs)
+    return [item for page in pages for item in page.get(key, [])]
+
+
+def _describe_db_instances(aws: AwsContext) -> list[dict[str, Any]]:
+    with aws_step("Listing your RDS databases", "rds:DescribeDBInstances"):
+        return _paginate(aws, "rds", "describe_db_instances", "DBInstances")
+
+
+def _describe_db_clusters(aws: AwsContext) -> list[dict[str, Any]]:
+    with aws_step("Listing your Aurora clusters", "rds:DescribeDBClusters"):
+        return _paginate(aws, "rds", "describe_db_clusters", "DBClusters")
+
+
+def _describe_db_proxies(aws: AwsContext) -> list[dict[str, Any]]:
+    with aws_step("Listing your RDS Proxies", "rds:DescribeDBProxies"):
+        return _paginate(aws, "rds", "describe_db_proxies", "DBProxies")
+
+
+def _describe_ec2_instances(aws: AwsContext) -> list[dict[str, Any]]:
+    with aws_step("Listing your EC2 servers", "ec2:DescribeInstances"):
+        reservations = _paginate(
+            aws,
+            "ec2",
+            "describe_instances",
+            "Reservations",
+            Filters=[{"Name": "instance-state-name", "Values": list(EC2_LISTED_STATES)}],
+        )
+    return [i for r in reservations for i in r.get("Instances", [])]
+
+
+def _subnet_azs(aws: AwsContext, subnet_ids: set[str]) -> dict[str, str]:
+    if not subnet_ids:
+        return {}
+    with aws_step("Reading your subnets", "ec2:DescribeSubnets"):
+        subnets = _paginate(
+            aws, "ec2", "describe_subnets", "Subnets",
+            Filters=[{"Name": "subnet-id", "Values": sorted(subnet_ids)}],
+        )
+    return {s["SubnetId"]: s["AvailabilityZone"] for s in subnets}
+
+
+def _subnet_group_vpc(aws: AwsContext, name: str) -> tuple[str, tuple[str, ...]]:
+    with aws_step("Reading the database's subnet group", "rds:DescribeDBSubnetGroups"):
+        groups = _paginate(
+            aws, "rds", "describe_db_subnet_groups", "DBSubnetGroups", DBSubnetGroupName=name
+        )
+    if not groups:
+        return "", ()
+    group = groups[0]
+    return group.get("VpcId", ""), tuple(s["SubnetIdentifier"] for s in group.get("Subnets", []))
+
+
+def _is_unsupported(exc: BaseException) -> bool:
+    """True for an API the endpoint lacks (moto: NotImplementedError in-process, 500 as a server)."""
+    if isinstance(exc, NotImplementedError):
+        return True
+    cause = exc.__cause__ if isinstance(exc, UserError) else exc
+    if isinstance(cause, NotImplementedError):
+        return True
+    if isinstance(cause, ClientError):
+        status = cause.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        code = str(cause.response.get("Error", {}).get("Code", ""))
+        return status in (500, 501) or code in {"NotImplemented", "InvalidAction"}
+    return False
+
+
+def _optional(label: str, skipped: list[str], call: Callable[[], list[Any]]) -> list[Any]:
+    try:
+        return call()
+    except UserError as exc:
+        if not _is_unsupported(exc):
+            raise
+        log.warning("Skipping %s: the AWS endpoint cannot list them (%s)", label, exc)
+        skipped.append(f"{label} could not be listed: this AWS endpoint does not support it.")
+        return []
+
+
+# --- Shaping -----------------------------------------------------------------------------------
+
+
+def _vpc_of(instance: dict[str, Any]) -> str:
+    return str(instance.get("DBSubnetGroup", {}).get("VpcId", ""))
+
+
+def _subnets_of(instance: dict[str, Any]) -> tuple[str, ...]:
+    subnets = instance.get("DBSubnetGroup", {}).get("Subnets", [])
+    return tuple(s["SubnetIdentifier"] for s in subnets)
+
+
+def _zones_of(instance: dict[str, Any]) -> tuple[str, ...]:
+    zones = [instance.get("AvailabilityZone", ""), instance.get("SecondaryAvailabilityZone", "")]
+    return tuple(dict.fromkeys(z for z in zones if z))
+
+
+def _sgs_of(item: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(g["VpcSecurityGroupId"] for g in item.get("VpcSecurityGroups", []))
+
+
+def _param_group_of(instance: dict[str, Any]) -> str:
+    groups = instance.get("DBParameterGroups", [])
+    return str(groups[0]["DBParameterGroupName"]) if groups else ""
+
+
+def _rds_source(i: dict[str, Any]) -> DataSource:
+    endpoint = i.get("Endpoint", {})
+    return DataSource(
+        kind=SourceKind.RDS_INSTANCE,
+        id=i["DBInstanceIdentifier"],
+        vpc_id=_vpc_of(i),
+        engine=i.get("Engine", ""),
+        port=endpoint.get("Port") or i.get("DbInstancePort") or None,
+        subnet_ids=_subnets_of(i),
+        availability_zones=_zones_of(i),
+        security_group_ids=_sgs_of(i),
+        endpoint_address=endpoint.get("Address", ""),
+        parameter_group=_param_group_of(i),
+        status=i.get("DBInstanceStatus", ""),
+    )
+
+
+def _cluster_source(
+    aws: AwsContext, c: dict[str, Any], instances: dict[str, dict[str, Any]]
+) -> DataSource:
+    writer_id = next(
+        (m["DBInstanceIdentifier"] for m in c.get("DBClusterMembers", []) if m.get("IsClusterWriter")),
+        "",
+    )
+    writer = instances.get(writer_id, {})
+    vpc_id, subnet_ids = _vpc_of(writer), _subnets_of(writer)
+    if not vpc_id and c.get("DBSubnetGroup"):
+        vpc_id, subnet_ids = _subnet_group_vpc(aws, str(c["DBSubnetGroup"]))
+    writer_port = writer.get("Endpoint", {}).get("Port")
+    return DataSource(
+        kind=SourceKind.AURORA_CLUSTER,
+        id=c["DBClusterIdentifier"],
+        vpc_id=vpc_id,
+        engine=c.get("Engine", ""),
+        port=writer_port or c.get("Port") or None,
+        subnet_ids=subnet_ids,
+        # The writer's zone only: the load balancer targets the writer, never a reader.
+        availability_zones=_zones_of(writer),
+        security_group_ids=_sgs_of(writer) or _sgs_of(c),
+        endpoint_address=c.get("Endpoint", ""),
+        parameter_group=_param_group_of(writer),
+        writer_instance_id=writer_id,
+        status=c.get("Status", ""),
+    )
+
+
+def _proxy_source(p: dict[str, Any], subnet_azs: dict[str, str]) -> DataSource:
+    engine, port = PROXY_ENGINES.get(str(p.get("EngineFamily", "")).upper(), ("", 0))
+    subnets = tuple(p.get("VpcSubnetIds", []))
+    return DataSource(
+        kind=SourceKind.RDS_PROXY,
+        id=p["DBProxyName"],
+        vpc_id=p.get("VpcId", ""),
+        engine=engine,
+        port=port or None,
+        subnet_ids=subnets,
+        availability_zones=tuple(sorted({subnet_azs[s] for s in subnets if s in subnet_azs})),
+        security_group_ids=tuple(p.get("VpcSecurityGroupIds", [])),
+        endpoint_address=p.get("Endpoint", ""),
+        status=p.get("Status", ""),
+    )
+
+
+def _ec2_source(i: dict[str, Any]) -> DataSource:
+    name = next((t["Value"] for t in i.get("Tags", []) if t.get("Key") == "Name"), "")
+    zone = i.get("Placement", {}).get("AvailabilityZone", "")
+    return DataSource(
+        kind=SourceKind.EC2_INSTANCE,
+        id=i["InstanceId"],
+        vpc_id=i.get("VpcId", ""),
+        subnet_ids=(i["SubnetId"],) if i.get("SubnetId") else (),
+        availability_zones=(zone,) if zone else (),
+        security_group_ids=tuple(g["GroupId"] for g in i.get("SecurityGroups", [])),
+        endpoint_address=i.get("PrivateIpAddress", ""),
+        status=i.get("State", {}).get("Name", ""),
+        name=name,
+    )

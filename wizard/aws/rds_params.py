@@ -82,7 +82,9 @@ def check_skip_name_resolve(aws: AwsContext, source: DataSource, link_name: str 
         )
     shown = "not set (MySQL's default is 0)" if value is None else f"{value}"
     if is_default_group(group):
-        new_group = custom_group_name(link_name) if link_name else "<link>-params"
+        new_group = (
+            custom_group_name(link_name) if link_name else "(named after this link, ending in -params)"
+        )
         return CheckRow(
             key=KEY, ok=False, label=LABEL,
             reason=(

@@ -336,7 +336,11 @@ def _wrap_create_vpc_endpoint(original: Callable[..., Any]) -> Callable[..., Any
 
 def _service_detail(config: Any) -> dict[str, Any]:
     detail: dict[str, Any] = dict(config.to_dict())
-    detail["Tags"] = [{"Key": t["Key"], "Value": t["Value"]} for t in config.get_tags()]
+    # moto's describe_tags rows use lower-case "key"/"value".
+    detail["Tags"] = [
+        {"Key": t.get("Key", t.get("key")), "Value": t.get("Value", t.get("value"))}
+        for t in config.get_tags()
+    ]
     return detail
 
 

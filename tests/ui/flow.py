@@ -1,0 +1,116 @@
+"""Drive the wizard like a user: wait for checks, press the page's Create button, press Next."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from wizard.ui.app import MainWindow
+from wizard.ui.page_ids import PageId
+from wizard.ui.pages.base import BasePage
+
+WAIT_MS = 60000
+
+
+def page(window: MainWindow) -> Any:
+    current = window.wizard.currentPage()
+    assert isinstance(current, BasePage)
+    return current
+
+
+def settled(p: BasePage) -> Callable[[], bool]:
+    return lambda: not p.busy and not p._checking and not p._debounce.isActive()
+
+
+def wait_settled(qtbot: Any, window: MainWindow, timeout: int = WAIT_MS) -> Any:
+    p = page(window)
+    qtbot.waitUntil(settled(p), timeout=timeout)
+    return p
+
+
+def shoot(window: MainWindow, folder: Path | None, name: str) -> None:
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+        index = int(window.wizard.currentId()) + 1
+        assert window.grab().save(str(folder / f"{index:02d}-{name}.png"))
+
+
+def next_page(qtbot: Any, window: MainWindow, expected: PageId) -> Any:
+    p = page(window)
+    qtbot.waitUntil(p.isComplete, timeout=WAIT_MS)
+    window.wizard.next()
+    assert window.wizard.currentId() == int(expected), p.error_panel.text()
+    return page(window)
+
+
+def create(qtbot: Any, window: MainWindow, fixes: list[str] | None = None) -> Any:
+    """Settle the page, apply the Fix of every failing row (confirmations answered Yes by the
+    `no_dialogs` fixture), then press the page's Create button and wait until Next opens."""
+    p = wait_settled(qtbot, window)
+    assert not p.error_panel.isVisible(), p.error_panel.text()
+    for row in p.checklist.failing():
+        if row.fix and row.key != "health":
+            if fixes is not None:
+                fixes.append(row.key)
+            p.checklist.findChild(object, f"fix-{row.key}").click()
+            qtbot.waitUntil(lambda: not p.busy, timeout=WAIT_MS)
+            wait_settled(qtbot, window)
+            assert not p.error_panel.isVisible(), p.error_panel.text()
+    qtbot.waitUntil(p.action_button.isEnabled, timeout=WAIT_MS)
+    assert p.preview.items(), "the preview must be on screen before anything is created"
+    p.action_button.click()
+    qtbot.waitUntil(lambda: p.isComplete() or p.error_panel.isVisible(), timeout=WAIT_MS)
+    assert not p.error_panel.isVisible(), p.error_panel.text()
+    return p
+
+
+def run_flow(
+    qtbot: Any,
+    window: MainWindow,
+    source_id: str,
+    port: int | None = None,
+    shots: Path | None = None,
+    fixes: list[str] | None = None,
+) -> Any:
+    """From the credentials page to Done; returns the link."""
+    p = wait_settled(qtbot, window)
+    shoot(window, shots, "credentials")
+    p = next_page(qtbot, window, PageId.SOURCE)
+    wait_settled(qtbot, window)
+    p.select(source_id)
+    shoot(window, shots, "source")
+    next_page(qtbot, window, PageId.NLB)
+    p = wait_settled(qtbot, window)
+    shoot(window, shots, "nlb")
+    create(qtbot, window, fixes)
+    p = next_page(qtbot, window, PageId.TARGET_GROUP)
+    if port is not None:
+        p.port.setValue(port)
+    wait_settled(qtbot, window)
+    shoot(window, shots, "target-group")
+    create(qtbot, window, fixes)
+    next_page(qtbot, window, PageId.ENDPOINT_SERVICE)
+    wait_settled(qtbot, window)
+    shoot(window, shots, "endpoint-service")
+    create(qtbot, window, fixes)
+    next_page(qtbot, window, PageId.ALLOWLIST)
+    wait_settled(qtbot, window)
+    shoot(window, shots, "allowlist")
+    create(qtbot, window, fixes)
+    p = next_page(qtbot, window, PageId.SERVICE_NAME)
+    qtbot.waitUntil(p.isComplete, timeout=WAIT_MS)
+    shoot(window, shots, "service-name")
+    p = next_page(qtbot, window, PageId.ACCEPT)
+    # The sandbox's simulated consumer requests a connection once it is allow-listed.
+    qtbot.waitUntil(
+        lambda: any(c.pending and c.owner_account == p.expected_owner for c in p.connections),
+        timeout=WAIT_MS,
+    )
+    shoot(window, shots, "accept")
+    pending = next(c for c in p.connections if c.pending)
+    p.table.findChild(object, f"accept-{pending.endpoint_id}").click()
+    qtbot.waitUntil(p.isComplete, timeout=WAIT_MS)
+    p = next_page(qtbot, window, PageId.DONE)
+    shoot(window, shots, "done")
+    return window.state.link

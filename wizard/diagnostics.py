@@ -213,7 +213,7 @@ def _source_checks(aws: AwsContext, s: LinkStatus, port: int) -> list[Finding]:
         network.check_nlb_sg_enforcement(aws, s.nlb.arn),
     ]
     if s.source.is_mysql_family:
-        rows.append(rds_params.check_skip_name_resolve(aws, s.source))
+        rows.append(rds_params.check_skip_name_resolve(aws, s.source, s.name))
     s.checks = rows
     found = [
         Finding(

@@ -198,7 +198,7 @@ class TargetGroupStep(Step):
         if found:
             rows.append(network.check_nlb_sg_enforcement(link.aws, found.arn))
         if plan.source.is_mysql_family:
-            rows.append(rds_params.check_skip_name_resolve(link.aws, plan.source))
+            rows.append(rds_params.check_skip_name_resolve(link.aws, plan.source, plan.name))
         if plan.source.kind.value == "rds-proxy" and plan.source.is_postgres_family:
             rows.append(
                 CheckRow(

@@ -309,6 +309,14 @@ def test_default_subnets_fall_back_to_every_zone_of_the_vpc(aws: AwsContext, wor
     assert discovery.default_subnets(aws, replace(orders, subnet_ids=())) == chosen
 
 
+def test_a_single_zone_source_gets_every_zone_of_the_vpc(aws: AwsContext, world: World) -> None:
+    # An EC2 server lives in one subnet; an NLB in one zone would limit the platform to that zone.
+    orders = discovery.find_data_source(aws, "orders")
+    source = replace(orders, subnet_ids=(world.subnets["us-east-1b"],))
+    chosen = discovery.default_subnets(aws, source)
+    assert chosen == (world.subnets["us-east-1a"], world.subnets["us-east-1b"], world.subnets["us-east-1c"])
+
+
 def test_az_ids_keep_the_order_asked(aws: AwsContext) -> None:
     zones = aws.ec2.describe_availability_zones()["AvailabilityZones"]
     zone_ids = {z["ZoneName"]: z["ZoneId"] for z in zones}

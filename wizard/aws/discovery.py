@@ -106,11 +106,13 @@ def list_subnets(aws: AwsContext, vpc_id: str) -> list[SubnetInfo]:
 
 
 def default_subnets(aws: AwsContext, source: DataSource) -> tuple[str, ...]:
-    """One subnet per zone the source's subnets cover (its own first), else one per VPC zone."""
+    """One subnet per zone the source's subnets cover (its own first); when they cover fewer than
+    two zones (an EC2 server), one per zone of the VPC: the platform can only connect through zones
+    the endpoint service shares with it, so more zones (with cross-zone on) is the safe default."""
     subnets = list_subnets(aws, source.vpc_id)
     own = set(source.subnet_ids)
     zones = {s.availability_zone for s in subnets if s.subnet_id in own}
-    if not zones:
+    if len(zones) < 2:
         zones = {s.availability_zone for s in subnets}
     chosen: dict[str, str] = {}
     # Sorting puts the source's own subnets first within a zone, then the lowest id: deterministic.

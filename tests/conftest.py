@@ -41,3 +41,28 @@ def aws() -> Iterator[object]:
     moto_ext.install()
     with mock_aws():
         yield make_context(Credentials(), REGION)
+
+
+@pytest.fixture
+def seeded(aws: object) -> object:
+    """The sandbox's sample provider account, seeded into the in-process moto of `aws`."""
+    from wizard.sandbox.seed import seed_sample_account
+
+    return seed_sample_account(aws)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def sandbox_server() -> Iterator[object]:
+    """A started Sandbox (moto server on 127.0.0.1, seeded, simulated consumer), per test.
+
+    Per test because the server shares this process's moto state: any `mock_aws` block (the `aws`
+    fixture) resets it. The consumer answers half a second after a service allow-lists it.
+    """
+    from wizard.sandbox.server import Sandbox
+
+    sandbox = Sandbox(region=REGION, consumer_delay=0.5, consumer_interval=0.2)
+    sandbox.start()
+    try:
+        yield sandbox
+    finally:
+        sandbox.stop()

@@ -18,7 +18,7 @@ from wizard.aws.errors import EXIT_BAD_INPUT, UserError
 from wizard.aws.session import AwsContext, Credentials, make_context
 from wizard.sandbox import moto_ext
 from wizard.sandbox.consumer import SimulatedConsumer
-from wizard.sandbox.seed import SampleAccount, seed_sample_account
+from wizard.sandbox.seed import SampleAccount, SeededEni, seed_sample_account
 
 DEFAULT_REGION = "us-east-1"
 # Not 5000: macOS uses that port for AirPlay. Not 4566: LocalStack users keep that one busy.
@@ -110,6 +110,11 @@ class Sandbox:
     @property
     def region(self) -> str:
         return self._region
+
+    @property
+    def enis(self) -> tuple[SeededEni, ...]:
+        """The seeded stand-ins for RDS and RDS Proxy network interfaces (empty if unseeded)."""
+        return self._sample.enis if self._sample is not None else ()
 
     @property
     def consumer(self) -> SimulatedConsumer | None:

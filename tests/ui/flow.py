@@ -29,8 +29,11 @@ def wait_settled(qtbot: Any, window: MainWindow, timeout: int = WAIT_MS) -> Any:
     return p
 
 
-def shoot(window: MainWindow, folder: Path | None, name: str) -> None:
+def shoot(window: MainWindow, folder: Path | None, name: str, qtbot: Any = None) -> None:
     if folder is not None:
+        # Let pending layout and deleteLater() run so the picture shows the settled page.
+        if qtbot is not None:
+            qtbot.wait(100)
         folder.mkdir(parents=True, exist_ok=True)
         index = int(window.wizard.currentId()) + 1
         assert window.grab().save(str(folder / f"{index:02d}-{name}.png"))
@@ -75,42 +78,42 @@ def run_flow(
 ) -> Any:
     """From the credentials page to Done; returns the link."""
     p = wait_settled(qtbot, window)
-    shoot(window, shots, "credentials")
+    shoot(window, shots, qtbot=qtbot, name="credentials")
     p = next_page(qtbot, window, PageId.SOURCE)
     wait_settled(qtbot, window)
     p.select(source_id)
-    shoot(window, shots, "source")
+    shoot(window, shots, qtbot=qtbot, name="source")
     next_page(qtbot, window, PageId.NLB)
     p = wait_settled(qtbot, window)
-    shoot(window, shots, "nlb")
+    shoot(window, shots, qtbot=qtbot, name="nlb")
     create(qtbot, window, fixes)
     p = next_page(qtbot, window, PageId.TARGET_GROUP)
     if port is not None:
         p.port.setValue(port)
     wait_settled(qtbot, window)
-    shoot(window, shots, "target-group")
+    shoot(window, shots, qtbot=qtbot, name="target-group")
     create(qtbot, window, fixes)
     next_page(qtbot, window, PageId.ENDPOINT_SERVICE)
     wait_settled(qtbot, window)
-    shoot(window, shots, "endpoint-service")
+    shoot(window, shots, qtbot=qtbot, name="endpoint-service")
     create(qtbot, window, fixes)
     next_page(qtbot, window, PageId.ALLOWLIST)
     wait_settled(qtbot, window)
-    shoot(window, shots, "allowlist")
+    shoot(window, shots, qtbot=qtbot, name="allowlist")
     create(qtbot, window, fixes)
     p = next_page(qtbot, window, PageId.SERVICE_NAME)
     qtbot.waitUntil(p.isComplete, timeout=WAIT_MS)
-    shoot(window, shots, "service-name")
+    shoot(window, shots, qtbot=qtbot, name="service-name")
     p = next_page(qtbot, window, PageId.ACCEPT)
     # The sandbox's simulated consumer requests a connection once it is allow-listed.
     qtbot.waitUntil(
         lambda: any(c.pending and c.owner_account == p.expected_owner for c in p.connections),
         timeout=WAIT_MS,
     )
-    shoot(window, shots, "accept")
+    shoot(window, shots, qtbot=qtbot, name="accept")
     pending = next(c for c in p.connections if c.pending)
     p.table.findChild(object, f"accept-{pending.endpoint_id}").click()
     qtbot.waitUntil(p.isComplete, timeout=WAIT_MS)
     p = next_page(qtbot, window, PageId.DONE)
-    shoot(window, shots, "done")
+    shoot(window, shots, qtbot=qtbot, name="done")
     return window.state.link

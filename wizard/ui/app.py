@@ -139,6 +139,8 @@ class MainWindow(QMainWindow):
         self.dock.setObjectName("activityDock")
         self.dock.setWidget(self.activity_view)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
+        # The wizard is the main thing; the log starts as a strip of a few lines.
+        self.resizeDocks([self.dock], [self.fontMetrics().height() * 9], Qt.Orientation.Vertical)
         self.bridge = ActivityBridge(activity, self)
         self.bridge.arrived.connect(self.activity_view.add_event)
 

@@ -101,9 +101,13 @@ class DonePage(BasePage):
             hint = (
                 f"In {consumer}, create the connection with the <b>endpoint hostname</b> they send "
                 f"you (it ends in <code>vpce.amazonaws.com</code>) as the host and port "
-                f"{record.port}, with your usual database user. For MySQL, that user's host "
-                "grant must cover the load balancer's private addresses."
+                f"{record.port}, with your usual database user."
             )
+            if source.is_mysql_family:
+                hint += (
+                    " MySQL sees the load balancer's private addresses as the client: that "
+                    "user's host grant must cover them."
+                )
         self.next_steps.setText(f"<b>What to do next:</b> {hint}")
         self.checklist.set_rows(
             [CheckRow("accepted", bool(record.accepted_endpoint_ids), "Connection accepted")]

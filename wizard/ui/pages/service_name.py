@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QFormLayout, QLabel, QPushButton
 
 from wizard.model import CheckRow
@@ -39,6 +40,7 @@ class ServiceNamePage(BasePage):
         form.addRow(self.details)
         form.addRow("Message for the platform:", self.message)
         form.addRow(self.save_button)
+        form.setAlignment(self.save_button, Qt.AlignmentFlag.AlignLeft)
         self.body.addLayout(form)
 
     def initializePage(self) -> None:

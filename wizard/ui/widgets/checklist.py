@@ -65,6 +65,7 @@ class Checklist(QGroupBox):
             item = self._grid.takeAt(0)
             widget = item.widget() if item is not None else None
             if widget is not None:
+                widget.hide()  # at once: deleteLater() only runs on the next event-loop turn
                 widget.deleteLater()
         self._spin_labels = []
 

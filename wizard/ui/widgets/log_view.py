@@ -9,6 +9,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QHeaderView,
     QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -50,6 +51,10 @@ class ActivityView(QWidget):
         self.tree.setHeaderLabels(list(self.COLUMNS))
         self.tree.setAlternatingRowColors(True)
         self.tree.setAccessibleName("Activity log")
+        header = self.tree.header()
+        header.setStretchLastSection(True)
+        for column in (0, 1, 2):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.copy_button = QPushButton("Copy AWS CLI &command")
         self.copy_button.setEnabled(False)
         self.copy_button.clicked.connect(self.copy_selected)

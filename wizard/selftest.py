@@ -3,12 +3,12 @@
 It is the installers' smoke test (CI runs it on every bundle) and a support tool: a DBA whose copy
 misbehaves can run it and send the output. It starts the built-in sandbox, builds the PrivateLink
 chain for the sample RDS MySQL database up to the service name through the same engine the CLI
-and the GUI use, and opens the wizard window off-screen. Exit code 0 only if every check passed.
+and the GUI use, accepts the simulated platform's connection request, and opens the wizard window
+off-screen. Exit code 0 only if every check passed.
 """
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 import tempfile
@@ -24,6 +24,8 @@ from wizard import APP_NAME, __version__
 
 # The sandbox accepts any key; fixed dummy ones keep the user's own AWS settings out of the test.
 _SANDBOX_CREDENTIALS = ("sandbox", "sandbox")
+# The simulated platform polls every 0.2 s here; allow for a slow, busy machine.
+_REQUEST_WAIT_SECONDS = 30.0
 
 
 @dataclass
@@ -41,6 +43,7 @@ class _Context:
     sandbox: Any = None
     endpoint_url: str = ""
     service_name: str = ""
+    link: Any = None
     results: list[CheckResult] = field(default_factory=list)
 
 
@@ -104,11 +107,10 @@ def _check_resources(ctx: _Context) -> str:
 def _check_sandbox(ctx: _Context) -> str:
     from wizard.sandbox.server import Sandbox
 
-    # One line per request from the sandbox's web server would bury the report.
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-
-    ctx.sandbox = Sandbox()
-    ctx.endpoint_url = ctx.sandbox.start(port=0, seeded=True, consumer=False)
+    # The simulated platform asks for a connection as soon as it sees the service (the demo
+    # waits a few seconds, to feel real; a test has no reason to).
+    ctx.sandbox = Sandbox(consumer_delay=0.0, consumer_interval=0.2)
+    ctx.endpoint_url = ctx.sandbox.start(port=0, seeded=True, consumer=True)
     return f"seeded sample account at {ctx.endpoint_url}"
 
 
@@ -145,7 +147,31 @@ def _check_setup(ctx: _Context) -> str:
     if not summary.service_name.startswith("com.amazonaws.vpce."):
         raise RuntimeError(f"unexpected service name {summary.service_name!r}")
     ctx.service_name = summary.service_name
+    ctx.link = link
     return f"{source.id} → {summary.service_name}"
+
+
+def _check_accept(ctx: _Context) -> str:
+    from wizard.steps import accept_requests, expected_owner, list_requests
+
+    if ctx.link is None:
+        raise RuntimeError("no link to accept a request for (the previous check failed)")
+    owner = expected_owner(ctx.link)
+    deadline = time.monotonic() + _REQUEST_WAIT_SECONDS
+    pending: list[str] = []
+    while not pending and time.monotonic() < deadline:
+        pending = [c.endpoint_id for c in list_requests(ctx.link)
+                   if c.state == "pendingAcceptance" and c.owner_account == owner]
+        if not pending:
+            time.sleep(0.2)
+    if not pending:
+        raise RuntimeError(f"no connection request from account {owner} within "
+                           f"{_REQUEST_WAIT_SECONDS:g} s")
+    accepted = accept_requests(ctx.link, pending)
+    states = {c.endpoint_id: c.state for c in list_requests(ctx.link)}
+    if not accepted or any(states.get(e) != "available" for e in pending):
+        raise RuntimeError(f"the request was not accepted (states: {states})")
+    return f"{', '.join(pending)} from {owner} is available"
 
 
 def _check_window(ctx: _Context) -> str:
@@ -182,6 +208,7 @@ CHECKS: list[tuple[str, Callable[[_Context], str]]] = [
     ("Bundled files are readable", _check_resources),
     ("Sandbox starts", _check_sandbox),
     ("Sample link builds to the service name", _check_setup),
+    ("Platform's connection request is accepted", _check_accept),
     ("Wizard window opens", _check_window),
 ]
 

@@ -27,7 +27,7 @@ exit codes: 0 done, 1 AWS refused or failed, 2 bad input, 3 timed out waiting"""
 class _Parser(argparse.ArgumentParser):
     """argparse, but a usage mistake is a clear paragraph and exit code 2 (no usage dump)."""
 
-    def error(self, message: str) -> Any:  # type: ignore[override]
+    def error(self, message: str) -> Any:
         raise bad_input(f"{message.capitalize()}", f"Run `{self.prog} --help` for the options.")
 
 

@@ -382,18 +382,37 @@ class AllowlistStep(Step):
 SETUP_STEPS: list[Step] = [NlbStep(), TargetGroupStep(), EndpointServiceStep(), AllowlistStep()]
 
 
-def run_setup(link: Link, progress: Progress = _quiet, steps: Sequence[Step] = SETUP_STEPS) -> None:
-    """Run every step, under the link's lock, recording the failure for the resume offer."""
+def step_by_id(step_id: str) -> Step:
+    for step in SETUP_STEPS:
+        if step.id == step_id:
+            return step
+    raise KeyError(step_id)
+
+
+def apply_step(link: Link, step: Step, progress: Progress = _quiet) -> None:
+    """Run one step under the link's lock (another window or command cannot build the same link
+    at once), recording a failure for the resume offer."""
     with link.store.locked(link.record.account_id, link.plan.region, link.plan.name):
-        for step in steps:
-            try:
-                step.apply(link, progress)
-            except UserError as exc:
-                link.record.last_error = exc.paragraph()
-                link.save()
-                raise
+        try:
+            step.apply(link, progress)
+        except UserError as exc:
+            link.record.last_error = exc.paragraph()
+            link.save()
+            raise
         link.record.last_error = ""
         link.save()
+
+
+def run_setup(link: Link, progress: Progress = _quiet, steps: Sequence[Step] = SETUP_STEPS) -> None:
+    """Run every step in order."""
+    for step in steps:
+        apply_step(link, step, progress)
+
+
+def allowed_principals(link: Link) -> list[str]:
+    if not link.record.endpoint_service_id:
+        return []
+    return endpoint_service.allowed_principals(link.aws, link.record.endpoint_service_id)
 
 
 @dataclass(frozen=True)

@@ -60,7 +60,7 @@ class AwsContext:
         with self._lock:
             if service not in self._clients:
                 client = self.session.client(
-                    service,  # type: ignore[call-overload]
+                    service,
                     region_name=self.region,
                     endpoint_url=self.endpoint_url,
                     config=RETRY_CONFIG,

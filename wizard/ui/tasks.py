@@ -11,9 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from wizard import secrets, steps
-from wizard.aws import discovery, endpoint_service, nlb
+from wizard.aws import discovery, nlb
 from wizard.aws.connections import Connection
-from wizard.aws.errors import UserError
 from wizard.aws.session import (
     AwsContext,
     Credentials,
@@ -86,17 +85,8 @@ def network_choice(aws: AwsContext, source: DataSource, link_name: str) -> Netwo
     )
 
 
-def allowed_principals(link: steps.Link) -> list[str]:
-    if not link.record.endpoint_service_id:
-        return []
-    return endpoint_service.allowed_principals(link.aws, link.record.endpoint_service_id)
-
-
-def step_by_id(step_id: str) -> steps.Step:
-    for step in steps.SETUP_STEPS:
-        if step.id == step_id:
-            return step
-    raise KeyError(step_id)
+allowed_principals = steps.allowed_principals
+step_by_id = steps.step_by_id
 
 
 @dataclass
@@ -117,18 +107,7 @@ def evaluate_step(step_id: str, aws: AwsContext, plan: LinkPlan, account_id: str
 
 
 def apply_step(step_id: str, link: steps.Link, progress: Callable[[str], None]) -> steps.Link:
-    """Run one step under the link's lock (another window cannot build the same link at once)."""
-    step = step_by_id(step_id)
-    record = link.record
-    with link.store.locked(record.account_id, link.plan.region, link.plan.name):
-        try:
-            step.apply(link, progress)
-        except UserError as exc:
-            record.last_error = exc.paragraph()
-            link.save()
-            raise
-        record.last_error = ""
-        link.save()
+    steps.apply_step(link, steps.step_by_id(step_id), progress)
     return link
 
 

@@ -170,3 +170,18 @@ def test_sample_account_ids(sample: SampleAccount) -> None:
     assert sample.security_group_of(sample.tunnel_instance_id) == sample.tunnel_sg
     with pytest.raises(KeyError):
         sample.security_group_of("no-such-source")
+
+
+def test_seeds_without_moto_s_image_catalogue(
+    aws: AwsContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wizard.sandbox.seed import seed_sample_account
+
+    monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
+    sample = seed_sample_account(aws)
+    [reservation] = aws.ec2.describe_instances(InstanceIds=[sample.tunnel_instance_id])[
+        "Reservations"
+    ]
+    image_id = reservation["Instances"][0]["ImageId"]
+    [image] = aws.ec2.describe_images(ImageIds=[image_id])["Images"]
+    assert image["Name"].startswith("amzn2-ami-hvm")

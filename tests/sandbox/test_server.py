@@ -83,7 +83,7 @@ def test_end_to_end_the_platform_asks_and_the_provider_accepts(sandbox_server: S
             client.close()
 
 
-def test_start_and_stop_leave_no_thread_and_no_state() -> None:
+def test_start_is_empty_without_seed_and_stop_leaves_no_thread() -> None:
     before = _threads()
     sandbox = Sandbox(consumer_delay=0.1, consumer_interval=0.05)
     url = sandbox.start(seeded=False)

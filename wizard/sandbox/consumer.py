@@ -81,6 +81,9 @@ class SimulatedConsumer:
         delay: float = 3.0,
         interval: float = 0.5,
     ) -> None:
+        from wizard.sandbox import moto_ext
+
+        moto_ext.install()  # the consumer relies on the cross-account view the extension adds
         if principal is None:
             from wizard.consumers import load_consumer
 

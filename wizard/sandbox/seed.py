@@ -346,8 +346,12 @@ class _Seeder:
             Owners=["amazon"],
             Filters=[{"Name": "name", "Values": ["amzn2-ami-hvm-*-x86_64-gp2"]}],
         )["Images"]
-        if not images:  # a catalogue without Amazon Linux 2: any Amazon image will do
-            images = self.aws.ec2.describe_images(Owners=["amazon"])["Images"]
+        if not images:  # moto without its AMI catalogue (MOTO_EC2_LOAD_DEFAULT_AMIS=false)
+            return str(
+                self.aws.ec2.register_image(
+                    Name="amzn2-ami-hvm-2.0-x86_64-gp2", Description="Amazon Linux 2"
+                )["ImageId"]
+            )
         return str(sorted(images, key=lambda i: i.get("CreationDate", ""))[-1]["ImageId"])
 
 

@@ -2,7 +2,9 @@
 
 `Sandbox` runs inside the calling process (the GUI's --demo, the end-to-end tests);
 `serve_forever` is the `privatelink-wizard sandbox` subcommand. The server shares this process's
-moto state, so starting a Sandbox resets moto: never run one while a `mock_aws` block is active.
+moto state (one per process): starting a Sandbox resets it, and so does entering or leaving a
+`mock_aws` block. So run one Sandbox at a time, and no `mock_aws` block while it runs. Stopping
+leaves the state as it is (the next start, or mock, resets it).
 """
 
 from __future__ import annotations
@@ -173,7 +175,6 @@ class Sandbox:
         if self._server is not None:
             self._server.close()
             self._server = None
-            _reset_moto()  # leave no sandbox state behind for whatever runs next in-process
         self._sample = None
         self._endpoint_url = ""
 

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from wizard import APP_NAME, __version__
-from wizard.aws.errors import EXIT_BAD_INPUT, EXIT_TIMEOUT, UserError, bad_input
+from wizard.aws.errors import EXIT_BAD_INPUT, EXIT_TIMEOUT, UserError, bad_input, translate
 
 EPILOG = """examples:
   privatelink-wizard --demo
@@ -133,6 +134,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 130
+    except Exception as exc:  # the last guard: a bug must still read as a message, not a traceback
+        logging.getLogger("wizard").exception("Unexpected error")
+        print(translate(exc).paragraph(), file=sys.stderr)
+        return 1
 
 
 def _dispatch(args: argparse.Namespace, argv: list[str]) -> int:

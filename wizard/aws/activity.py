@@ -177,14 +177,14 @@ def attach(client: Any, region: str, activity: ActivityLog = ACTIVITY) -> None:
         started[threading.get_ident()] = time.monotonic()
 
     def after_call(model: Any, parsed: dict[str, Any], **_: Any) -> None:
-        _finish(model, str(parsed.get("Error", {}).get("Code", "")), parsed)
+        _finish(model.name, str(parsed.get("Error", {}).get("Code", "")), parsed)
 
-    def after_call_error(model: Any, exception: Exception, **_: Any) -> None:
-        _finish(model, type(exception).__name__, {})
+    def after_call_error(event_name: str, exception: Exception, **_: Any) -> None:
+        # botocore passes no operation model here: the operation is the event name's last part.
+        _finish(event_name.rsplit(".", 1)[-1], type(exception).__name__, {})
 
-    def _finish(model: Any, error_code: str, parsed: dict[str, Any]) -> None:
+    def _finish(op: str, error_code: str, parsed: dict[str, Any]) -> None:
         t0 = started.pop(threading.get_ident(), time.monotonic())
-        op = model.name
         params = call_params.pop(threading.get_ident(), {})
         attempts = int(parsed.get("ResponseMetadata", {}).get("RetryAttempts", 0)) + 1
         activity.record(

@@ -113,7 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("policy", help="print the least-privilege IAM policy the app needs")
     p = sub.add_parser("sandbox", help="serve the sandbox AWS endpoint on 127.0.0.1 until stopped")
-    p.add_argument("--port", type=int, default=5000, help="port to listen on (default 5000)")
+    p.add_argument("--port", type=int, default=5500, help="port to listen on (default 5500)")
     p.add_argument("--region", default="us-east-1", help="region to seed (default us-east-1)")
     p.add_argument("--empty", action="store_true", help="no sample account, an empty sandbox")
     return parser

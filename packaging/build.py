@@ -7,7 +7,7 @@ Linux:   dist/privatelink-wizard/ and dist/privatelink-wizard-<version>-linux-<a
 Windows: dist/privatelink-wizard/ and dist/privatelink-wizard-<version>-windows-x64-setup.exe
          (Inno Setup's iscc must be installed)
 macOS:   dist/PrivateLink Wizard.app and dist/privatelink-wizard-<version>-macos-<arch>.dmg
-         (signed and notarized when the certificate variables are set; see packaging/README.md)
+         (signed and notarized when the certificate variables are set; see "Building installers" in README.md)
 
 CI runs exactly this script on every platform, so a local build is the release build.
 """

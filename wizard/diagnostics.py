@@ -16,12 +16,21 @@ from wizard import __version__
 from wizard.aws import activity as act
 from wizard.aws import connections, discovery, endpoint_service, inventory, network, nlb, rds_params
 from wizard.aws import target_group as tg
-from wizard.aws.errors import UserError
+from wizard.aws.errors import UserError, bad_input
 from wizard.aws.session import AwsContext, Identity
 from wizard.consumers import load_consumer
-from wizard.model import CheckRow, Consumer, DataSource, LinkRecord, SourceKind
+from wizard.model import CheckRow, Consumer, DataSource, LinkPlan, LinkRecord, SourceKind
 from wizard.redact import redact
 from wizard.state import RecordStore
+
+# Fix keys diagnose() may put on a Finding, all handled by apply_fix(). The first three are
+# steps.TargetGroupStep fixes (also offered on the target group page).
+STEP_FIXES = ("security-group", "nlb-sg-enforcement", "skip-name-resolve", "refresh-targets")
+FIX_KEYS = (*STEP_FIXES, "allow-principal", "accept-connection")
+# AWS's target-health reason codes that mean "not in service yet", not "broken".
+_STARTING = {"Elb.RegistrationInProgress", "Elb.InitialHealthChecking"}
+# Health states of a target on its way out of the group (after a deregistration).
+_LEAVING = {"draining", "unused"}
 
 
 @dataclass(frozen=True)
@@ -32,7 +41,7 @@ class Finding:
     title: str
     why: str = ""
     fix: str = ""
-    fix_key: str = ""  # a steps.TargetGroupStep fix key the GUI can offer as a button
+    fix_key: str = ""  # one of FIX_KEYS: the GUI offers a Fix button, apply_fix() applies it
 
     def line(self) -> str:
         mark = {"problem": "✖", "warning": "!", "ok": "✔"}[self.severity]
@@ -44,6 +53,13 @@ class Finding:
         return text
 
 
+@dataclass(frozen=True)
+class ListenerInfo:
+    port: int
+    protocol: str
+    target_group_arns: tuple[str, ...]
+
+
 @dataclass
 class LinkStatus:
     name: str
@@ -52,6 +68,7 @@ class LinkStatus:
     record: LinkRecord | None = None
     source: DataSource | None = None
     nlb: nlb.NlbInfo | None = None
+    listeners: list[ListenerInfo] = field(default_factory=list)
     target_group: tg.TargetGroupInfo | None = None
     targets: list[tg.TargetHealthInfo] = field(default_factory=list)
     expected_targets: list[str] = field(default_factory=list)
@@ -66,10 +83,21 @@ class LinkStatus:
     def healthy(self) -> bool:
         return not any(f.severity == "problem" for f in self.findings)
 
+    @property
+    def port(self) -> int:
+        if self.target_group:
+            return self.target_group.port
+        if self.record and self.record.port:
+            return self.record.port
+        return self.source.port or 0 if self.source else 0
+
     def port_mismatch(self) -> bool:
         if not (self.target_group and self.source and self.source.port):
             return False
         return self.target_group.port != self.source.port
+
+    def check(self, key: str) -> CheckRow | None:
+        return next((c for c in self.checks if c.key == key), None)
 
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
@@ -81,11 +109,20 @@ class LinkStatus:
             f"Link '{self.name}' in {self.region} (account {self.account_id}): "
             + ("healthy" if self.healthy else "needs attention")
         ]
+        if self.source:
+            lines.append(
+                f"  Data source: {self.source.kind.label} {self.source.id} — "
+                f"{self.source.status or 'status unknown'}, port {self.source.port or 'n/a'}, "
+                f"zones {', '.join(self.source.availability_zones) or 'n/a'}"
+            )
         if self.nlb:
             lines.append(
                 f"  Load balancer: {self.nlb.name} — {self.nlb.state}, "
-                f"cross-zone {'on' if self.nlb.cross_zone else 'off'}"
+                f"cross-zone {'on' if self.nlb.cross_zone else 'off'}, "
+                f"security groups {', '.join(self.nlb.security_group_ids) or 'none'}"
             )
+            for ls in self.listeners:
+                lines.append(f"    listener {ls.protocol} {ls.port}")
         if self.target_group:
             lines.append(
                 f"  Target group: {self.target_group.name} — TCP {self.target_group.port}, "
@@ -109,9 +146,7 @@ class LinkStatus:
 
 def link_names(aws: AwsContext, account_id: str) -> list[str]:
     """Links known here: from saved records and from our tags in AWS."""
-    saved = {
-        r.name for r in RecordStore().all() if r.region == aws.region and r.account_id == account_id
-    }
+    saved = {r.name for r in RecordStore().all() if r.region == aws.region and r.account_id == account_id}
     return sorted(saved | set(inventory.list_link_names(aws)))
 
 
@@ -128,6 +163,15 @@ def link_status(
     )
     record = status.record
     status.nlb = nlb.find_nlb(aws, name)
+    if status.nlb:
+        status.listeners = [
+            ListenerInfo(
+                int(ls.get("Port", 0)),
+                str(ls.get("Protocol", "")),
+                tuple(a["TargetGroupArn"] for a in ls.get("DefaultActions", []) if a.get("TargetGroupArn")),
+            )
+            for ls in tg.listeners(aws, status.nlb.arn)
+        ]
     groups = tg.find_target_groups(aws, name)
     status.target_group = groups[0] if groups else None
     if status.target_group:
@@ -137,9 +181,13 @@ def link_status(
         status.principals = endpoint_service.allowed_principals(aws, status.service.id)
         status.connections = connections.list_connections(aws, status.service.id)
         status.az_ids = discovery.az_ids(aws, list(status.service.availability_zones))
-    if record and record.source_id:
+    source_id = record.source_id if record else ""
+    if not source_id and status.target_group and status.target_group.target_type == "instance":
+        # No saved record (built on another computer): an instance target names its server.
+        source_id = next((t.target_id for t in status.targets), "")
+    if source_id:
         try:
-            status.source = discovery.find_data_source(aws, record.source_id)
+            status.source = discovery.find_data_source(aws, source_id)
         except UserError:
             status.source = None
     status.findings = diagnose(aws, status, consumer)
@@ -185,10 +233,19 @@ def diagnose(aws: AwsContext, s: LinkStatus, consumer: Consumer) -> list[Finding
                 "Run setup for the new database.",
             )
         )
-    port = s.target_group.port if s.target_group else (s.record.port if s.record else 0)
-    if s.source and s.nlb and port:
-        found += _source_checks(aws, s, port)
+    if s.nlb and s.target_group and not any(s.target_group.arn in ls.target_group_arns for ls in s.listeners):
+        found.append(
+            Finding(
+                "problem",
+                f"No listener on the load balancer forwards to port {s.target_group.port}",
+                "Without a listener the load balancer accepts no connections for the database.",
+                "Run setup again: it recreates the listener.",
+            )
+        )
+    if s.source and s.nlb and s.port:
+        found += _source_checks(aws, s)
     found += _target_findings(s)
+    found += _zone_findings(s)
     found += _service_findings(s, consumer)
     if not consumer.supports_region(s.region):
         found.append(
@@ -204,12 +261,10 @@ def diagnose(aws: AwsContext, s: LinkStatus, consumer: Consumer) -> list[Finding
     return found
 
 
-def _source_checks(aws: AwsContext, s: LinkStatus, port: int) -> list[Finding]:
+def _source_checks(aws: AwsContext, s: LinkStatus) -> list[Finding]:
     assert s.source and s.nlb
     rows = [
-        network.check_security_group(
-            aws, s.source, port, s.nlb.subnet_ids, s.nlb.security_group_ids
-        ),
+        network.check_security_group(aws, s.source, s.port, s.nlb.subnet_ids, s.nlb.security_group_ids),
         network.check_nlb_sg_enforcement(aws, s.nlb.arn),
     ]
     if s.source.is_mysql_family:
@@ -221,7 +276,7 @@ def _source_checks(aws: AwsContext, s: LinkStatus, port: int) -> list[Finding]:
             row.label,
             row.reason,
             row.fix,
-            fix_key=row.key if row.fix else "",
+            fix_key=row.key if row.fix and row.key in FIX_KEYS else "",
         )
         for row in rows
         if not row.ok
@@ -231,8 +286,9 @@ def _source_checks(aws: AwsContext, s: LinkStatus, port: int) -> list[Finding]:
             Finding(
                 "warning",
                 "RDS Proxy does not carry PostgreSQL change data capture",
-                "Logical replication (CDC) connections cannot go through an RDS Proxy.",
-                "For CDC, create a link to the database instance itself.",
+                f"{s.source.id} is an RDS Proxy for PostgreSQL: logical replication (CDC) "
+                "connections cannot go through an RDS Proxy, so the platform's CDC would fail.",
+                "For CDC, create a link to the database instance itself; keep this one for ordinary queries.",
             )
         )
     if s.source.target_type == "ip" and s.target_group:
@@ -240,7 +296,7 @@ def _source_checks(aws: AwsContext, s: LinkStatus, port: int) -> list[Finding]:
             s.expected_targets = network.resolve_target_ips(aws, s.source)
         except UserError:
             s.expected_targets = []
-        registered = {t.target_id for t in s.targets}
+        registered = _registered(s)
         if s.expected_targets and set(s.expected_targets) != registered:
             found.append(
                 Finding(
@@ -249,7 +305,8 @@ def _source_checks(aws: AwsContext, s: LinkStatus, port: int) -> list[Finding]:
                     f"The database now uses {', '.join(s.expected_targets)} but the load balancer "
                     f"points at {', '.join(sorted(registered)) or 'nothing'} (RDS changes addresses "
                     "after a failover or maintenance).",
-                    "Run setup again to register the current addresses.",
+                    f"Register {', '.join(s.expected_targets)} and remove the old addresses from "
+                    "the target group.",
                     fix_key="refresh-targets",
                 )
             )
@@ -258,15 +315,61 @@ def _source_checks(aws: AwsContext, s: LinkStatus, port: int) -> list[Finding]:
             Finding(
                 "problem",
                 f"The server {s.source.id} is {s.source.status}",
-                "A stopped server cannot answer health checks.",
-                "Start the instance in the EC2 console.",
+                "A server that is not running cannot answer the load balancer's health checks, so "
+                "no connection can reach it.",
+                "Start the instance in the EC2 console (Instances → Instance state → Start), "
+                "then press Check again.",
             )
         )
     return found
 
 
+def _registered(s: LinkStatus) -> set[str]:
+    return {t.target_id for t in s.targets if t.state not in _LEAVING}
+
+
+def _unhealthy_cause(s: LinkStatus, target: tg.TargetHealthInfo) -> tuple[str, str, str]:
+    """(why, fix, fix_key) for a target failing health checks: the likeliest cause first."""
+    sg = s.check("security-group")
+    if sg is not None and not sg.ok:
+        return (
+            f"The database's security group does not let the load balancer in on port {s.port}, "
+            "so its health checks time out.",
+            sg.fix or "Allow the load balancer's subnets in the database's security group.",
+            "security-group" if sg.fix else "",
+        )
+    if s.port_mismatch() and s.source:
+        return (
+            f"The load balancer checks port {target.port}, but the database listens on {s.source.port}.",
+            f"Remove the link and run setup again with --port {s.source.port}.",
+            "",
+        )
+    if s.expected_targets and target.target_id not in s.expected_targets:
+        return (
+            f"{target.target_id} is no longer the database's address (RDS moved it after a "
+            f"failover or maintenance; it now uses {', '.join(s.expected_targets)}).",
+            "Register the current addresses and remove the old one.",
+            "refresh-targets",
+        )
+    if s.source and s.source.kind is SourceKind.EC2_INSTANCE and s.source.status != "running":
+        return (
+            f"The server {s.source.id} is {s.source.status or 'not running'}.",
+            "Start the instance in the EC2 console, then press Check again.",
+            "",
+        )
+    detail = f" AWS says: {target.description}" if target.description else ""
+    return (
+        f"The load balancer cannot open a TCP connection to {target.target_id} on port "
+        f"{target.port}.{detail} The security group allows it, so the database itself may be "
+        "down or not listening, or a network ACL blocks the load balancer's subnets.",
+        "Check that the database is running and listens on this port, and that the subnets' "
+        "network ACLs allow the port from the load balancer's subnets.",
+        "",
+    )
+
+
 def _target_findings(s: LinkStatus) -> list[Finding]:
-    found = []
+    found: list[Finding] = []
     if s.target_group and s.port_mismatch():
         found.append(
             Finding(
@@ -278,32 +381,88 @@ def _target_findings(s: LinkStatus) -> list[Finding]:
             )
         )
     for t in s.targets:
+        where = f"{t.target_id}:{t.port}"
         if t.state == "unhealthy":
+            why, fix, key = _unhealthy_cause(s, t)
+            found.append(Finding("problem", f"Target {where} fails the health checks", why, fix, key))
+        elif t.state == "initial" or t.reason in _STARTING:
+            found.append(
+                Finding(
+                    "warning",
+                    f"Target {where} is still being checked",
+                    "The load balancer has just started its health checks (a minute or two).",
+                    "Wait, then press Check again.",
+                )
+            )
+        elif t.reason == "Target.InvalidState":
             found.append(
                 Finding(
                     "problem",
-                    f"Target {t.target_id} fails health checks",
-                    t.description or "The load balancer cannot open a TCP connection to it.",
-                    "Make sure the database's security group allows the load balancer's subnets on "
-                    "the port (use Fix on the security-group row), and that the database is running.",
+                    f"Target {where} is stopped",
+                    "The load balancer sends nothing to a server that is not running.",
+                    "Start the instance in the EC2 console, then press Check again.",
                 )
             )
-        elif t.state in {"unused", "unavailable"}:
+        elif t.reason == "Target.NotInUse":
             found.append(
                 Finding(
                     "problem",
-                    f"Target {t.target_id} is {t.state}",
-                    t.description or t.reason,
-                    "Check the target is in an enabled availability zone.",
+                    f"Target {where} is in a zone the load balancer does not serve",
+                    "The database's availability zone has no load balancer subnet and cross-zone "
+                    "load balancing is off.",
+                    "Turn on cross-zone load balancing, or add a subnet in the database's zone.",
                 )
             )
-    if s.target_group and not s.targets:
+        elif t.state == "unavailable":
+            found.append(
+                Finding(
+                    "problem",
+                    f"Target {where} is unavailable",
+                    t.description or t.reason or "Health checks are turned off for it.",
+                    "Run setup again to restore the target group's health checks.",
+                )
+            )
+    if s.target_group and not _registered(s):
         found.append(
             Finding(
                 "problem",
                 "No targets are registered",
                 "The load balancer has nowhere to send traffic.",
-                "Run setup again to register the database.",
+                "Register the database's addresses.",
+                fix_key="refresh-targets" if s.source else "",
+            )
+        )
+    return found
+
+
+def _zone_findings(s: LinkStatus) -> list[Finding]:
+    found: list[Finding] = []
+    if s.service is None:
+        return found
+    if s.source and s.nlb and not s.nlb.cross_zone and s.source.availability_zones:
+        served = set(s.service.availability_zones)
+        if served and not served & set(s.source.availability_zones):
+            found.append(
+                Finding(
+                    "problem",
+                    "The database is in a zone the load balancer does not serve",
+                    f"The database is in {', '.join(s.source.availability_zones)}, the load "
+                    f"balancer only in {', '.join(sorted(served))}, and cross-zone load "
+                    "balancing is off.",
+                    "Turn on cross-zone load balancing, or add a subnet in the database's zone.",
+                )
+            )
+    if len(s.az_ids) < 2:
+        ids = ", ".join(s.az_ids) or "none"
+        found.append(
+            Finding(
+                "warning",
+                f"The service is only in {len(s.az_ids)} availability zone ({ids})",
+                "The platform can only create its endpoint in zones it shares with you. Zone "
+                "names (us-east-1a) differ between accounts; zone IDs (use1-az1) do not. If the "
+                f"platform has no endpoint subnet in {ids}, its connection fails.",
+                f"Send the zone IDs ({ids}) with the service name, or add load balancer subnets in "
+                "more zones (run setup again with more --subnets).",
             )
         )
     return found
@@ -319,7 +478,17 @@ def _service_findings(s: LinkStatus, consumer: Consumer) -> list[Finding]:
                 "Run setup again to create it.",
             )
         ]
-    found = []
+    found: list[Finding] = []
+    if s.service.state.lower() != "available":
+        found.append(
+            Finding(
+                "problem" if s.service.state.lower() == "failed" else "warning",
+                f"The endpoint service is {s.service.state}",
+                "Only an available service accepts connection requests.",
+                "Wait a few minutes and press Check again; if it failed, remove the link and run "
+                "setup again.",
+            )
+        )
     if not s.service.acceptance_required:
         found.append(
             Finding(
@@ -329,31 +498,45 @@ def _service_findings(s: LinkStatus, consumer: Consumer) -> list[Finding]:
                 "Run setup again to turn acceptance back on.",
             )
         )
-    if consumer.principal not in s.principals:
+    principal = (s.record.principal if s.record else "") or consumer.principal
+    if principal not in s.principals:
         found.append(
             Finding(
                 "problem",
                 f"{consumer.display_name}'s principal is not allowed",
-                "The platform will see 'service not found' when it tries to connect.",
-                f"Run setup again (it adds {consumer.principal}) or use the Allowlist page.",
+                f"The service does not list {principal}, so the platform sees 'service not "
+                "found' (or 'not authorized') when it creates its endpoint.",
+                f"Allow {principal} on the endpoint service.",
+                fix_key="allow-principal",
             )
         )
     owner = consumer.account_id
-    pending = [c for c in s.connections if c.state == "pendingAcceptance"]
-    for c in pending:
+    for c in s.connections:
         known = c.owner_account == owner
-        found.append(
-            Finding(
-                "problem" if known else "warning",
-                f"Connection {c.endpoint_id} from {c.owner_account} is waiting for acceptance",
-                "Traffic flows only after you accept it."
-                if known
-                else f"It does not come from {consumer.display_name}'s account ({owner}).",
-                "Accept it on the Accept page or with `privatelink-wizard accept`."
-                if known
-                else "Accept it only if you know who it is.",
+        if c.state == "pendingAcceptance":
+            found.append(
+                Finding(
+                    "problem" if known else "warning",
+                    f"Connection {c.endpoint_id} from {c.owner_account} is waiting for acceptance",
+                    "Traffic flows only after you accept it."
+                    if known
+                    else f"It does not come from {consumer.display_name}'s account ({owner}).",
+                    f"Accept the request: it comes from {consumer.display_name}'s account."
+                    if known
+                    else "Accept it only if you know who it is (on the Accept page).",
+                    fix_key="accept-connection" if known else "",
+                )
             )
-        )
+        elif c.state in {"rejected", "expired", "failed"} and known:
+            found.append(
+                Finding(
+                    "problem",
+                    f"{consumer.display_name}'s connection {c.endpoint_id} is {c.state}",
+                    "A rejected or expired request cannot be accepted any more.",
+                    f"Ask {consumer.display_name} to delete and re-create its endpoint, then "
+                    "accept the new request.",
+                )
+            )
     if not s.connections:
         found.append(
             Finding(
@@ -363,34 +546,105 @@ def _service_findings(s: LinkStatus, consumer: Consumer) -> list[Finding]:
                 "Send the service name to the platform and wait for its request.",
             )
         )
-    if len(s.az_ids) < 2:
-        found.append(
-            Finding(
-                "warning",
-                f"The service is only in {len(s.az_ids)} availability zone(s)",
-                "The platform can only use zones it shares with you; zone names differ between "
-                "accounts, the zone IDs do not.",
-                f"Send the zone IDs ({', '.join(s.az_ids) or 'none'}) with the service name, or add "
-                "subnets in more zones to the load balancer.",
-            )
-        )
     return found
 
 
-def report_markdown(
-    aws: AwsContext, identity: Identity, reports: list[LinkStatus], presenter: bool = False
+# --- fixes --------------------------------------------------------------------------------------
+
+
+def _open_link(aws: AwsContext, s: LinkStatus, consumer: Consumer) -> Any:
+    from wizard import steps
+
+    if s.source is None:
+        raise UserError(
+            f"The wizard cannot repair the link '{s.name}' automatically",
+            "Its data source is not known (no saved link record, or the database was removed).",
+            "Run setup again for the database; it repairs the chain.",
+        )
+    plan = LinkPlan(
+        name=s.name,
+        region=s.region,
+        source=s.source,
+        port=s.port or s.source.port or 22,
+        subnet_ids=s.nlb.subnet_ids if s.nlb else (),
+        consumer=consumer,
+        principal=(s.record.principal if s.record else "") or consumer.principal,
+        cross_zone=s.nlb.cross_zone if s.nlb else True,
+    )
+    link = steps.open_link(aws, plan, s.account_id)
+    if s.target_group and not link.record.target_group_arn:
+        link.record.target_group_arn = s.target_group.arn
+    if s.service and not link.record.endpoint_service_id:
+        link.record.endpoint_service_id = s.service.id
+    return link
+
+
+def apply_fix(
+    aws: AwsContext,
+    s: LinkStatus,
+    key: str,
+    consumer: Consumer | None = None,
+    allow_reboot: bool = False,
 ) -> str:
-    """The diagnostics report, with secrets (always) and account ids (presenter) masked."""
+    """Apply the fix of a Finding (its fix_key); returns what was done, in plain words."""
+    from wizard import steps
+
+    consumer = consumer or load_consumer()
+    if key not in FIX_KEYS:
+        raise bad_input(f"There is no automatic fix called '{key}'")
+    if key == "allow-principal":
+        if s.service is None:
+            raise UserError(
+                "There is no endpoint service to allow the platform on", fix="Run setup again to create it."
+            )
+        principal = (s.record.principal if s.record else "") or consumer.principal
+        endpoint_service.allow_principal(aws, s.service.id, principal)
+        return f"{principal} may now connect to {s.service.name}."
+    if key == "accept-connection":
+        if s.service is None:
+            raise UserError("There is no endpoint service", fix="Run setup again to create it.")
+        pending = [
+            c.endpoint_id
+            for c in s.connections
+            if c.state == "pendingAcceptance" and c.owner_account == consumer.account_id
+        ]
+        if not pending:
+            return f"No request from {consumer.display_name} is waiting any more."
+        if s.source is not None:
+            link = _open_link(aws, s, consumer)
+            steps.accept_requests(link, pending)
+        else:
+            connections.accept_connections(aws, s.service.id, pending)
+        return f"Accepted {', '.join(pending)}."
+    return steps.TargetGroupStep().fix(_open_link(aws, s, consumer), key, allow_reboot)
+
+
+# --- the report ---------------------------------------------------------------------------------
+
+
+def report_markdown(
+    aws: AwsContext | None,
+    identity: Identity | None,
+    reports: list[LinkStatus],
+    presenter: bool = False,
+) -> str:
+    """The diagnostics report, with secrets (always) and account ids (presenter) masked.
+
+    Without a sign-in (aws/identity None) it still carries the app, OS and activity: that is
+    when support needs it most."""
     out = [
         "# PrivateLink Wizard diagnostics",
         "",
         f"- App version: {__version__}",
         f"- OS: {platform.platform()} / Python {platform.python_version()}",
-        f"- Region: {aws.region}",
-        f"- Signed in as: {identity.arn}",
+        f"- Region: {aws.region if aws else 'not signed in'}",
+        f"- AWS endpoint: {aws.endpoint_url or 'AWS (default)' if aws else 'n/a'}",
+        f"- Signed in as: {identity.arn if identity else 'not signed in'}",
         f"- Written: {datetime.now():%Y-%m-%d %H:%M:%S}",
         "",
     ]
+    if not reports:
+        out += ["No links were found for this account and region.", ""]
     for report in reports:
         out += [f"## Link {report.name}", "", "```", report.text(), "```", ""]
         if report.record:
@@ -402,6 +656,13 @@ def report_markdown(
                 "```",
                 "",
             ]
+        if report.listeners:
+            out += ["Listeners:", ""]
+            out += [
+                f"- {ls.protocol} {ls.port} → {', '.join(ls.target_group_arns) or 'nothing'}"
+                for ls in report.listeners
+            ]
+            out += [""]
         if report.target_group:
             out += [
                 "Target group attributes:",
@@ -410,7 +671,24 @@ def report_markdown(
                 json.dumps(report.target_group.attributes, indent=2),
                 "```",
                 "",
+                "Target health:",
+                "",
             ]
+            out += [
+                f"- {t.target_id}:{t.port} — {t.state}"
+                + (f" ({t.reason}: {t.description})" if t.reason else "")
+                for t in report.targets
+            ] or ["- no targets registered"]
+            out += [""]
+        if report.service:
+            out += ["Allowed principals:", ""]
+            out += [f"- {p}" for p in report.principals] or ["- nobody"]
+            out += ["", "Connections:", ""]
+            out += [
+                f"- {c.endpoint_id} from {c.owner_account} — {c.state} (since {c.created_at})"
+                for c in report.connections
+            ] or ["- none yet"]
+            out += [""]
         if report.checks:
             out += (
                 ["Checks:", ""]
@@ -419,13 +697,24 @@ def report_markdown(
             )
     out += ["## Recent activity", ""]
     out += [f"- {e.line()}  \n  `{e.cli}`" for e in act.ACTIVITY.events()[-200:]]
-    return redact("\n".join(out) + "\n", presenter=presenter)
+    return redact("\n".join(out) + "\n", presenter=presenter, extra_secrets=_session_secrets(aws))
+
+
+def _session_secrets(aws: AwsContext | None) -> tuple[str, ...]:
+    """The signed-in secret key and token, masked by value wherever they might appear."""
+    if aws is None:
+        return ()
+    creds = aws.session.get_credentials()
+    if creds is None:
+        return ()
+    frozen = creds.get_frozen_credentials()
+    return tuple(v for v in (frozen.secret_key, frozen.token) if v)
 
 
 def write_report(
     path: str | Path,
-    aws: AwsContext,
-    identity: Identity,
+    aws: AwsContext | None,
+    identity: Identity | None,
     reports: list[LinkStatus],
     presenter: bool = False,
 ) -> Path:
@@ -435,7 +724,9 @@ def write_report(
     target.parent.mkdir(parents=True, exist_ok=True)
     if target.suffix == ".zip":
         data = redact(
-            json.dumps([r.to_dict() for r in reports], indent=2, default=str), presenter=presenter
+            json.dumps([r.to_dict() for r in reports], indent=2, default=str),
+            presenter=presenter,
+            extra_secrets=_session_secrets(aws),
         )
         with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zf:
             zf.writestr("report.md", text)

@@ -293,6 +293,26 @@ class TargetGroupStep(Step):
                 link.record.note_created("db-parameter-group", result.parameter_group)
                 link.save()
             return result.message
+        if key == "refresh-targets":
+            # After an RDS failover the database's IPs change: register the ones it has now.
+            arn = link.record.target_group_arn
+            if not arn:
+                found_tg = tg.find_target_group(link.aws, plan.name, plan.target_group_name)
+                if found_tg is None:
+                    raise UserError(
+                        "The target group of this link does not exist",
+                        fix="Run the target group step (or setup) again to create it.",
+                    )
+                arn = found_tg.arn
+            sync = tg.sync_targets(link.aws, arn, self.targets(link), plan.port)
+            if not sync.changed:
+                return f"The target group already points at {', '.join(sync.current)}."
+            parts = []
+            if sync.registered:
+                parts.append(f"registered {', '.join(sync.registered)}")
+            if sync.deregistered:
+                parts.append(f"removed {', '.join(sync.deregistered)}")
+            return "Targets updated: " + "; ".join(parts) + "."
         return super().fix(link, key, allow_reboot)
 
 

@@ -1,5 +1,6 @@
 """The window: the wizard's nine pages, the activity-log dock, the demo banner, presenter mode,
-resuming a saved link, and `run()` (what `privatelink-wizard` and `--demo` start)."""
+the Help menu (glossary, link health, diagnostics report), resuming a saved link, and `run()`
+(what `privatelink-wizard` and `--demo` start)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
+    QFileDialog,
     QLabel,
+    QLineEdit,
     QMainWindow,
     QMessageBox,
     QVBoxLayout,
@@ -27,6 +30,7 @@ from wizard.consumers import load_consumer
 from wizard.model import LinkRecord
 from wizard.settings import Settings
 from wizard.state import RecordStore
+from wizard.ui.glossary import GlossaryDialog, show_glossary
 from wizard.ui.page_ids import PageId
 from wizard.ui.pages.accept import AcceptPage
 from wizard.ui.pages.allowlist import AllowlistPage
@@ -40,8 +44,9 @@ from wizard.ui.pages.source import SourcePage
 from wizard.ui.pages.target_group import TargetGroupPage
 from wizard.ui.redact import Redactor
 from wizard.ui.state import WizardState
+from wizard.ui.widgets.health_view import HealthDialog
 from wizard.ui.widgets.log_view import ActivityBridge, ActivityView
-from wizard.ui.worker import Runner
+from wizard.ui.worker import Runner, engine
 
 log = logging.getLogger("wizard.ui")
 
@@ -94,6 +99,10 @@ class PrivateLinkWizard(QWizard):
         if isinstance(owner, BasePage):
             owner.show_error(error)
             return
+        show = getattr(owner, "show_error", None)
+        if callable(show):  # the link-health view, the window (diagnostics report)
+            show(error)
+            return
         page = self.currentPage()
         if isinstance(page, BasePage):
             page.show_error(error)
@@ -143,6 +152,11 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.dock], [self.fontMetrics().height() * 9], Qt.Orientation.Vertical)
         self.bridge = ActivityBridge(activity, self)
         self.bridge.arrived.connect(self.activity_view.add_event)
+        self.activity_view.report_requested.connect(self.report_dialog)
+        self.health: HealthDialog | None = None
+        # Every text field gets a presenter-mode cover (the field keeps its real value).
+        for edit in self.findChildren(QLineEdit):
+            self.redactor.cover(edit)
 
         view = self.menuBar().addMenu("&View")
         toggle_log = self.dock.toggleViewAction()
@@ -155,9 +169,80 @@ class MainWindow(QMainWindow):
         self.presenter_action.setShortcut(QKeySequence("Ctrl+Shift+P"))
         self.presenter_action.toggled.connect(self._set_presenter)
         view.addAction(self.presenter_action)
+
+        # Says on screen (and in screenshots) that ids are hidden on purpose.
+        self.presenter_badge = QLabel("Presenter mode: account ids and secrets hidden")
+        self.presenter_badge.setObjectName("presenterBadge")
+        self.statusBar().addPermanentWidget(self.presenter_badge)
+        self.presenter_badge.setVisible(self.redactor.presenter)
+
+        help_menu = self.menuBar().addMenu("&Help")
+        self.glossary_action = QAction("&Glossary", self)
+        self.glossary_action.setShortcut(QKeySequence.StandardKey.HelpContents)
+        self.glossary_action.triggered.connect(self.show_glossary)
+        help_menu.addAction(self.glossary_action)
+        self.health_action = QAction("&Link health…", self)
+        self.health_action.setShortcut(QKeySequence("Ctrl+Shift+H"))
+        self.health_action.triggered.connect(self.show_health)
+        help_menu.addAction(self.health_action)
+        self.report_action = QAction("&Diagnostics report…", self)
+        self.report_action.triggered.connect(self.report_dialog)
+        help_menu.addAction(self.report_action)
         self.resize(self.fontMetrics().averageCharWidth() * 120, self.fontMetrics().height() * 48)
 
+    # --- help and support ---------------------------------------------------------------------
+    def show_glossary(self) -> GlossaryDialog:
+        return show_glossary(self)
+
+    def show_health(self) -> HealthDialog:
+        """Open the link-health window and re-run every check."""
+        if self.health is None:
+            self.health = HealthDialog(self.state, self.runner, self.redactor, self)
+        self.health.show()
+        self.health.raise_()
+        self.health.view.check()
+        return self.health
+
+    def report_dialog(self) -> None:
+        name = self.state.link_name or "privatelink"
+        path, _ = QFileDialog.getSaveFileName(
+            self,
+            "Save a diagnostics report for support",
+            f"{name}-diagnostics.zip",
+            "Zip with Markdown and JSON (*.zip);;Markdown (*.md)",
+        )
+        if path:
+            self.write_report(path)
+
+    def write_report(self, path: str) -> None:
+        """Write the redacted report on a worker (it reads the link's live state from AWS)."""
+        link: Any = self.state.link
+        name = link.record.name if link is not None else self.state.link_name
+        self.statusBar().showMessage("Writing the diagnostics report…")
+        self.runner.run(
+            engine("write_diagnostics"),
+            path,
+            self.state.aws,
+            self.state.identity,
+            name,
+            self.state.consumer,
+            self.redactor.presenter,
+            on_done=self._report_written,
+            owner=self,
+        )
+
+    def _report_written(self, path: Any) -> None:
+        self.statusBar().showMessage(
+            self.redactor(f"Diagnostics report saved to {path} (secret keys removed).")
+        )
+
+    def show_error(self, error: Any) -> None:
+        """Errors of the window's own workers (the diagnostics report)."""
+        self.statusBar().showMessage(self.redactor(f"Could not write the report: {error.what}"))
+        QMessageBox.warning(self, "Diagnostics report", self.redactor(error.paragraph()))
+
     def _set_presenter(self, on: bool) -> None:
+        self.presenter_badge.setVisible(on)
         self.redactor.set_presenter(on)
         self.settings.presenter_mode = on
         self.settings.save()

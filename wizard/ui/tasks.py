@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
-from wizard import secrets, steps
+from wizard import diagnostics, secrets, steps
 from wizard.aws import discovery, nlb
 from wizard.aws.connections import Connection
 from wizard.aws.session import (
@@ -23,6 +24,7 @@ from wizard.aws.session import (
     whoami,
 )
 from wizard.aws.target_group import TargetHealthInfo
+from wizard.diagnostics import LinkStatus
 from wizard.model import CheckRow, Consumer, DataSource, LinkPlan, LinkRecord, SubnetInfo
 
 
@@ -154,3 +156,31 @@ def resume(aws: AwsContext, record: LinkRecord, consumer: Consumer, account_id: 
         cross_zone=existing.cross_zone if existing else True,
     )
     return Resumed(source, steps.open_link(aws, plan, account_id))
+
+
+# --- support: link health, fixes, the diagnostics report ------------------------------------
+
+
+def link_health(
+    aws: AwsContext, identity: Identity, name: str, consumer: Consumer
+) -> list[LinkStatus]:
+    """Every check on the link `name` (all links of this account and region when empty)."""
+    names = [name] if name else diagnostics.link_names(aws, identity.account_id)
+    return [diagnostics.link_status(aws, identity, n, consumer) for n in names]
+
+
+def fix_finding(aws: AwsContext, status: LinkStatus, key: str, consumer: Consumer) -> str:
+    return diagnostics.apply_fix(aws, status, key, consumer)
+
+
+def write_diagnostics(
+    path: str,
+    aws: AwsContext | None,
+    identity: Identity | None,
+    name: str,
+    consumer: Consumer,
+    presenter: bool,
+) -> Path:
+    """The redacted report; without a sign-in it still holds the app, OS and activity log."""
+    reports = link_health(aws, identity, name, consumer) if aws and identity else []
+    return diagnostics.write_report(path, aws, identity, reports, presenter=presenter)

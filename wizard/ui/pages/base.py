@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from wizard.model import CheckRow
+from wizard.ui.glossary import help_links_html, open_help_link
 from wizard.ui.redact import Redactor
 from wizard.ui.state import WizardState
 from wizard.ui.widgets.checklist import Checklist
@@ -54,7 +55,10 @@ class BasePage(QWizardPage):
         self._action_enabled = False
         self.setTitle(self.TITLE)
 
-        self.explanation = QLabel(f"<b>What is this?</b> {self.EXPLANATION}")
+        self.explanation = QLabel(
+            f"<b>What is this?</b> {self.EXPLANATION}{help_links_html(type(self).__name__)}"
+        )
+        self.explanation.linkActivated.connect(lambda url: open_help_link(url, self))
         self.explanation.setObjectName("explanation")
         self.explanation.setWordWrap(True)
         self.explanation.setTextFormat(Qt.TextFormat.RichText)

@@ -1,15 +1,21 @@
 """The activity log: each AWS call in plain words, its time and result, and the AWS CLI command
-that does the same (a column, the tooltip, and a Copy button)."""
+that does the same (a column, the tooltip, a Copy button and a right-click menu), exportable to a
+redacted text or Markdown file."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
+    QLabel,
+    QMenu,
     QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -17,8 +23,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from wizard import APP_NAME, __version__
 from wizard.aws.activity import ActivityEvent, ActivityLog
 from wizard.ui.redact import Redactor
+
+
+def result_text(event: ActivityEvent) -> str:
+    result = "done" if event.ok else f"failed ({event.error_code})"
+    if event.attempts > 1:
+        result += f" after {event.attempts} tries"
+    return result
 
 
 class ActivityBridge(QObject):
@@ -39,6 +53,8 @@ class ActivityBridge(QObject):
 
 class ActivityView(QWidget):
     COLUMNS = ("Time", "What the wizard did", "Result", "AWS CLI equivalent")
+
+    report_requested = Signal()  # the "Diagnostics report…" button; the window writes it
 
     def __init__(self, redactor: Redactor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -61,8 +77,27 @@ class ActivityView(QWidget):
         self.tree.currentItemChanged.connect(
             lambda item, _prev: self.copy_button.setEnabled(item is not None)
         )
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._show_menu)
+        self.export_button = QPushButton("&Export…")
+        self.export_button.setObjectName("exportLog")
+        self.export_button.setToolTip(
+            "Save the log as a text or Markdown file (secret keys are always removed; account "
+            "ids too in presenter mode)."
+        )
+        self.export_button.clicked.connect(self.export_dialog)
+        self.report_button = QPushButton("&Diagnostics report…")
+        self.report_button.setObjectName("diagnosticsReport")
+        self.report_button.setToolTip(
+            "Write a report for support: app version, the link's live state, checks and this log."
+        )
+        self.report_button.clicked.connect(self.report_requested.emit)
+        self.notice = QLabel()
+        self.notice.setObjectName("logNotice")
         buttons = QHBoxLayout()
-        buttons.addStretch(1)
+        buttons.addWidget(self.notice, 1)
+        buttons.addWidget(self.report_button)
+        buttons.addWidget(self.export_button)
         buttons.addWidget(self.copy_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -79,11 +114,10 @@ class ActivityView(QWidget):
         self.tree.scrollToBottom()
 
     def _item(self, event: ActivityEvent) -> QTreeWidgetItem:
-        result = "done" if event.ok else f"failed ({event.error_code})"
-        if event.attempts > 1:
-            result += f" after {event.attempts} tries"
         cli = self._redactor(event.cli)
-        item = QTreeWidgetItem([f"{event.time:%H:%M:%S}", self._redactor(event.summary), result, cli])
+        item = QTreeWidgetItem(
+            [f"{event.time:%H:%M:%S}", self._redactor(event.summary), result_text(event), cli]
+        )
         for column in range(len(self.COLUMNS)):
             item.setToolTip(column, cli)
         item.setData(0, Qt.ItemDataRole.UserRole, len(self._events) - 1)
@@ -106,3 +140,70 @@ class ActivityView(QWidget):
         command = self.selected_command()
         if command:
             QGuiApplication.clipboard().setText(command)
+            self.notice.setText("Command copied.")
+
+    # --- right-click menu -------------------------------------------------------------------
+    def context_menu(self, item: QTreeWidgetItem | None) -> QMenu:
+        """The menu for `item` (built apart from showing it, so tests can trigger its actions)."""
+        menu = QMenu(self)
+        if item is not None:
+            self.tree.setCurrentItem(item)
+            copy = menu.addAction("&Copy command")
+            copy.setObjectName("copyCommand")
+            copy.triggered.connect(self.copy_selected)
+            line = menu.addAction("Copy &line")
+            line.setObjectName("copyLine")
+            line.triggered.connect(self._copy_line)
+            menu.addSeparator()
+        export = menu.addAction("&Export the log…")
+        export.triggered.connect(self.export_dialog)
+        return menu
+
+    def _show_menu(self, pos: QPoint) -> None:
+        menu = self.context_menu(self.tree.itemAt(pos))
+        menu.exec(self.tree.viewport().mapToGlobal(pos))
+        menu.deleteLater()
+
+    def _copy_line(self) -> None:
+        item = self.tree.currentItem()
+        if item is not None:
+            event = self._events[int(item.data(0, Qt.ItemDataRole.UserRole))]
+            QGuiApplication.clipboard().setText(self._redactor(f"{event.line()}\n$ {event.cli}"))
+
+    # --- export -----------------------------------------------------------------------------
+    def export_text(self, markdown: bool = False) -> str:
+        """The whole log, redacted as on screen (secrets always, account ids in presenter mode)."""
+        stamp = f"{datetime.now():%Y-%m-%d %H:%M:%S}"
+        if markdown:
+            lines = [f"# {APP_NAME} activity log", "", f"{APP_NAME} {__version__}, exported {stamp}.", ""]
+            for e in self._events:
+                lines.append(f"- **{e.time:%H:%M:%S}** {e.summary} — {result_text(e)}  ")
+                lines.append(f"  `{e.cli}`")
+        else:
+            lines = [f"{APP_NAME} {__version__} — activity log, exported {stamp}", ""]
+            for e in self._events:
+                lines.append(f"{e.time:%Y-%m-%d %H:%M:%S}  {e.summary} — {result_text(e)}")
+                lines.append(f"    $ {e.cli}")
+        if not self._events:
+            lines.append("(no AWS calls yet)")
+        return self._redactor("\n".join(lines) + "\n")
+
+    def export(self, path: str | Path) -> Path:
+        """Write the log to `path`: Markdown for .md, plain text otherwise."""
+        target = Path(path)
+        target.write_text(self.export_text(markdown=target.suffix.lower() == ".md"), encoding="utf-8")
+        self.notice.setText(self._redactor(f"Saved to {target}"))
+        return target
+
+    def export_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self,
+            "Export the activity log",
+            "privatelink-wizard-activity.txt",
+            "Text (*.txt);;Markdown (*.md)",
+        )
+        if path:
+            try:
+                self.export(path)
+            except OSError as exc:
+                self.notice.setText(f"Could not save {path}: {exc.strerror or exc}. Choose another folder.")

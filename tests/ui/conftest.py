@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QMessageBox
 from wizard.consumers import load_consumer
 from wizard.settings import Settings
 from wizard.ui.app import MainWindow, make_app
+from wizard.ui.pages import target_group
 from wizard.ui.state import WizardState
 
 SIGN_IN_TIMEOUT_MS = 20000
@@ -75,5 +76,11 @@ def no_dialogs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         asked.append(f"{title}: {text}")
         return QMessageBox.StandardButton.Yes
 
+    def reboot_choice(_parent: Any, database: str, change: str) -> Any:
+        # The skip_name_resolve fix: apply the setting, never reboot (what "Yes" means elsewhere).
+        asked.append(f"reboot {database}: {change}")
+        return target_group.RebootChoice.LATER
+
     monkeypatch.setattr(QMessageBox, "question", question)
+    monkeypatch.setattr(target_group, "ask_reboot_choice", reboot_choice)
     return asked

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wizard import diagnostics, secrets, steps
-from wizard.aws import discovery, nlb
+from wizard.aws import discovery, nlb, teardown
 from wizard.aws.connections import Connection
 from wizard.aws.session import (
     AwsContext,
@@ -184,3 +184,21 @@ def write_diagnostics(
     """The redacted report; without a sign-in it still holds the app, OS and activity log."""
     reports = link_health(aws, identity, name, consumer) if aws and identity else []
     return diagnostics.write_report(path, aws, identity, reports, presenter=presenter)
+
+
+# --- after a failed step: what the wizard built for the link, and removing it ---------------
+
+
+def link_resources(link: steps.Link) -> list[teardown.ManagedResource]:
+    """What exists in AWS for the link, found by its tags (what `remove_link` would delete)."""
+    return teardown.find_link_resources(link.aws, link.plan.name)
+
+
+def remove_link(link: steps.Link, progress: Callable[[str], None]) -> list[teardown.ManagedResource]:
+    """Delete every tagged resource of the link (newest first) and forget its saved progress.
+    Holds the link's lock, so no other window builds the link while it is being removed."""
+    record = link.record
+    with link.store.locked(record.account_id, link.plan.region, link.plan.name):
+        deleted = teardown.teardown(link.aws, link.plan.name, progress=progress)
+        link.store.delete(record)
+    return deleted

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
-from PySide6.QtCore import QTimer
-from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTreeWidget, QTreeWidgetItem
+from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QWidget,
+)
 
 from wizard.model import CheckRow
 from wizard.ui.pages.base import BasePage
@@ -14,7 +24,21 @@ from wizard.ui.worker import engine
 from wizard.validators import principal_account
 
 POLL_SECONDS = 10
-COLUMNS = ("Endpoint", "Owner account", "State", "")
+COLUMNS = ("Endpoint", "From account", "State", "Action")
+ENDPOINT, OWNER, STATE, ACTION = range(len(COLUMNS))
+# AWS's connection states, as a DBA would say them.
+STATE_WORDS = {
+    "pendingAcceptance": "Waiting for you to accept",
+    "pending": "Being connected…",
+    "available": "Connected ✔",
+    "rejected": "Rejected",
+    "deleting": "Being removed",
+    "deleted": "Removed",
+    "failed": "Failed",
+    "expired": "Expired (not accepted in time)",
+}
+WAITING_COLOUR = "#fff3c4"  # the consumer's request, waiting for Accept
+CONNECTED_COLOUR = "#e3f4e6"  # the consumer's endpoint, connected
 
 
 class AcceptPage(BasePage):
@@ -33,15 +57,36 @@ class AcceptPage(BasePage):
         self.table.setObjectName("connections")
         self.table.setAccessibleName("Connection requests")
         self.table.setRootIsDecorated(False)
+        self.table.setAlternatingRowColors(True)
+        # Every row as tall as the Accept button, so the button is never squeezed.
+        self._row_height = QPushButton("&Accept").sizeHint().height() + 4
         self.table.setHeaderLabels(list(COLUMNS))
+        header = self.table.header()
+        # A table, not a form: the text columns share the width, the Accept column is only as
+        # wide as its button.
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(ENDPOINT, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(OWNER, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(STATE, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(ACTION, QHeaderView.ResizeMode.ResizeToContents)
         self.table.setMinimumHeight(self.fontMetrics().height() * 6)
         self.countdown = QLabel()
         self.countdown.setObjectName("countdown")
         self.countdown.setWordWrap(True)
+        self.countdown_bar = QProgressBar()
+        self.countdown_bar.setObjectName("countdownBar")
+        self.countdown_bar.setRange(0, POLL_SECONDS)
+        self.countdown_bar.setTextVisible(False)
+        self.countdown_bar.setMaximumHeight(max(6, self.fontMetrics().height() // 3))
+        self.countdown_bar.setMaximumWidth(self.fontMetrics().averageCharWidth() * 16)
+        self.countdown_bar.setAccessibleName("Time until the next check")
         self.check_now = QPushButton("Check &now")
+        self.check_now.setObjectName("checkNow")
         self.check_now.clicked.connect(self.refresh)
+        self._last_checked = ""
         row = QHBoxLayout()
         row.addWidget(self.countdown, 1)
+        row.addWidget(self.countdown_bar, 0, Qt.AlignmentFlag.AlignVCenter)
         row.addWidget(self.check_now)
         self.body.addWidget(self.table)
         self.body.addLayout(row)
@@ -69,17 +114,20 @@ class AcceptPage(BasePage):
     def refresh(self) -> None:
         self._tick.stop()
         self.countdown.setText("Checking for connection requests…")
+        self.countdown_bar.setValue(0)
         self.run_check(engine("list_requests"), self.state.link, on_done=self._listed)
 
     def _listed(self, connections: list[Any]) -> None:
         self.connections = list(connections)
+        self._last_checked = time.strftime("%H:%M:%S")
         self._render()
         if self.available() is None and self._on_screen():
             self._seconds_left = POLL_SECONDS
             self._count_down_text()
             self._tick.start()
         elif self.available() is not None:
-            self.countdown.setText("")
+            self.countdown.setText(f"Connected. Last checked at {self._last_checked}.")
+            self.countdown_bar.setVisible(False)
 
     def _count_down(self) -> None:
         if not self._on_screen():
@@ -92,7 +140,10 @@ class AcceptPage(BasePage):
             self._count_down_text()
 
     def _count_down_text(self) -> None:
-        self.countdown.setText(f"Checking again in {self._seconds_left} s.")
+        self.countdown_bar.setVisible(True)
+        self.countdown_bar.setValue(POLL_SECONDS - self._seconds_left)
+        checked = f" Last checked at {self._last_checked}." if self._last_checked else ""
+        self.countdown.setText(f"Checking again in {self._seconds_left} s.{checked}")
 
     def available(self) -> Any:
         return next(
@@ -112,23 +163,45 @@ class AcceptPage(BasePage):
         for conn in self.connections:
             ours = conn.owner_account == expected
             owner = f"{conn.owner_account} ({consumer})" if ours else f"{conn.owner_account} ⚠ unknown"
-            item = QTreeWidgetItem([self.redactor(conn.endpoint_id), self.redactor(owner), conn.state, ""])
+            state = STATE_WORDS.get(conn.state, conn.state)
+            action = "" if ours else "Not accepted"
+            item = QTreeWidgetItem(
+                [self.redactor(conn.endpoint_id), self.redactor(owner), state, action]
+            )
+            item.setToolTip(STATE, f"AWS state: {conn.state}")
+            item.setSizeHint(ENDPOINT, QSize(0, self._row_height))
             self.table.addTopLevelItem(item)
-            if ours and conn.pending:
+            if ours:
+                # The platform's row stands out: bold, and tinted by what it needs from you.
+                colour = QColor(WAITING_COLOUR if conn.pending else CONNECTED_COLOUR)
+                bold = QFont(self.table.font())
+                bold.setBold(True)
                 for column in range(len(COLUMNS)):
-                    item.setBackground(column, QBrush(QColor("#fff3c4")))
-                button = QPushButton("&Accept")
-                button.setObjectName(f"accept-{conn.endpoint_id}")
-                button.clicked.connect(lambda _=False, c=conn: self.accept(c))
-                self.table.setItemWidget(item, 3, button)
+                    item.setBackground(column, QBrush(colour))
+                    item.setFont(column, bold)
+                item.setToolTip(OWNER, f"{consumer}'s account: the request you expect.")
+            if ours and conn.pending:
+                self.table.setItemWidget(item, ACTION, self._accept_cell(conn))
             elif not ours:
                 unexpected.append(conn)
-                item.setToolTip(1, "Not the platform's account: not accepted.")
-                item.setForeground(1, QBrush(QColor("#b00020")))
-        for column in range(len(COLUMNS)):
-            self.table.resizeColumnToContents(column)
+                item.setToolTip(OWNER, "Not the platform's account: not accepted.")
+                item.setForeground(OWNER, QBrush(QColor("#b00020")))
         self.checklist.set_rows(self._rows(unexpected))
         self.completeChanged.emit()
+
+    def _accept_cell(self, conn: Any) -> QWidget:
+        """A compact Accept button, left in its cell (a bare item widget fills the whole cell)."""
+        cell = QWidget()
+        layout = QHBoxLayout(cell)
+        layout.setContentsMargins(2, 0, 2, 0)
+        button = QPushButton("&Accept")
+        button.setObjectName(f"accept-{conn.endpoint_id}")
+        button.setToolTip(f"Accept the connection from {conn.owner_account}")
+        button.setAccessibleName(f"Accept {conn.endpoint_id}")
+        button.clicked.connect(lambda _=False, c=conn: self.accept(c))
+        layout.addWidget(button)
+        layout.addStretch(1)
+        return cell
 
     def _rows(self, unexpected: list[Any]) -> list[CheckRow]:
         consumer = self.state.consumer.display_name

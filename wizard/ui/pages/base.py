@@ -22,12 +22,13 @@ from PySide6.QtWidgets import (
 
 from wizard.model import CheckRow
 from wizard.ui.glossary import help_links_html, open_help_link
+from wizard.ui.page_ids import PageId
 from wizard.ui.redact import Redactor
 from wizard.ui.state import WizardState
 from wizard.ui.widgets.checklist import Checklist
-from wizard.ui.widgets.error_panel import ErrorPanel
+from wizard.ui.widgets.error_panel import ErrorPanel, describe_created
 from wizard.ui.widgets.preview import PreviewBox
-from wizard.ui.worker import Runner, Worker
+from wizard.ui.worker import Runner, Worker, engine
 
 if TYPE_CHECKING:
     from wizard.aws.errors import UserError
@@ -75,6 +76,11 @@ class BasePage(QWizardPage):
         self.status.setObjectName("status")
         self.status.setWordWrap(True)
         self.error_panel = ErrorPanel(redactor)
+        self.error_panel.retry_requested.connect(self.retry_action)
+        self.error_panel.continue_later_requested.connect(self.continue_later)
+        self.error_panel.remove_requested.connect(self.remove_created)
+        self._in_action = False
+        self._recovery_error: Any = None  # the failed step's error while recovery is offered
 
         actions = QHBoxLayout()
         actions.addWidget(self.action_button, 0, Qt.AlignmentFlag.AlignTop)
@@ -164,6 +170,9 @@ class BasePage(QWizardPage):
         busy: Next, Back and the action button are off, and a second run is refused."""
         if self.busy:
             return None
+        # A failure of the page's own action (a create step) offers Retry / Continue later /
+        # Remove; fixes and other calls just show their error.
+        recover = self._in_action
         self.error_panel.clear()
         self._set_busy(+1)
         if busy_text:
@@ -177,6 +186,8 @@ class BasePage(QWizardPage):
         def error(err: Any) -> None:
             self._set_busy(-1)
             self.set_status("")
+            if recover:
+                self.offer_recovery(err)
             if on_error is not None:
                 on_error(err)
 
@@ -236,11 +247,131 @@ class BasePage(QWizardPage):
 
     def _on_action(self) -> None:
         if not self.busy:
-            self.action()
+            self._in_action = True
+            try:
+                self.action()
+            finally:
+                self._in_action = False
+
+    # --- after a create step failed midway -----------------------------------------------------
+    def created_resources(self) -> list[str]:
+        """What the link record says exists, one plain line each."""
+        link: Any = self.state.link
+        if link is None:
+            return []
+        return [describe_created(r.kind, r.id) for r in link.record.created]
+
+    def offer_recovery(self, error: UserError) -> None:
+        """Say exactly what exists and offer Retry, Continue later, Remove what was created."""
+        self._recovery_error = error
+        self.error_panel.show_partial(error, self.created_resources())
+
+    def retry_action(self) -> None:
+        """Run the step again: the engine finds what exists by tags and record, never duplicates."""
+        self.error_panel.clear()
+        self._on_action()
+
+    def continue_later(self) -> None:
+        """Keep the record (saved at every new id) and close; the next start offers to resume."""
+        link: Any = self.state.link
+        name = link.record.name if link is not None else self.state.link_name
+        kept = self.created_resources()
+        listing = "\n".join(f"• {line}" for line in kept) or "Nothing was created yet."
+        QMessageBox.information(
+            self,
+            "Continue later",
+            self.redactor(
+                f"Everything stays as it is. What exists for the link '{name}':\n{listing}\n\n"
+                "The wizard has saved its progress. Next time you start PrivateLink Wizard it "
+                "offers to continue this link where it stopped."
+            ),
+        )
+        self.window().close()
+
+    def remove_created(self) -> None:
+        """Look up what carries the link's tags, ask, then delete it on a worker."""
+        link: Any = self.state.link
+        if link is None or self.busy:
+            return
+        self.run_engine(
+            engine("link_resources"),
+            link,
+            on_done=self._confirm_remove,
+            on_error=self._remove_failed,
+            busy_text="Looking up what the wizard created for this link…",
+        )
+
+    def _remove_failed(self, error: UserError) -> None:
+        # Keep the way on open: the buttons come back with the new error.
+        self.offer_recovery(error)
+
+    def _confirm_remove(self, found: list[Any]) -> None:
+        link: Any = self.state.link
+        self.set_status("")
+        kept = [r for r in link.record.created if r.kind == "db-parameter-group"]
+        note = (
+            "\n\nKept: the database parameter group "
+            + ", ".join(r.id for r in kept)
+            + " (the database uses it; removing it would change the database)."
+            if kept
+            else ""
+        )
+        if not found:
+            self.set_status("Nothing tagged for this link exists in AWS; nothing to remove." + note)
+            self.error_panel.show_partial(self._recovery_error, [])
+            return
+        listing = "\n".join(f"• {r.describe()}" for r in found)
+        answer = QMessageBox.question(
+            self,
+            "Remove what was created?",
+            self.redactor(
+                f"These resources of the link '{link.record.name}' will be deleted from your AWS "
+                f"account:\n{listing}{note}\n\nNothing else is touched: only what carries this "
+                "link's tags. Delete them now?"
+            ),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            self.offer_recovery(self._recovery_error)
+            return
+        self.run_engine(
+            engine("remove_link"),
+            link,
+            on_progress=self.set_status,
+            on_done=lambda deleted: self._removed(deleted, note),
+            on_error=self._remove_failed,
+            busy_text="Removing what the wizard created…",
+        )
+
+    def _removed(self, deleted: list[Any], note: str) -> None:
+        """Everything is gone: start the link again from the load balancer page."""
+        self.error_panel.clear()
+        self._recovery_error = None
+        self.state.link = None
+        message = (
+            f"Removed {len(deleted)} resource(s): "
+            + "; ".join(r.describe() for r in deleted)
+            + f".{note.replace(chr(10), ' ')} You can build the link again from here, or close "
+            "the wizard."
+        )
+        wizard = self.wizard()
+        if wizard is None:
+            self.set_status(message)
+            return
+        while wizard.currentId() > int(PageId.NLB):
+            wizard.back()
+        target = wizard.currentPage()
+        if isinstance(target, BasePage):
+            target.set_status(message)
+            target.refresh()
 
     def _confirm_fix(self, row: CheckRow) -> None:
-        if self.busy:
-            return
+        if not self.busy:
+            self.confirm_fix(row)
+
+    def confirm_fix(self, row: CheckRow) -> None:
+        """Explain the change and ask before making it (pages with riskier fixes override)."""
         answer = QMessageBox.question(
             self,
             "Make this change?",

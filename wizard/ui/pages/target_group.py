@@ -2,16 +2,64 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Any
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QFormLayout, QLabel, QSpinBox
+from PySide6.QtWidgets import QFormLayout, QLabel, QMessageBox, QSpinBox, QWidget
 
 from wizard.model import CheckRow
 from wizard.ui.pages.step_page import StepPage
 from wizard.ui.worker import engine
 
 HEALTH_POLL_MS = 3000
+SKIP_NAME_RESOLVE = "skip-name-resolve"
+
+
+class RebootChoice(Enum):
+    CANCEL = "cancel"
+    LATER = "later"  # apply the setting; the DBA reboots the database when it suits them
+    NOW = "now"  # apply and reboot now: the only path that lets the wizard reboot
+
+
+def reboot_question(database: str, change: str) -> str:
+    return (
+        f"{change}\n\n"
+        "MySQL reads this setting only when it starts, so it takes effect after the database "
+        f"restarts. Restarting (rebooting) {database} makes it unavailable for a few minutes: "
+        "applications connected to it lose their connections and have to reconnect.\n\n"
+        "• Apply now, reboot later myself: the setting is saved now; you reboot the database "
+        "in a quiet moment (RDS console → Databases → Actions → Reboot). Until then MySQL keeps "
+        "looking up host names, which is slower but works.\n"
+        f"• Apply and reboot now: the wizard saves the setting and reboots {database} right away."
+    )
+
+
+def ask_reboot_choice(parent: QWidget, database: str, change: str) -> RebootChoice:
+    """Ask how to apply a setting that needs a reboot. Only an explicit press of "Apply and
+    reboot now" returns NOW; Escape, closing the box or Cancel change nothing."""
+    box = QMessageBox(parent)
+    box.setObjectName("rebootQuestion")
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle("Change a database setting that needs a reboot")
+    box.setText(f"Turn on skip_name_resolve for {database}?")
+    box.setInformativeText(reboot_question(database, change))
+    later = box.addButton("Apply now, reboot &later myself", QMessageBox.ButtonRole.AcceptRole)
+    later.setObjectName("rebootLater")
+    now = box.addButton("Apply and &reboot now", QMessageBox.ButtonRole.DestructiveRole)
+    now.setObjectName("rebootNow")
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    cancel.setObjectName("rebootCancel")
+    box.setDefaultButton(later)  # Enter takes the choice without downtime
+    box.setEscapeButton(cancel)
+    box.exec()
+    clicked = box.clickedButton()
+    box.deleteLater()
+    if clicked is now:
+        return RebootChoice.NOW
+    if clicked is later:
+        return RebootChoice.LATER
+    return RebootChoice.CANCEL
 
 ATTRIBUTES_TEXT = (
     "<b>Settings that stay off</b> (the platform needs a plain TCP connection):<br>"
@@ -121,3 +169,32 @@ class TargetGroupPage(StepPage):
 
     def page_ready(self) -> bool:
         return self.done and self._healthy()
+
+    # --- skip_name_resolve: never reboot the database without an explicit choice ---------------
+    def confirm_fix(self, row: CheckRow) -> None:
+        if row.key != SKIP_NAME_RESOLVE:
+            super().confirm_fix(row)
+            return
+        source = self.state.source
+        database = source.id if source is not None else "the database"
+        choice = ask_reboot_choice(self, database, row.fix)
+        if choice is not RebootChoice.CANCEL:
+            self.apply_param_fix(row, allow_reboot=choice is RebootChoice.NOW)
+
+    def apply_param_fix(self, row: CheckRow, allow_reboot: bool) -> None:
+        if self.view is None:
+            return
+        database = self.state.source.id if self.state.source is not None else "the database"
+        self.run_engine(
+            engine("fix_check"),
+            self.STEP_ID,
+            self.view.link,
+            row.key,
+            allow_reboot,
+            on_done=self._fixed,
+            busy_text=(
+                f"Setting skip_name_resolve and rebooting {database} (a few minutes)…"
+                if allow_reboot
+                else "Setting skip_name_resolve (no reboot)…"
+            ),
+        )

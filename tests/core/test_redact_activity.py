@@ -53,3 +53,16 @@ def test_activity_records_calls_with_plain_words(aws: Any) -> None:
     assert [e.operation for e in events] == ["DescribeVpcs", "DescribeSubnets"]
     assert seen == ["Reading your networks (VPCs)"]
     assert events[0].ok and events[0].cli == "aws ec2 describe-vpcs --region us-east-1"
+
+
+def test_a_lookup_that_finds_nothing_is_not_shown_as_a_failure() -> None:
+    from datetime import datetime
+
+    from wizard.aws.activity import ActivityEvent
+
+    miss = ActivityEvent(datetime.now(), "elbv2", "DescribeTargetGroups", "Looking", "aws …",
+                         ok=False, error_code="TargetGroupNotFound")
+    refused = ActivityEvent(datetime.now(), "elbv2", "CreateTargetGroup", "Creating", "aws …",
+                            ok=False, error_code="AccessDenied")
+    assert miss.result == "nothing found" and "failed" not in miss.line()
+    assert refused.result == "failed (AccessDenied)"

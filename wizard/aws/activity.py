@@ -117,8 +117,15 @@ class ActivityEvent:
     attempts: int = 1
     params: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def result(self) -> str:
+        # A lookup that finds nothing is the expected start of find-or-create, not a failure.
+        if not self.ok and self.operation.startswith("Describe") and "NotFound" in self.error_code:
+            return "nothing found"
+        return "done" if self.ok else f"failed ({self.error_code})"
+
     def line(self) -> str:
-        status = "done" if self.ok else f"failed ({self.error_code})"
+        status = self.result
         return f"{self.time:%H:%M:%S}  {self.summary} — {status}"
 
 

@@ -30,6 +30,7 @@ from wizard.consumers import load_consumer
 from wizard.model import LinkRecord
 from wizard.settings import Settings
 from wizard.state import RecordStore
+from wizard.ui.about import AboutDialog
 from wizard.ui.glossary import GlossaryDialog, show_glossary
 from wizard.ui.page_ids import PageId
 from wizard.ui.pages.accept import AcceptPage
@@ -188,9 +189,19 @@ class MainWindow(QMainWindow):
         self.report_action = QAction("&Diagnostics report…", self)
         self.report_action.triggered.connect(self.report_dialog)
         help_menu.addAction(self.report_action)
+        help_menu.addSeparator()
+        self.about_action = QAction(f"&About {APP_NAME}", self)
+        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)  # macOS: the app menu
+        self.about_action.triggered.connect(self.show_about)
+        help_menu.addAction(self.about_action)
         self.resize(self.fontMetrics().averageCharWidth() * 120, self.fontMetrics().height() * 48)
 
     # --- help and support ---------------------------------------------------------------------
+    def show_about(self) -> AboutDialog:
+        dialog = AboutDialog(self)
+        dialog.open()
+        return dialog
+
     def show_glossary(self) -> GlossaryDialog:
         return show_glossary(self)
 

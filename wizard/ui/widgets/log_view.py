@@ -29,7 +29,7 @@ from wizard.ui.redact import Redactor
 
 
 def result_text(event: ActivityEvent) -> str:
-    result = "done" if event.ok else f"failed ({event.error_code})"
+    result = event.result
     if event.attempts > 1:
         result += f" after {event.attempts} tries"
     return result

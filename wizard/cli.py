@@ -121,10 +121,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    _start_log(argv)
     try:
         args = build_parser().parse_args(argv)
         return _dispatch(args, argv)
     except UserError as exc:
+        logging.getLogger("wizard.cli").warning("Stopped (exit %s): %s", exc.exit_code, exc.paragraph())
         print(exc.paragraph(), file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
@@ -138,6 +140,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.getLogger("wizard").exception("Unexpected error")
         print(translate(exc).paragraph(), file=sys.stderr)
         return 1
+
+
+def _start_log(argv: list[str]) -> None:
+    from wizard import logging_setup
+
+    try:
+        logging_setup.configure()
+    except OSError as exc:  # an unwritable log folder must not stop the app
+        print(f"Note: the log file could not be opened ({exc}); continuing without it.", file=sys.stderr)
+        return
+    logging.getLogger("wizard.cli").info("%s %s started: %s", APP_NAME, __version__, " ".join(argv))
 
 
 def _dispatch(args: argparse.Namespace, argv: list[str]) -> int:

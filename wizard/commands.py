@@ -9,12 +9,27 @@ from typing import Any
 from wizard.aws import activity, connections, discovery, endpoint_service
 from wizard.aws import teardown as td
 from wizard.aws.errors import UserError, bad_input
-from wizard.aws.session import AwsContext, Credentials, Identity, make_context, whoami
+from wizard.aws.session import (
+    AwsContext,
+    Credentials,
+    Identity,
+    list_profiles,
+    make_context,
+    whoami,
+)
 from wizard.cli import confirm, emit_json, wait_until
 from wizard.consumers import load_consumer
 from wizard.model import Consumer, LinkPlan, LinkRecord
 from wizard.state import RecordStore
-from wizard.steps import SETUP_STEPS, Link, TargetGroupStep, open_link, run_setup, service_summary
+from wizard.steps import (
+    SETUP_STEPS,
+    Link,
+    TargetGroupStep,
+    link_lock,
+    open_link,
+    run_setup,
+    service_summary,
+)
 from wizard.validators import (
     default_link_name,
     principal_account,
@@ -33,8 +48,23 @@ def say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+# How long the CLI waits for another run on the same link (the GUI refuses at once instead).
+LOCK_WAIT_SECONDS = 30.0
+
+
+def _credentials(profile: str) -> Credentials:
+    """An AWS config profile by name, or else a profile saved in the app (keys in keyring)."""
+    if profile and profile not in {p.name for p in list_profiles()}:
+        from wizard import secrets
+        from wizard.settings import Settings
+
+        if profile in {p.name for p in Settings.load().saved_profiles}:
+            return secrets.load_profile(profile)
+    return Credentials(profile=profile)
+
+
 def _connect(args: argparse.Namespace) -> tuple[AwsContext, Identity]:
-    aws = make_context(Credentials(profile=args.profile), args.region, args.endpoint_url)
+    aws = make_context(_credentials(args.profile), args.region, args.endpoint_url)
     if args.verbose:
         activity.ACTIVITY.subscribe(lambda e: say(f"  · {e.line()}\n    $ {e.cli}"))
     identity = whoami(aws)
@@ -97,12 +127,15 @@ def setup(args: argparse.Namespace) -> int:
             say(f"  - {item.line()}")
     confirm("Go ahead?", args.yes)
 
+    progress = lambda m: say(f"  {m}")  # noqa: E731
     try:
-        run_setup(link, progress=lambda m: say(f"  {m}"))
-    except UserError as exc:
-        _explain_partial(link.record, exc)
+        run_setup(link, progress=progress, wait=LOCK_WAIT_SECONDS)
+        # The fixes change the database's security group and parameter group: same lock.
+        with link_lock(link, LOCK_WAIT_SECONDS, progress):
+            checks = _run_checks(link, apply_fixes=args.fix, allow_reboot=args.allow_reboot)
+    except UserError:
+        _explain_partial(aws, link)
         raise
-    checks = _run_checks(link, apply_fixes=args.fix, allow_reboot=args.allow_reboot)
     summary = service_summary(link)
     if args.json:
         emit_json(
@@ -136,16 +169,26 @@ def _run_checks(link: Link, apply_fixes: bool, allow_reboot: bool) -> list[Any]:
     return rows
 
 
-def _explain_partial(record: LinkRecord, exc: UserError) -> None:
-    if not record.created:
-        say("Nothing was created.")
+def _explain_partial(aws: AwsContext, link: Link) -> None:
+    """After a failure: exactly what exists now, and the three ways on (retry, later, remove)."""
+    record = link.record
+    try:
+        # AWS is the truth (found by our tags); the record is the fallback when it cannot be read.
+        found = [r.describe() for r in td.find_link_resources(aws, record.name)]
+    except UserError:
+        found = [f"{td.KIND_WORDS.get(r.kind, r.kind)}: {r.id}" for r in record.created]
+    if not found:
+        say("Nothing was created for this link.")
         return
-    say("What exists now (saved in the link record):")
-    for res in record.created:
-        say(f"  - {res.kind}: {res.id}")
+    saved_at = link.store.path(record.account_id, record.region, record.name)
+    say(f"What exists now for the link '{record.name}' (also saved in {saved_at}):")
+    for line in found:
+        say(f"  - {line}")
+    say("Retry: fix the cause above, then run the same command again; it reuses what exists.")
+    say("Continue later: nothing is lost; the same command continues where this one stopped.")
     say(
-        f"Run the same command again to finish, or `privatelink-wizard teardown --region "
-        f"{record.region} --name {record.name}` to remove them."
+        f"Remove what was created: `privatelink-wizard teardown --region {record.region} "
+        f"--name {record.name}`."
     )
 
 

@@ -7,7 +7,7 @@ import contextlib
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import platformdirs
@@ -83,16 +83,32 @@ class RecordStore:
         return [r for r in self.all() if "accept" not in r.completed_steps]
 
     @contextlib.contextmanager
-    def locked(self, account_id: str, region: str, name: str, wait: float = 0) -> Iterator[None]:
-        """Hold the link's lock; raise a clear UserError if another run holds it."""
+    def locked(
+        self,
+        account_id: str,
+        region: str,
+        name: str,
+        wait: float = 0,
+        on_wait: Callable[[], None] | None = None,
+    ) -> Iterator[None]:
+        """Hold the link's lock; raise a clear UserError if another run holds it for longer than
+        `wait` seconds. `on_wait` is called once if the lock is taken, before waiting for it."""
         path = self.path(account_id, region, name).with_suffix(".lock")
         path.parent.mkdir(parents=True, exist_ok=True)
         lock = FileLock(str(path))
         try:
-            lock.acquire(timeout=wait)
+            try:
+                lock.acquire(timeout=0)
+            except Timeout:
+                if wait <= 0:
+                    raise
+                if on_wait is not None:
+                    on_wait()
+                lock.acquire(timeout=wait)
         except Timeout:
+            waited = f" (waited {wait:g} s)" if wait > 0 else ""
             raise UserError(
-                what=f"The link '{name}' is being changed by another window or command",
+                what=f"The link '{name}' is being changed by another window or command{waited}",
                 why="Two runs on the same link at once could create duplicate resources.",
                 fix="Wait for the other run to finish (or close it), then try again.",
             ) from None

@@ -7,6 +7,7 @@ faces render it (the Electrum idea: no Qt in the flow)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -409,10 +410,49 @@ def step_by_id(step_id: str) -> Step:
     raise KeyError(step_id)
 
 
-def apply_step(link: Link, step: Step, progress: Progress = _quiet) -> None:
+def link_lock(
+    link: Link, wait: float = 0, progress: Progress = _quiet
+) -> AbstractContextManager[None]:
+    """The link's lock. The GUI refuses at once (wait 0); the CLI waits up to `wait` seconds,
+    saying so, and then finds whatever the other run created."""
+
+    def waiting() -> None:
+        progress(
+            f"Another window or command is changing the link '{link.plan.name}'; waiting up to "
+            f"{wait:g} s for it to finish…"
+        )
+
+    return link.store.locked(
+        link.record.account_id, link.plan.region, link.plan.name, wait=wait, on_wait=waiting
+    )
+
+
+def _merge_saved(link: Link) -> None:
+    """Fold in what another run saved while this one waited for the lock, so saving this record
+    never drops a resource the other run noted."""
+    saved = link.store.load(link.record.account_id, link.plan.region, link.plan.name)
+    if saved is None:
+        return
+    record = link.record
+    for res in saved.created:
+        record.note_created(res.kind, res.id, res.note)
+    for step_id in saved.completed_steps:
+        record.mark_done(step_id)
+    for name in ("nlb_arn", "nlb_dns_name", "target_group_arn", "listener_arn",
+                 "endpoint_service_id", "service_name"):
+        if not getattr(record, name):
+            setattr(record, name, getattr(saved, name))
+    record.az_ids = record.az_ids or saved.az_ids
+    for endpoint_id in saved.accepted_endpoint_ids:
+        if endpoint_id not in record.accepted_endpoint_ids:
+            record.accepted_endpoint_ids.append(endpoint_id)
+
+
+def apply_step(link: Link, step: Step, progress: Progress = _quiet, wait: float = 0) -> None:
     """Run one step under the link's lock (another window or command cannot build the same link
     at once), recording a failure for the resume offer."""
-    with link.store.locked(link.record.account_id, link.plan.region, link.plan.name):
+    with link_lock(link, wait, progress):
+        _merge_saved(link)
         try:
             step.apply(link, progress)
         except UserError as exc:
@@ -423,10 +463,12 @@ def apply_step(link: Link, step: Step, progress: Progress = _quiet) -> None:
         link.save()
 
 
-def run_setup(link: Link, progress: Progress = _quiet, steps: Sequence[Step] = SETUP_STEPS) -> None:
-    """Run every step in order."""
+def run_setup(
+    link: Link, progress: Progress = _quiet, steps: Sequence[Step] = SETUP_STEPS, wait: float = 0
+) -> None:
+    """Run every step in order (each under the link's lock, waiting up to `wait` seconds)."""
     for step in steps:
-        apply_step(link, step, progress)
+        apply_step(link, step, progress, wait)
 
 
 def allowed_principals(link: Link) -> list[str]:

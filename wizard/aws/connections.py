@@ -71,8 +71,8 @@ def _change(
             "Pick a request from the list (its id starts with vpce-).",
         )
     step = "Accepting the connection request" if accept else "Rejecting the connection request"
-    operation = "AcceptVpcEndpointConnections" if accept else "RejectVpcEndpointConnections"
-    with aws_step(step, f"ec2:{operation}"):
+    action = "ec2:AcceptVpcEndpointConnections" if accept else "ec2:RejectVpcEndpointConnections"
+    with aws_step(step, action):
         call = aws.ec2.accept_vpc_endpoint_connections if accept else aws.ec2.reject_vpc_endpoint_connections
         reply = call(ServiceId=service_id, VpcEndpointIds=ids)
     failures = reply.get("Unsuccessful", [])

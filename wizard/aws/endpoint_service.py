@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from wizard.aws.errors import EXIT_TIMEOUT, UserError, aws_step
 from wizard.aws.nlb import is_ours
+from wizard.aws.retry import create_once
 from wizard.aws.session import AwsContext
 from wizard.model import LINK_TAG_KEY, link_tags
 from wizard.validators import validate_principal
@@ -154,13 +156,27 @@ def find_or_create_endpoint_service(
         service_id = existing.id
     else:
         _not_ours_on_nlb(aws, link_name, nlb_arn)
-        with aws_step("Creating the endpoint service", "ec2:CreateVpcEndpointServiceConfiguration"):
-            reply = aws.ec2.create_vpc_endpoint_service_configuration(
-                NetworkLoadBalancerArns=[nlb_arn],
-                AcceptanceRequired=True,
-                TagSpecifications=[{"ResourceType": "vpc-endpoint-service", "Tags": link_tags(link_name)}],
-            )
-        service_id = reply["ServiceConfiguration"]["ServiceId"]
+        # Unlike the load balancer calls, this create is not idempotent on AWS unless it carries
+        # a client token; the same token on every attempt makes AWS return the first service.
+        token = str(uuid.uuid4())
+
+        def create() -> str:
+            with aws_step("Creating the endpoint service", "ec2:CreateVpcEndpointServiceConfiguration"):
+                reply = aws.client("ec2", retries=False).create_vpc_endpoint_service_configuration(
+                    NetworkLoadBalancerArns=[nlb_arn],
+                    AcceptanceRequired=True,
+                    ClientToken=token,
+                    TagSpecifications=[
+                        {"ResourceType": "vpc-endpoint-service", "Tags": link_tags(link_name)}
+                    ],
+                )
+            return str(reply["ServiceConfiguration"]["ServiceId"])
+
+        def find() -> str | None:
+            found = find_endpoint_service(aws, link_name)
+            return found.id if found else None
+
+        service_id = create_once(create, find)
         if on_created is not None:
             on_created(service_id)
     info = wait_service_available(aws, service_id, timeout, poll)

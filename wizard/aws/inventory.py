@@ -10,13 +10,14 @@ from wizard.model import LINK_TAG_KEY, MANAGED_BY_KEY, MANAGED_BY_VALUE
 def list_link_names(aws: AwsContext) -> list[str]:
     """Names of the links that have at least one tagged NLB or endpoint service here."""
     names: set[str] = set()
-    with aws_step("Looking for links", "elasticloadbalancing:DescribeTags"):
+    with aws_step("Looking for links", "elasticloadbalancing:DescribeLoadBalancers"):
         arns = [
             lb["LoadBalancerArn"]
             for page in aws.elbv2.get_paginator("describe_load_balancers").paginate()
             for lb in page["LoadBalancers"]
             if lb.get("Type") == "network"
         ]
+    with aws_step("Looking for links", "elasticloadbalancing:DescribeTags"):
         for i in range(0, len(arns), 20):  # DescribeTags takes at most 20 ARNs
             for desc in aws.elbv2.describe_tags(ResourceArns=arns[i : i + 20])["TagDescriptions"]:
                 tags = {t["Key"]: t["Value"] for t in desc.get("Tags", [])}

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from wizard.aws.errors import UserError, aws_step
+from wizard.aws.retry import create_once
 from wizard.aws.session import AwsContext
 from wizard.model import LINK_TAG_KEY, MANAGED_BY_KEY, MANAGED_BY_VALUE, link_tags
 
@@ -204,16 +205,24 @@ def find_or_create_nlb(
         arn = existing.arn
     else:
         _check_name_free(aws, link_name, link_name)
-        with aws_step("Creating the load balancer", "elasticloadbalancing:CreateLoadBalancer"):
-            reply = aws.elbv2.create_load_balancer(
-                Name=link_name,
-                Subnets=list(subnet_ids),
-                Scheme="internal",
-                Type="network",
-                IpAddressType="ipv4",
-                Tags=link_tags(link_name),
-            )
-        arn = reply["LoadBalancers"][0]["LoadBalancerArn"]
+
+        def create() -> str:
+            with aws_step("Creating the load balancer", "elasticloadbalancing:CreateLoadBalancer"):
+                reply = aws.client("elbv2", retries=False).create_load_balancer(
+                    Name=link_name,
+                    Subnets=list(subnet_ids),
+                    Scheme="internal",
+                    Type="network",
+                    IpAddressType="ipv4",
+                    Tags=link_tags(link_name),
+                )
+            return str(reply["LoadBalancers"][0]["LoadBalancerArn"])
+
+        def find() -> str | None:
+            found = find_nlb(aws, link_name)
+            return found.arn if found else None
+
+        arn = create_once(create, find)
         if on_created is not None:
             on_created(arn)
     wait_available(aws, arn, wait)

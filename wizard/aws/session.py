@@ -21,6 +21,9 @@ RETRY_CONFIG = Config(
     connect_timeout=10,
     read_timeout=60,
 )
+# For create calls only: one attempt, so a lost reply is never resent (wizard/aws/retry.py
+# retries them after looking for what the lost call made).
+NO_RETRY_CONFIG = RETRY_CONFIG.merge(Config(retries={"mode": "standard", "total_max_attempts": 1}))
 
 
 @dataclass(frozen=True)
@@ -55,21 +58,23 @@ class AwsContext:
     _clients: dict[str, Any] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def client(self, service: str) -> Any:
+    def client(self, service: str, retries: bool = True) -> Any:
+        """The cached client; `retries=False` for create calls (see wizard/aws/retry.py)."""
+        key = service if retries else f"{service}/once"
         # boto3 sessions are not thread-safe for creating clients; clients themselves are.
         with self._lock:
-            if service not in self._clients:
+            if key not in self._clients:
                 client = self.session.client(
                     service,
                     region_name=self.region,
                     endpoint_url=self.endpoint_url,
-                    config=RETRY_CONFIG,
+                    config=RETRY_CONFIG if retries else NO_RETRY_CONFIG,
                 )
                 activity.attach(client, self.region)
                 for name, value in self.extra_headers.items():
                     _add_header(client, name, value)
-                self._clients[service] = client
-            return self._clients[service]
+                self._clients[key] = client
+            return self._clients[key]
 
     @property
     def ec2(self) -> Any:

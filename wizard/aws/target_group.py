@@ -8,6 +8,7 @@ from typing import Any
 
 from wizard.aws.errors import UserError, aws_step
 from wizard.aws.nlb import elbv2_tags, is_ours, name_taken_error
+from wizard.aws.retry import create_once
 from wizard.aws.session import AwsContext
 from wizard.model import link_tags
 
@@ -142,9 +143,10 @@ def find_or_create_target_group(
         return existing, False
     if _group_named(aws, name) is not None:
         raise name_taken_error("target group", name, link_name)
-    try:
+
+    def create() -> TargetGroupInfo:
         with aws_step("Creating the target group", "elasticloadbalancing:CreateTargetGroup"):
-            reply = aws.elbv2.create_target_group(
+            reply = aws.client("elbv2", retries=False).create_target_group(
                 Name=name,
                 Protocol="TCP",
                 Port=port,
@@ -155,6 +157,10 @@ def find_or_create_target_group(
                 HealthCheckPort="traffic-port",
                 Tags=link_tags(link_name),
             )
+        return _info(aws, reply["TargetGroups"][0])
+
+    try:
+        info = create_once(create, lambda: find_target_group(aws, link_name, name))
     except UserError as exc:
         if exc.code != "DuplicateTargetGroupName":
             raise
@@ -165,10 +171,9 @@ def find_or_create_target_group(
             raise name_taken_error("target group", name, link_name) from None
         _check_matches(again, vpc_id, port, target_type)
         return again, False
-    arn = reply["TargetGroups"][0]["TargetGroupArn"]
     if on_created is not None:
-        on_created(arn)
-    return _info(aws, reply["TargetGroups"][0]), True
+        on_created(info.arn)
+    return info, True
 
 
 def configure_target_group(aws: AwsContext, tg_arn: str) -> dict[str, str]:
@@ -235,15 +240,25 @@ def find_or_create_listener(
             step="Creating the listener",
             exit_code=2,
         )
-    with aws_step("Creating the listener", "elasticloadbalancing:CreateListener"):
-        reply = aws.elbv2.create_listener(
-            LoadBalancerArn=nlb_arn,
-            Protocol="TCP",
-            Port=port,
-            DefaultActions=[{"Type": "forward", "TargetGroupArn": tg_arn}],
-            Tags=link_tags(link_name),
-        )
-    arn: str = reply["Listeners"][0]["ListenerArn"]
+
+    def create() -> str:
+        with aws_step("Creating the listener", "elasticloadbalancing:CreateListener"):
+            reply = aws.client("elbv2", retries=False).create_listener(
+                LoadBalancerArn=nlb_arn,
+                Protocol="TCP",
+                Port=port,
+                DefaultActions=[{"Type": "forward", "TargetGroupArn": tg_arn}],
+                Tags=link_tags(link_name),
+            )
+        return str(reply["Listeners"][0]["ListenerArn"])
+
+    def find() -> str | None:
+        for listener in listeners(aws, nlb_arn):
+            if int(listener.get("Port", 0)) == port and _forward_targets(listener) == {tg_arn}:
+                return str(listener["ListenerArn"])
+        return None
+
+    arn = create_once(create, find)
     if on_created is not None:
         on_created(arn)
     return arn, True

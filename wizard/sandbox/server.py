@@ -33,7 +33,7 @@ SANDBOX_CREDENTIALS = Credentials(access_key_id="sandbox", secret_access_key="sa
 class _QuietContext(AwsContext):
     """An AwsContext whose calls stay out of the user's activity log (the seed is not theirs)."""
 
-    def client(self, service: str) -> Any:
+    def client(self, service: str, retries: bool = True) -> Any:
         with self._lock:
             if service not in self._clients:
                 self._clients[service] = self.session.client(

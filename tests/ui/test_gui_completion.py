@@ -424,3 +424,43 @@ def _button(window: MainWindow, which: str) -> QWidget:
     from PySide6.QtWidgets import QWizard
 
     return window.wizard.button(getattr(QWizard.WizardButton, which))
+
+
+def test_created_resources_are_named_in_plain_words() -> None:
+    from wizard.ui.widgets.error_panel import describe_created
+
+    arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012"
+    assert describe_created("nlb", f"{arn}:loadbalancer/net/plw-db/154f") == (
+        f"Load balancer: plw-db ({arn}:loadbalancer/net/plw-db/154f)"
+    )
+    assert describe_created("listener", f"{arn}:listener/net/plw-db/154f/6d28").startswith(
+        "Listener (the load balancer's port): on load balancer plw-db ("
+    )
+    assert describe_created("target-group", f"{arn}:targetgroup/plw-db-3306/2f91").startswith(
+        "Target group (where the load balancer forwards to): plw-db-3306 ("
+    )
+    assert describe_created("security-group-rule", "sgr-0123") == (
+        "Firewall rule on the database's security group: sgr-0123"
+    )
+    assert describe_created("something-new", "x-1") == "Something new: x-1"
+
+
+def test_start_up_calls_wait_for_the_first_paint(qapp: Any, qtbot: Any) -> None:
+    """run() holds the first page's engine calls until the window has painted once."""
+    from PySide6.QtWidgets import QLabel
+
+    from wizard.ui.worker import Runner
+
+    runner = Runner()
+    runner.release_after_first_paint()
+    results: list[int] = []
+    runner.run(lambda: 42, on_done=results.append)
+    qtbot.wait(100)
+    assert results == [] and runner.busy  # queued, not started
+    label = QLabel("first window")
+    qtbot.addWidget(label)
+    label.show()
+    qtbot.waitUntil(lambda: results == [42], timeout=5000)
+    runner.run(lambda: 7, on_done=results.append)  # after the first paint: at once
+    qtbot.waitUntil(lambda: results == [42, 7], timeout=5000)
+    assert runner.shutdown(wait_ms=5000)

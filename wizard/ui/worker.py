@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRunnable, QThreadPool, QTimer, Signal
 
 log = logging.getLogger("wizard.ui.worker")
 
@@ -104,6 +104,24 @@ def engine(name: str) -> Callable[..., Any]:
     return call
 
 
+class _FirstPaint(QObject):
+    """Releases the runner's held calls once the first widget has been painted."""
+
+    def __init__(self, runner: Runner) -> None:
+        super().__init__(runner)
+        self._runner = runner
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and watched.isWidgetType():
+            app = QCoreApplication.instance()
+            if app is not None:
+                app.removeEventFilter(self)
+            # After the whole paint pass, not inside it.
+            QTimer.singleShot(0, self._runner.release)
+            self.deleteLater()
+        return False
+
+
 class Runner(QObject):
     """Starts engine calls and routes every failure to one place (`failed`).
 
@@ -119,6 +137,7 @@ class Runner(QObject):
         self._pool = pool or QThreadPool.globalInstance()
         self._workers: set[Worker] = set()
         self._closed = False
+        self._held: list[Worker] | None = None  # started once `release()` is called
 
     @property
     def busy(self) -> bool:
@@ -168,12 +187,40 @@ class Runner(QObject):
         self._workers.add(worker)
         if was_idle:
             self.busy_changed.emit(True)
-        self._pool.start(worker)
+        if self._held is not None:
+            self._held.append(worker)
+        else:
+            self._pool.start(worker)
         return worker
+
+    def hold(self) -> None:
+        """Queue new calls instead of starting them, until `release()`. Used while the first
+        window paints: a worker importing boto3 then would compete with it for the interpreter
+        lock and delay the first paint."""
+        if self._held is None:
+            self._held = []
+
+    def release_after_first_paint(self) -> None:
+        """Hold calls until the application paints a widget for the first time."""
+        app = QCoreApplication.instance()
+        if app is None:
+            return
+        self.hold()
+        watcher = _FirstPaint(self)
+        app.installEventFilter(watcher)
+
+    def release(self) -> None:
+        held, self._held = self._held or [], None
+        for worker in held:
+            if self._closed:
+                self._workers.discard(worker)
+            else:
+                self._pool.start(worker)
 
     def shutdown(self, wait_ms: int = 15000) -> bool:
         """Stop accepting work, ask running calls to stop, wait for them. True if all ended."""
         self._closed = True
+        self.release()  # held calls never started: drop them
         for worker in list(self._workers):
             worker.quit()
         return self._pool.waitForDone(wait_ms)

@@ -31,8 +31,8 @@ def _short_name(resource_id: str) -> str:
         parts = resource_id.split(":", 5)[-1].split("/")
         if parts[0] in ("loadbalancer", "targetgroup") and len(parts) >= 3:
             return parts[2] if parts[1] in ("net", "app") else parts[1]
-        if parts[0] == "listener" and len(parts) >= 4:
-            return f"on {parts[3]}"
+        if parts[0] == "listener" and len(parts) >= 5:  # listener/net/<lb name>/<lb id>/<id>
+            return f"on load balancer {parts[2]}"
     return resource_id
 
 

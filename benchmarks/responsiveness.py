@@ -1,0 +1,299 @@
+"""Responsiveness benchmark: the longest event-loop stall while the whole demo flow runs with
+2 s of latency added to every AWS call. Run by hand; prints the figures (goal: < 50 ms).
+
+    python benchmarks/responsiveness.py                # 2 s per AWS call (takes several minutes)
+    python benchmarks/responsiveness.py --latency 0.5  # quicker look
+
+The sandbox (moto, in this process) stands in for AWS. A botocore `before-send` hook that sleeps
+is registered on every client the wizard's AwsContext creates, so each call waits as if AWS were
+far away; the sandbox's own seeding and simulated consumer are not slowed. The wizard is driven
+page by page with the GUI tests' helpers (tests/ui/flow.py) for the RDS MySQL source, including
+its two fixes. Meanwhile a 5 ms QTimer notes the gap between its ticks: a gap much longer than
+5 ms is time the window could not repaint or react to a click.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+GOAL_MS = 50.0
+TICK_MS = 5
+
+
+class Bot:
+    """The two qtbot calls tests/ui/flow.py uses, without pytest.
+
+    Waits with a QEventLoop, as pytest-qt does, not QTest.qWait: in PySide6 6.12.0 every
+    qWait call drops one reference to None too many, and a run of a few thousand waits kills
+    the interpreter ("none_dealloc")."""
+
+    def __init__(self) -> None:
+        from PySide6.QtCore import QEventLoop, QTimer
+
+        self._loop = QEventLoop()
+        self._timer = QTimer()
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._loop.quit)
+
+    def _wait(self, ms: int) -> None:
+        self._timer.start(ms)
+        self._loop.exec()
+
+    def wait(self, ms: int) -> None:
+        self._wait(ms)
+
+    def waitUntil(self, condition: Callable[[], Any], timeout: int = 5000) -> None:
+        deadline = time.monotonic() + timeout / 1000
+        while True:
+            if condition() in (None, True):
+                return
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"waited {timeout} ms for {condition}")
+            self._wait(10)
+
+
+class StallMeter:
+    """A precise 5 ms timer; the longest gap between two ticks is the longest stall."""
+
+    def __init__(self) -> None:
+        from PySide6.QtCore import Qt, QTimer
+
+        self.gaps: list[float] = []
+        self._last = 0.0
+        self._running = False
+        self.where: Callable[[], str] | None = None  # what the flow is at, for long gaps
+        self.long_ones: list[tuple[float, str]] = []
+        self._timer = QTimer()
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.setInterval(TICK_MS)
+        self._timer.timeout.connect(self._tick)
+
+    @property
+    def last(self) -> float:
+        return self._last
+
+    @property
+    def running(self) -> bool:
+        return self._running
+
+    def start(self) -> None:
+        self._last = time.perf_counter()
+        self._running = True
+        self._timer.start()
+
+    def stop(self) -> None:
+        self._running = False
+        self._timer.stop()
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        gap = (now - self._last) * 1000
+        self.gaps.append(gap)
+        if gap > GOAL_MS and self.where is not None:
+            self.long_ones.append((gap, self.where()))
+        self._last = now
+
+
+class StallExplainer:
+    """With --explain: a watchdog thread that, whenever the GUI thread has not ticked for a
+    while, notes the GUI thread's Python stack (what it was busy with)."""
+
+    def __init__(self, meter: StallMeter, threshold_ms: float) -> None:
+        import threading
+
+        self._meter = meter
+        self._threshold = threshold_ms / 1000
+        self._gui = threading.get_ident()
+        self._stop = threading.Event()
+        self.samples: dict[str, int] = {}
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _watch(self) -> None:
+        import traceback
+
+        while not self._stop.wait(0.01):
+            if self._meter.running and time.perf_counter() - self._meter.last > self._threshold:
+                frame = sys._current_frames().get(self._gui)
+                if frame is not None:
+                    stack = "".join(traceback.format_stack(frame)[-8:])
+                    self.samples[stack] = self.samples.get(stack, 0) + 1
+
+    def report(self, top: int = 6) -> None:
+        for stack, count in sorted(self.samples.items(), key=lambda kv: -kv[1])[:top]:
+            print(f"--- {count} sample(s) of 10 ms while stalled:\n{stack}")
+
+
+def add_latency(seconds: float) -> list[str]:
+    """Every AWS client the wizard makes sleeps `seconds` before sending; returns the calls seen."""
+    from wizard.aws.session import AwsContext
+
+    calls: list[str] = []
+    original = AwsContext.client
+
+    def slow(event_name: str = "", **_: Any) -> None:
+        calls.append(event_name.rsplit(".", 1)[-1])  # "before-send.ec2.DescribeVpcs"
+        time.sleep(seconds)  # on the worker thread, as a slow network would be
+
+    def client(self: AwsContext, *args: Any, **kwargs: Any) -> Any:
+        made = original(self, *args, **kwargs)
+        if not getattr(made, "_benchmark_latency", False):  # once per client, however cached
+            made.meta.events.register("before-send.*.*", slow)
+            made._benchmark_latency = True
+        return made
+
+    AwsContext.client = client  # type: ignore[method-assign]
+    return calls
+
+
+SANDBOX_CHILD = (
+    "import sys, time\n"
+    "from wizard.sandbox.server import Sandbox\n"
+    "sandbox = Sandbox(consumer_delay=0.5, consumer_interval=0.2)\n"
+    "print(sandbox.start(port=0, seeded=True, consumer=True), flush=True)\n"
+    "sys.stdin.read()  # until the benchmark closes the pipe\n"
+    "sandbox.stop()\n"
+)
+
+
+class SandboxProcess:
+    """The sandbox in its own process, as AWS would be: moto's request handling does not
+    compete with the window for this process's interpreter lock."""
+
+    def __init__(self) -> None:
+        import subprocess
+
+        self._child = subprocess.Popen(
+            [sys.executable, "-c", SANDBOX_CHILD],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
+        assert self._child.stdout is not None
+        self.url = self._child.stdout.readline().strip()
+        if not self.url.startswith("http"):
+            raise SystemExit("The sandbox process did not start")
+
+    def stop(self) -> None:
+        assert self._child.stdin is not None
+        self._child.stdin.close()
+        self._child.wait(timeout=30)
+
+
+class SandboxInline:
+    """The sandbox in this process, as `privatelink-wizard --demo` runs it."""
+
+    def __init__(self) -> None:
+        from wizard.sandbox.server import Sandbox
+
+        self._sandbox = Sandbox(consumer_delay=0.5, consumer_interval=0.2)
+        self.url = self._sandbox.start(port=0, seeded=True, consumer=True)
+
+    def stop(self) -> None:
+        self._sandbox.stop()
+
+
+def answer_dialogs_yes() -> None:
+    """Confirmations answered as a user who agrees (the skip_name_resolve fix: reboot later)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from wizard.ui.pages import target_group
+
+    QMessageBox.question = lambda *_a, **_k: QMessageBox.StandardButton.Yes  # type: ignore[method-assign]
+    target_group.ask_reboot_choice = lambda *_a, **_k: target_group.RebootChoice.LATER
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--latency", type=float, default=2.0, help="seconds added to each AWS call")
+    parser.add_argument(
+        "--sandbox",
+        choices=("process", "inline"),
+        default="process",
+        help="process: the sandbox runs apart, like AWS (default); inline: in this process, "
+        "like --demo",
+    )
+    parser.add_argument(
+        "--explain", action="store_true", help="print what the GUI thread was doing during stalls"
+    )
+    args = parser.parse_args()
+
+    folder = tempfile.mkdtemp(prefix="plw-bench-")
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
+    for name in ("DATA", "CONFIG", "LOG"):
+        os.environ[f"PRIVATELINK_WIZARD_{name}_DIR"] = str(Path(folder) / name.lower())
+    sys.path.insert(0, str(ROOT))
+
+    from tests.ui import flow
+    from wizard.consumers import load_consumer
+    from wizard.settings import Settings
+    from wizard.ui.app import MainWindow, make_app
+    from wizard.ui.state import WizardState
+
+    flow.WAIT_MS = max(flow.WAIT_MS, int(args.latency * 1000 * 60))  # many calls per wait
+    app = make_app([])
+    sandbox = SandboxProcess() if args.sandbox == "process" else SandboxInline()
+    url = sandbox.url
+    calls = add_latency(args.latency)
+    answer_dialogs_yes()
+    meter = StallMeter()
+    bot = Bot()
+    started = time.monotonic()
+    state = WizardState(consumer=load_consumer("rivery"), endpoint_url=url, demo=True)
+    window = MainWindow(state, Settings.load())
+    try:
+        window.show()
+        window.wizard.restart()
+        meter.where = lambda: (
+            f"page {window.wizard.currentId()}, after {calls[-1] if calls else 'no AWS call'}"
+            f" (call {len(calls)})"
+        )
+        explainer = StallExplainer(meter, threshold_ms=GOAL_MS * 0.6) if args.explain else None
+        meter.start()
+        if explainer is not None:
+            explainer.start()
+        link = flow.run_flow(bot, window, "orders-mysql")
+        meter.stop()
+        if explainer is not None:
+            explainer.stop()
+            explainer.report()
+    finally:
+        window.close()
+        sandbox.stop()
+    elapsed = time.monotonic() - started
+    gaps = sorted(meter.gaps)
+    longest = gaps[-1]
+    p99 = gaps[int(len(gaps) * 0.99)]
+    over = sum(1 for g in gaps if g > GOAL_MS)
+    print(f"sandbox: {args.sandbox}")
+    print(f"flow: RDS MySQL, {len(calls)} AWS calls at +{args.latency:g} s each, {elapsed:.0f} s in all")
+    print(f"connection: {link.record.accepted_endpoint_ids} available; ticks: {len(gaps)} of {TICK_MS} ms")
+    print(
+        f"longest event-loop stall: {longest:.1f} ms  "
+        f"(p99 {p99:.1f} ms, {over} gap(s) over {GOAL_MS:g} ms)"
+    )
+    print(f"goal < {GOAL_MS:g} ms: {'met' if longest < GOAL_MS else 'MISSED'}")
+    for gap, where in meter.long_ones:
+        print(f"  {gap:6.1f} ms at {where}")
+    app.processEvents()
+    return 0 if longest < GOAL_MS else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -6,7 +6,7 @@ import re
 
 _ACCESS_KEY = re.compile(r"\b(AKIA|ASIA|AIDA|AROA)[A-Z0-9]{12,16}\b")
 # Secret keys are 40 base64-ish characters; session tokens are much longer.
-_SECRET = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])")
+_SECRET = re.compile(r"(?<![A-Za-z0-9/+])[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])")
 _TOKEN = re.compile(r"[A-Za-z0-9/+=]{100,}")
 _SECRET_FIELD = re.compile(
     r"((?:aws_)?(?:secret_access_key|session_token|SecretAccessKey|SessionToken|password)"
@@ -28,7 +28,16 @@ def redact_secrets(text: str, extra_secrets: tuple[str, ...] = ()) -> str:
     text = _SECRET_FIELD.sub(lambda m: m.group(1) + "****", text)
     text = _TOKEN.sub("****", text)
     text = _ACCESS_KEY.sub(lambda m: m.group(0)[:4] + "…****", text)
-    return _SECRET.sub("****", text)
+    return _SECRET.sub(lambda m: "****" if _looks_random(m.group(0)) else m.group(0), text)
+
+
+def _looks_random(run: str) -> bool:
+    """Secret keys are random base64: upper case, lower case and digits all appear. ARN tails
+    and resource paths of the same length (lower-case hex and names) are left alone."""
+    return (
+        any(c.isupper() for c in run) and any(c.islower() for c in run)
+        and any(c.isdigit() for c in run)
+    )
 
 
 def redact(text: str, presenter: bool = False, extra_secrets: tuple[str, ...] = ()) -> str:

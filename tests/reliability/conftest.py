@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,6 +88,41 @@ def counts(link: str = LINK, endpoint_url: str | None = None) -> dict[str, int]:
 
 ONE_EACH = {"nlb": 1, "target-group": 1, "listener": 1, "endpoint-service": 1}
 NONE = {"nlb": 0, "target-group": 0, "listener": 0, "endpoint-service": 0}
+
+
+@pytest.fixture(scope="module")
+def shared_seeded() -> Iterator[Any]:
+    """The sample account in an in-process moto shared by a module's tests (each test builds
+    its own link in it, so they stay independent)."""
+    from moto import mock_aws
+
+    from wizard.aws.session import Credentials, make_context
+    from wizard.sandbox import moto_ext
+    from wizard.sandbox.seed import seed_sample_account
+
+    moto_ext.install()
+    with mock_aws():
+        yield seed_sample_account(make_context(Credentials(), REGION))
+
+
+@pytest.fixture(scope="module")
+def shared_sandbox() -> Iterator[Any]:
+    """One seeded sandbox server per test module (each test builds its own link in it). Only for
+    modules that use no in-process moto: a mock_aws block resets the server's state."""
+    from wizard.sandbox.server import Sandbox
+
+    sandbox = Sandbox(region=REGION)
+    sandbox.start(port=0, seeded=True, consumer=False)
+    try:
+        yield sandbox
+    finally:
+        sandbox.stop()
+
+
+@pytest.fixture
+def sandbox(shared_sandbox: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    monkeypatch.setenv("AWS_ENDPOINT_URL", shared_sandbox.endpoint_url)
+    return shared_sandbox
 
 
 def run_wizard_process(

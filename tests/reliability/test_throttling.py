@@ -36,12 +36,17 @@ def quick_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_retries_are_adaptive_and_configured_once() -> None:
-    assert RETRY_CONFIG.retries == {"mode": "adaptive", "max_attempts": 8}
-    assert NO_RETRY_CONFIG.retries == {"mode": "standard", "total_max_attempts": 1}
+    # (botocore adds its own derived keys to these dicts once a client is made from them)
+    assert RETRY_CONFIG.retries is not None and NO_RETRY_CONFIG.retries is not None
+    retries = RETRY_CONFIG.retries
+    # 8 retries = 9 attempts in all (botocore rewrites max_attempts as total_max_attempts)
+    assert retries["mode"] == "adaptive"
+    assert retries.get("total_max_attempts", retries.get("max_attempts", 0) + 1) == 9
+    assert (NO_RETRY_CONFIG.retries["mode"], NO_RETRY_CONFIG.retries["total_max_attempts"]) == ("standard", 1)
 
 
 def test_lost_replies_to_creates_never_make_a_second_resource(
-    seeded: Any, faults: Faults, capsys: pytest.CaptureFixture[str]
+    shared_seeded: Any, faults: Faults, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # AWS made each resource, but the reply was a throttle or a 503: a blind resend would make two.
     injected = [
@@ -50,15 +55,15 @@ def test_lost_replies_to_creates_never_make_a_second_resource(
         faults.add("CreateListener", "Throttling", times=1),
         faults.add("CreateVpcEndpointServiceConfiguration", "RequestLimitExceeded", status=503, times=3),
     ]
-    run = cli(capsys, *setup_args())
+    run = cli(capsys, *setup_args(name="plw-lost-replies"))
     assert run.code == 0, run.err
     assert [f.seen for f in injected] == [1, 1, 1, 1]  # found after the failure, not resent
-    assert counts() == ONE_EACH
+    assert counts("plw-lost-replies") == ONE_EACH
     assert "Service name: com.amazonaws.vpce." in run.out
 
 
 def test_refused_creates_are_retried_until_aws_accepts(
-    seeded: Any, faults: Faults, capsys: pytest.CaptureFixture[str]
+    shared_seeded: Any, faults: Faults, capsys: pytest.CaptureFixture[str]
 ) -> None:
     injected = [
         faults.add(op, code, status=status, times=n, refused=True)
@@ -70,27 +75,28 @@ def test_refused_creates_are_retried_until_aws_accepts(
         ]
     ]
     # A throttled read on the way is absorbed by botocore's own retries.
-    reads = faults.add("DescribeTargetGroups", "Throttling", times=2)
-    run = cli(capsys, *setup_args())
+    reads = faults.add("DescribeTargetGroups", "Throttling", times=1)
+    run = cli(capsys, *setup_args(name="plw-refused"))
     assert run.code == 0, run.err
     assert [f.seen for f in injected] == [f.times + 1 for f in injected]
     assert reads.seen > reads.times
-    assert counts() == ONE_EACH
+    assert counts("plw-refused") == ONE_EACH
 
 
 def test_throttling_past_the_retry_budget_says_so_and_what_exists(
-    seeded: Any, faults: Faults, capsys: pytest.CaptureFixture[str]
+    shared_seeded: Any, faults: Faults, capsys: pytest.CaptureFixture[str]
 ) -> None:
     endless = faults.add(
         "CreateVpcEndpointServiceConfiguration", "RequestLimitExceeded", times=99, refused=True
     )
-    run = cli(capsys, *setup_args())
+    link = "plw-past-budget"
+    run = cli(capsys, *setup_args(name=link))
     assert run.code == 1
     assert endless.seen == retry.ATTEMPTS
     assert "Creating the endpoint service: AWS is asking us to slow down (throttling)" in run.err
-    assert "What exists now" in run.err and "load balancer plw-orders-mysql" in run.err
-    assert counts() == {**ONE_EACH, "endpoint-service": 0}
+    assert "What exists now" in run.err and f"load balancer {link}" in run.err
+    assert counts(link) == {**ONE_EACH, "endpoint-service": 0}
     # The next run, with AWS calm again, finishes without a duplicate.
     faults.rules.clear()
-    assert cli(capsys, *setup_args()).code == 0
-    assert counts() == ONE_EACH
+    assert cli(capsys, *setup_args(name=link)).code == 0
+    assert counts(link) == ONE_EACH

@@ -20,7 +20,7 @@ from wizard.aws.errors import UserError
 
 T = TypeVar("T")
 
-ATTEMPTS = 8  # as many as RETRY_CONFIG gives every other call
+ATTEMPTS = 9  # the first try and 8 retries, as RETRY_CONFIG gives every other call
 _TRANSIENT_CODES = {
     "Throttling",
     "ThrottlingException",

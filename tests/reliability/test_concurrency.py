@@ -1,0 +1,95 @@
+"""Issue 5 (8), concurrency: two `setup` processes on the same link never build two of anything.
+The link's lock (wizard/state.py) serialises them; the CLI waits for it (up to
+commands.LOCK_WAIT_SECONDS, saying so) and then finds what the other run built, while the GUI
+refuses at once with "being changed by another window or command". A double-click on a GUI
+create button is refused by the page itself:
+tests/ui/test_pages.py::test_a_second_run_while_busy_is_refused."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from typing import Any
+
+import pytest
+
+from wizard import commands
+from wizard.aws.errors import UserError
+from wizard.state import RecordStore
+
+from .conftest import ONE_EACH, REGION, cli, link_resources, setup_args
+
+ACCOUNT = "123456789012"
+
+# The CLI, made slow right after it creates the load balancer (still holding the link's lock),
+# so a second run is sure to arrive while the first is busy.
+SLOW_AFTER_NLB = """
+import sys, time
+from wizard import steps
+
+noting = steps.Link.created
+
+def created(self, what):
+    note = noting(self, what)
+    def slow(resource_id):
+        note(resource_id)
+        if what == "nlb":
+            print("HOLDING THE LOCK", file=sys.stderr, flush=True)
+            time.sleep(3)
+    return slow
+
+steps.Link.created = created
+from wizard.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def start(code: str, args: list[str]) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-c", code, *args],
+        env=dict(os.environ),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_two_setups_at_once_build_one_set_and_the_second_waits(sandbox: Any) -> None:
+    link = "plw-two-at-once"
+    args = setup_args("--json", name=link)
+    first = start(SLOW_AFTER_NLB, args)
+    # Start the second run once the first holds the lock with its load balancer made.
+    deadline = time.monotonic() + 30
+    while not link_resources(link, sandbox.endpoint_url)["nlb"]:
+        assert time.monotonic() < deadline and first.poll() is None, first.communicate()
+        time.sleep(0.05)
+    second = start("import sys; from wizard.cli import main; sys.exit(main(sys.argv[1:]))", args)
+    out1, err1 = first.communicate(timeout=60)
+    out2, err2 = second.communicate(timeout=60)
+    assert first.returncode == 0, err1
+    assert second.returncode == 0, err2
+    assert f"Another window or command is changing the link '{link}'; waiting up to 30 s" in err2
+    assert "Load balancer found" in err2  # it found the first run's, it did not make its own
+    assert {k: len(v) for k, v in link_resources(link, sandbox.endpoint_url).items()} == ONE_EACH
+    assert out1 == out2 or ('"endpoint_service_id"' in out1 and '"endpoint_service_id"' in out2)
+    record = RecordStore().load(ACCOUNT, REGION, link)
+    assert record is not None and {r.kind for r in record.created} >= {"nlb", "target-group", "listener"}
+
+
+def test_a_run_that_cannot_get_the_lock_in_time_stops_with_a_clear_message(
+    sandbox: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    link = "plw-locked"
+    monkeypatch.setattr(commands, "LOCK_WAIT_SECONDS", 0.5)
+    # Another window holds the link (the GUI never waits: wait=0 is what its pages use).
+    with RecordStore().locked(ACCOUNT, REGION, link):
+        run = cli(capsys, *setup_args(name=link))
+        refused = pytest.raises(UserError, match="being changed by another window or command")
+        with refused, RecordStore().locked(ACCOUNT, REGION, link):
+            pass
+    assert run.code == 1
+    assert f"The link '{link}' is being changed by another window or command (waited 0.5 s)" in run.err
+    assert "Wait for the other run to finish" in run.err and "Nothing was created for this link." in run.err
+    assert not any(link_resources(link, sandbox.endpoint_url).values())

@@ -1,0 +1,133 @@
+"""Issue 5 (6), secrets: access keys and session tokens live only in keyring. The whole CLI flow
+runs with a profile saved in the app (an in-memory keyring stands in for the system one), then
+every file the app wrote (settings, link records, the log, the report) and everything it printed
+is searched: the secret key and the session token appear nowhere, nor the access key id in a file.
+The log redacts keys and tokens even when code logs them by mistake."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import keyring
+import pytest
+from keyring.backend import KeyringBackend
+
+from wizard import secrets
+from wizard.aws.session import Credentials
+from wizard.logging_setup import LOG_FILE
+from wizard.sandbox.consumer import SimulatedConsumer
+from wizard.settings import Settings
+from wizard.state import config_dir, data_dir, log_dir
+
+from .conftest import LINK, REGION, cli, setup_args
+
+ACCESS_KEY = "AKIAQWERTYUIOPASDFGH"
+SECRET_KEY = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYzEXAMPLEKY"  # 40 characters, like a real one
+SESSION_TOKEN = "IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQD" + "x7Yk3mQ9" * 30
+PROFILE = "prod-dba"
+
+
+class MemoryKeyring(KeyringBackend):
+    """A keyring that keeps passwords in a dict (the system keychain's stand-in)."""
+
+    priority = 1
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.passwords: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.passwords.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.passwords[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.passwords.pop((service, username), None)
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    try:
+        yield backend
+    finally:
+        keyring.set_keyring(previous)
+
+
+def files_under(*folders: Path) -> list[Path]:
+    return [p for folder in folders if folder.exists() for p in folder.rglob("*") if p.is_file()]
+
+
+def test_a_flow_with_a_saved_profile_leaves_the_secret_nowhere(
+    seeded: Any,
+    memory_keyring: MemoryKeyring,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # What the credentials page does on "Save as profile".
+    secrets.save_profile(
+        PROFILE,
+        Credentials(access_key_id=ACCESS_KEY, secret_access_key=SECRET_KEY, session_token=SESSION_TOKEN),
+    )
+    settings = Settings.load()
+    settings.remember_profile(PROFILE, REGION)
+    settings.save()
+    assert SECRET_KEY in next(iter(memory_keyring.passwords.values()))
+    # Nothing else to sign in with: the CLI must use the saved profile.
+    for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(var, raising=False)
+
+    report = tmp_path / "exported" / "report.md"
+    report.parent.mkdir()
+    profile = ["--profile", PROFILE]
+    printed = []
+    for args in (
+        [*setup_args("--fix", "--json", "--verbose"), *profile],
+        ["accept", "--region", REGION, "--name", LINK, "--json", *profile],
+        ["status", "--region", REGION, "--name", LINK, "--json", "--report", str(report), *profile],
+        ["teardown", "--region", REGION, "--name", LINK, "--yes", *profile],
+        ["status", "--region", "moon-1", *profile],  # a failure is logged too
+    ):
+        if args[0] == "accept":
+            SimulatedConsumer(REGION, delay=0).poll_once()
+        run = cli(capsys, *args)
+        printed += [run.out, run.err]
+    assert '"service_name": "com.amazonaws.vpce.' in printed[0]  # set up, signed in with the saved keys
+    assert '"state": "available"' in printed[2]  # accepted
+
+    log_file = log_dir() / LOG_FILE
+    written = [*files_under(config_dir(), data_dir(), log_dir()), report]
+    assert log_file in written and report.exists()
+    log_text = log_file.read_text(encoding="utf-8")
+    assert "Creating the load balancer" in log_text and "moon-1" in log_text  # the log is real
+    assert PROFILE in (config_dir() / "settings.json").read_text(encoding="utf-8")
+    for path in written:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for secret in (SECRET_KEY, SESSION_TOKEN, SESSION_TOKEN[:40], ACCESS_KEY):
+            assert secret not in text, f"{path} holds a secret"
+    for text in printed:
+        assert SECRET_KEY not in text and SESSION_TOKEN[:40] not in text
+
+
+def test_the_log_redacts_keys_and_tokens_even_when_code_logs_them(capsys: pytest.CaptureFixture[str]) -> None:
+    from wizard.cli import main
+
+    main(["policy"])  # any command opens the log
+    log = logging.getLogger("wizard.test")
+    log.warning("signing with %s / %s", ACCESS_KEY, SECRET_KEY)
+    log.warning("aws_session_token=%s", SESSION_TOKEN)
+    try:
+        raise RuntimeError(f"boom with secret_access_key={SECRET_KEY}")
+    except RuntimeError:
+        log.exception("failed")
+    text = (log_dir() / LOG_FILE).read_text(encoding="utf-8")
+    assert "signing with AKIA…****" in text and "boom with secret_access_key=****" in text
+    for secret in (SECRET_KEY, SESSION_TOKEN[:40], ACCESS_KEY):
+        assert secret not in text

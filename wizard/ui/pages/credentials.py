@@ -254,7 +254,8 @@ class CredentialsPage(BasePage):
 
     def _signed_in(self, result: Any, region_row: CheckRow) -> None:
         credentials, aws, identity = result
-        self.error_panel.clear()
+        # No error-panel clearing here: sign-in problems show in the checklist, and a background
+        # check finishing must not wipe the error of an action the user just took (saving).
         self.state.credentials = credentials
         self.state.aws = aws
         self.state.identity = identity

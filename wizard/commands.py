@@ -342,13 +342,22 @@ def teardown(args: argparse.Namespace) -> int:
         say(f"  - {res.kind}: {res.name or res.id}")
     confirm("Delete them?", args.yes)
     deleted = td.teardown(aws, name, progress=lambda m: say(f"  {m}"))
-    _forget(identity.account_id, aws.region, name)
+    kept = _forget(identity.account_id, aws.region, name)
     print(f"Removed {len(deleted)} resource(s) of the link '{name}'.")
+    for group in kept:
+        print(
+            f"Kept the parameter group {group}: your database still uses it (skip_name_resolve=1). "
+            "To remove it, switch the database back to its previous group in the RDS console "
+            "(this needs a reboot), then delete the group."
+        )
     return 0
 
 
-def _forget(account: str, region: str, name: str) -> None:
+def _forget(account: str, region: str, name: str) -> list[str]:
+    """Delete the link's record; return the parameter groups it created, which teardown keeps."""
     store = RecordStore()
     record = store.load(account, region, name)
-    if record:
-        store.delete(record)
+    if not record:
+        return []
+    store.delete(record)
+    return [r.id for r in record.created if r.kind == "db-parameter-group"]

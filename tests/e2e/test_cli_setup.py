@@ -119,6 +119,14 @@ def test_setup_rds_mysql_then_accept_the_platform(sandbox: Any, capsys: pytest.C
     )
     assert [c["VpcEndpointState"] for c in conns["VpcEndpointConnections"]] == ["available"]
 
+    # Teardown removes the chain but says plainly that the parameter group stays (detaching it
+    # needs a reboot the DBA must choose).
+    code, out, err = run(capsys, "teardown", "--region", REGION, "--name", result["name"], "--yes")
+    assert code == 0, err
+    assert f"Kept the parameter group {result['name']}-params" in out
+    db = rds.describe_db_instances(DBInstanceIdentifier="orders-mysql")["DBInstances"][0]
+    assert db["DBParameterGroups"][0]["DBParameterGroupName"] == f"{result['name']}-params"
+
 
 def test_setup_aurora_targets_the_writer_only(sandbox: Any, capsys: pytest.CaptureFixture[str]) -> None:
     result = setup_json(capsys, "--source", "reports-aurora")

@@ -2,34 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 from botocore.stub import Stubber
-from moto import mock_aws
 
 from wizard.aws import discovery
 from wizard.aws.errors import EXIT_BAD_INPUT, UserError
-from wizard.aws.session import AwsContext, Credentials, make_context
+from wizard.aws.session import AwsContext
 from wizard.model import SourceKind
 
 REGION = "us-east-1"
 
 
-@pytest.fixture(scope="module")
-def context() -> AwsContext:
-    # One context (and its clients) per module: building boto3 clients costs more than a test.
-    return make_context(Credentials(), REGION)
-
-
 @pytest.fixture
-def aws(context: AwsContext) -> Iterator[AwsContext]:
-    # Plain moto, fresh for every test (nothing here needs the sandbox's endpoint extension).
-    with mock_aws():
-        yield context
+def aws(plain_aws: AwsContext) -> AwsContext:
+    return plain_aws
 
 
 @dataclass

@@ -7,28 +7,19 @@ from typing import Any
 
 import pytest
 from botocore.stub import Stubber
-from moto import mock_aws
 
 from wizard.aws import discovery, rds_params
 from wizard.aws.errors import UserError
-from wizard.aws.session import AwsContext, Credentials, make_context
+from wizard.aws.session import AwsContext
 from wizard.model import LINK_TAG_KEY, DataSource, SourceKind
 
 REGION = "us-east-1"
 LINK = "orders-link"
 
 
-@pytest.fixture(scope="module")
-def context() -> AwsContext:
-    # One context (and its clients) per module: building boto3 clients costs more than a test.
-    return make_context(Credentials(), REGION)
-
-
 @pytest.fixture
-def aws(context: AwsContext) -> Iterator[AwsContext]:
-    # Plain moto, fresh for every test (nothing here needs the sandbox's endpoint extension).
-    with mock_aws():
-        yield context
+def aws(plain_aws: AwsContext) -> AwsContext:
+    return plain_aws
 
 
 @pytest.fixture

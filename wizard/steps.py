@@ -218,17 +218,22 @@ class TargetGroupStep(Step):
         plan = link.plan
         items = []
         kind = "IP addresses" if plan.source.target_type == "ip" else "the server"
+        # Look in AWS, not the local record: after a crash the record may miss what exists.
         existing = nlb.find_nlb(link.aws, plan.name)
+        group = tg.find_target_group(link.aws, plan.name, plan.target_group_name)
+        listening = existing is not None and any(
+            ls["Port"] == plan.port for ls in tg.listeners(link.aws, existing.arn)
+        )
         items.append(
             PreviewItem(
-                "reuse" if link.record.target_group_arn else "create",
+                "reuse" if group else "create",
                 f"TCP target group '{plan.target_group_name}' on port {plan.port}",
                 f"targets: {kind}; proxy protocol, client IP preservation and stickiness off",
             )
         )
         items.append(
             PreviewItem(
-                "reuse" if link.record.listener_arn else "create",
+                "reuse" if listening else "create",
                 f"TCP listener on port {plan.port}",
                 f"on load balancer {existing.name if existing else plan.nlb_name}",
             )

@@ -227,3 +227,17 @@ def test_the_installed_command_never_shows_a_traceback(sandbox: Any) -> None:
     )
     assert proc.returncode == 2
     assert "not an AWS region" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_preview_reports_reuse_from_aws_even_without_a_saved_record(
+    sandbox: Any, capsys: pytest.CaptureFixture[str], tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    setup_json(capsys, "--source", "analytics-pg")
+    # A new machine (or a lost record): the preview must still say what will be reused.
+    monkeypatch.setenv("PRIVATELINK_WIZARD_DATA_DIR", str(tmp_path / "elsewhere"))
+    code, _out, err = run(capsys, "setup", "--region", REGION, "--source", "analytics-pg", "--yes")
+    assert code == 0, err
+    assert "Will reuse: Load balancer 'plw-analytics-pg'" in err
+    assert "Will reuse: TCP target group 'plw-analytics-pg-5432'" in err
+    assert "Will reuse: TCP listener on port 5432" in err
+    assert "Will create" not in err

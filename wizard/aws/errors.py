@@ -58,8 +58,7 @@ _CREDENTIAL_CODES = {
     "InvalidClientTokenId": (
         "AWS does not recognise the access key",
         "The access key id is mistyped, was deleted, or belongs to another partition.",
-        "Check the access key id in the IAM console (Security credentials) or pick another "
-        "profile.",
+        "Check the access key id in the IAM console (Security credentials) or pick another profile.",
     ),
     "SignatureDoesNotMatch": (
         "AWS rejected the secret access key",
@@ -83,7 +82,18 @@ _CREDENTIAL_CODES = {
     ),
 }
 
-_THROTTLE_CODES = {"Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequests"}
+# AWS's ways of saying "slow down"; retry.py retries these too.
+THROTTLE_CODES = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "TooManyRequests",
+        "TooManyRequestsException",
+        "RequestThrottled",
+        "SlowDown",
+    }
+)
 
 _DENIED_ACTION = re.compile(r"not authorized to perform:? ([a-z0-9-]+:[A-Za-z0-9]+)")
 
@@ -136,9 +146,7 @@ def translate(exc: BaseException, step: str = "", action: str = "") -> UserError
     if isinstance(exc, WaiterError):
         return UserError(
             what="Timed out waiting for AWS to finish",
-            why=str(exc.last_response.get("Error", {}).get("Message", ""))
-            if exc.last_response
-            else "",
+            why=str(exc.last_response.get("Error", {}).get("Message", "")) if exc.last_response else "",
             fix="Nothing is lost: run the same step again and it continues where it stopped.",
             step=step,
             exit_code=EXIT_TIMEOUT,
@@ -184,7 +192,7 @@ def _from_client_error(exc: ClientError, step: str, action: str) -> UserError:
             step=step,
             code=code,
         )
-    if code in _THROTTLE_CODES or status == 503:
+    if code in THROTTLE_CODES or status == 503:
         return UserError(
             what="AWS is asking us to slow down (throttling)",
             why="Too many requests in a short time, even after automatic retries.",

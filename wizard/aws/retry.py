@@ -16,19 +16,12 @@ from typing import TypeVar
 
 from botocore.exceptions import ConnectionClosedError, EndpointConnectionError, ReadTimeoutError
 
-from wizard.aws.errors import UserError
+from wizard.aws.errors import THROTTLE_CODES, UserError
 
 T = TypeVar("T")
 
 ATTEMPTS = 9  # the first try and 8 retries, as RETRY_CONFIG gives every other call
-_TRANSIENT_CODES = {
-    "Throttling",
-    "ThrottlingException",
-    "RequestLimitExceeded",
-    "TooManyRequests",
-    "TooManyRequestsException",
-    "RequestThrottled",
-    "SlowDown",
+_TRANSIENT_CODES = THROTTLE_CODES | {
     "ServiceUnavailable",
     "Unavailable",
     "InternalError",

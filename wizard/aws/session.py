@@ -8,11 +8,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
+import botocore.session
 from botocore.config import Config
 
 from wizard import __version__
 from wizard.aws import activity
 from wizard.aws.errors import UserError, aws_step, bad_input
+from wizard.aws.model_loader import forget_repeated_search_paths, shared_loader
 
 # Adaptive retries absorb throttling and transient 5xx without any step having to care.
 RETRY_CONFIG = Config(
@@ -115,13 +117,18 @@ def make_context(
             "Enter both, or choose a profile instead.",
         )
     with aws_step("Opening the AWS profile"):
+        core = botocore.session.Session(profile=credentials.profile or None)
+        # The process-wide model loader (see model_loader.py); boto3 adds its own data folder.
+        loader = shared_loader(core.get_config_variable("data_path"))
+        core.register_component("data_loader", loader)
         session = boto3.Session(
-            profile_name=credentials.profile or None,
             aws_access_key_id=credentials.access_key_id or None,
             aws_secret_access_key=credentials.secret_access_key or None,
             aws_session_token=credentials.session_token or None,
             region_name=region,
+            botocore_session=core,
         )
+        forget_repeated_search_paths(loader)
     return AwsContext(session, region, endpoint_url, dict(extra_headers or {}))
 
 
@@ -141,8 +148,6 @@ class ProfileInfo:
 def list_profiles() -> list[ProfileInfo]:
     """Profiles from ~/.aws/config and ~/.aws/credentials (reads files only, no network)."""
     try:
-        import botocore.session
-
         full = botocore.session.Session().full_config.get("profiles", {})
     except Exception as exc:  # a malformed config file must not stop the app
         raise UserError(

@@ -1,0 +1,77 @@
+"""The piecewise model loader gives botocore exactly what json.loads would, and is shared."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections import OrderedDict
+from pathlib import Path
+
+import botocore
+import pytest
+
+from wizard.aws import model_loader
+from wizard.aws.model_loader import PiecewiseJSONFileLoader, loads_in_pieces, shared_loader
+from wizard.aws.session import Credentials, make_context
+
+DATA = Path(botocore.__file__).parent / "data"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"a": 1, "b": {"c": [1, 2, {"d": null}], "e": {"f": "g"}}, "h": "\\u00e9"}',
+        "{}",
+        ' { "a" : { } , "b":{"x":{}} } ',
+        "[1, 2]",
+        '"just a string"',
+    ],
+)
+def test_pieces_decode_like_json_loads(text: str) -> None:
+    expected = json.loads(text, object_pairs_hook=OrderedDict)
+    decoded = loads_in_pieces(text)
+    assert decoded == expected
+    assert type(decoded) is type(expected)
+
+
+@pytest.mark.parametrize("text", ['{"a": 1', '{"a" 1}', '{"a": 1} x', "{1: 2}", ""])
+def test_malformed_json_is_refused(text: str) -> None:
+    with pytest.raises(ValueError):
+        loads_in_pieces(text)
+
+
+@pytest.mark.parametrize("service", ["ec2", "rds", "elbv2", "sts"])
+def test_real_service_models_load_identically(service: str) -> None:
+    folder = sorted((DATA / service).iterdir())[-1]  # the newest API version
+    path = folder / "service-2.json.gz"
+    expected = json.loads(gzip.decompress(path.read_bytes()), object_pairs_hook=OrderedDict)
+    loaded = PiecewiseJSONFileLoader().load_file(str(folder / "service-2"))
+    assert loaded == expected
+    assert list(loaded["shapes"]) == list(expected["shapes"])  # order kept (OrderedDict)
+
+
+def test_missing_file_is_none(tmp_path: Path) -> None:
+    assert PiecewiseJSONFileLoader().load_file(str(tmp_path / "nothing")) is None
+
+
+def test_sessions_share_one_loader_and_parse_each_model_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    parsed: list[int] = []
+    real = model_loader.loads_in_pieces
+
+    def counting(text: str) -> object:
+        parsed.append(len(text))
+        return real(text)
+
+    monkeypatch.setattr(model_loader, "loads_in_pieces", counting)
+    keys = Credentials(access_key_id="AKIAEXAMPLE", secret_access_key="x" * 20)
+    first = make_context(keys, "us-east-1")
+    first.client("elbv2")
+    after_first = len(parsed)
+    second = make_context(keys, "us-east-1")
+    second.client("elbv2")
+    assert after_first > 0 or shared_loader(None)._cache  # loaded now, or earlier in this process
+    assert len(parsed) == after_first  # the second session parsed nothing
+    loader = second.session._session.get_component("data_loader")
+    assert loader is first.session._session.get_component("data_loader")
+    assert isinstance(loader.file_loader, PiecewiseJSONFileLoader)
+    assert len(loader.search_paths) == len(set(loader.search_paths))

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from wizard import APP_NAME, __version__
-from wizard.aws.errors import EXIT_BAD_INPUT, EXIT_TIMEOUT, UserError, bad_input, translate
+from wizard.errors import EXIT_BAD_INPUT, EXIT_TIMEOUT, UserError, bad_input
 
 EPILOG = """examples:
   privatelink-wizard --demo
@@ -137,6 +137,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 130
     except Exception as exc:  # the last guard: a bug must still read as a message, not a traceback
+        from wizard.aws.errors import translate  # imports botocore: not on the GUI's start-up
+
         logging.getLogger("wizard").exception("Unexpected error")
         print(translate(exc).paragraph(), file=sys.stderr)
         return 1

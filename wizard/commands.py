@@ -8,7 +8,6 @@ from typing import Any
 
 from wizard.aws import activity, connections, discovery, endpoint_service
 from wizard.aws import teardown as td
-from wizard.aws.errors import UserError, bad_input
 from wizard.aws.session import (
     AwsContext,
     Credentials,
@@ -19,6 +18,7 @@ from wizard.aws.session import (
 )
 from wizard.cli import confirm, emit_json, wait_until
 from wizard.consumers import load_consumer
+from wizard.errors import UserError, bad_input
 from wizard.model import Consumer, LinkPlan, LinkRecord
 from wizard.state import RecordStore
 from wizard.steps import (

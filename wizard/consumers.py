@@ -6,7 +6,7 @@ import tomllib
 from importlib import resources
 from pathlib import Path
 
-from wizard.aws.errors import bad_input
+from wizard.errors import bad_input
 from wizard.model import Consumer
 from wizard.validators import validate_principal, validate_region
 

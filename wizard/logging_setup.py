@@ -11,8 +11,8 @@ import logging
 import logging.handlers
 from pathlib import Path
 
+from wizard.paths import log_dir
 from wizard.redact import redact_secrets
-from wizard.state import log_dir
 
 LOG_FILE = "wizard.log"
 _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from wizard.aws.errors import UserError, bad_input
+from wizard.errors import UserError, bad_input
 
 if TYPE_CHECKING:
     from wizard.aws.session import Credentials

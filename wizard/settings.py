@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from wizard.state import config_dir
+from wizard.paths import config_dir
 
 log = logging.getLogger("wizard.settings")
 

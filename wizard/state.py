@@ -10,29 +10,11 @@ import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import platformdirs
 from filelock import FileLock, Timeout
 
-from wizard import APP_ID
-from wizard.aws.errors import UserError
+from wizard.errors import UserError
 from wizard.model import LinkRecord, now_iso
-
-
-def data_dir() -> Path:
-    override = os.environ.get("PRIVATELINK_WIZARD_DATA_DIR")
-    return Path(override) if override else Path(platformdirs.user_data_dir(APP_ID, appauthor=False))
-
-
-def config_dir() -> Path:
-    override = os.environ.get("PRIVATELINK_WIZARD_CONFIG_DIR")
-    return (
-        Path(override) if override else Path(platformdirs.user_config_dir(APP_ID, appauthor=False))
-    )
-
-
-def log_dir() -> Path:
-    override = os.environ.get("PRIVATELINK_WIZARD_LOG_DIR")
-    return Path(override) if override else Path(platformdirs.user_log_dir(APP_ID, appauthor=False))
+from wizard.paths import data_dir
 
 
 class RecordStore:

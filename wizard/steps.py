@@ -14,8 +14,8 @@ from typing import ClassVar
 from wizard.aws import connections, discovery, endpoint_service, network, nlb, rds_params
 from wizard.aws import target_group as tg
 from wizard.aws.connections import Connection
-from wizard.aws.errors import UserError, bad_input
 from wizard.aws.session import AwsContext
+from wizard.errors import UserError, bad_input
 from wizard.model import CheckRow, LinkPlan, LinkRecord
 from wizard.state import RecordStore
 from wizard.validators import validate_principal

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from wizard.aws.errors import UserError, bad_input
+from wizard.errors import UserError, bad_input
 
 _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$", re.ASCII)
 _PRINCIPAL = re.compile(

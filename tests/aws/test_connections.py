@@ -13,8 +13,8 @@ from tests.aws.test_nlb import FAST, make_network
 from wizard.aws import connections as conn
 from wizard.aws import endpoint_service as es
 from wizard.aws import nlb
-from wizard.aws.errors import UserError
 from wizard.aws.session import AwsContext, Credentials, make_context
+from wizard.errors import UserError
 
 LINK = "orders-db"
 CONSUMER_ACCOUNT = "012922587834"

@@ -10,8 +10,8 @@ from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 
 from wizard.aws import discovery
-from wizard.aws.errors import EXIT_BAD_INPUT, UserError
 from wizard.aws.session import AwsContext
+from wizard.errors import EXIT_BAD_INPUT, UserError
 from wizard.model import SourceKind
 
 REGION = "us-east-1"

@@ -10,8 +10,8 @@ from botocore.stub import Stubber
 from tests.aws.test_nlb import FAST, make_network
 from wizard.aws import endpoint_service as es
 from wizard.aws import nlb
-from wizard.aws.errors import UserError
 from wizard.aws.session import AwsContext
+from wizard.errors import UserError
 from wizard.model import link_tags
 
 LINK = "orders-db"

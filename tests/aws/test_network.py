@@ -10,8 +10,8 @@ import pytest
 from botocore.stub import Stubber
 
 from wizard.aws import discovery, network
-from wizard.aws.errors import UserError
 from wizard.aws.session import AwsContext
+from wizard.errors import UserError
 from wizard.model import LINK_TAG_KEY, DataSource, SourceKind
 
 REGION = "us-east-1"

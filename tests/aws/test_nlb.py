@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from wizard.aws import nlb
-from wizard.aws.errors import UserError
 from wizard.aws.session import AwsContext
+from wizard.errors import UserError
 from wizard.model import link_tags
 
 FAST = nlb.WaitConfig(delay=0.01, max_attempts=5)

@@ -7,8 +7,8 @@ import pytest
 from tests.aws.test_nlb import FAST, Network, make_network
 from wizard.aws import nlb
 from wizard.aws import target_group as tg
-from wizard.aws.errors import UserError
 from wizard.aws.session import AwsContext
+from wizard.errors import UserError
 from wizard.model import link_tags
 
 LINK = "orders-db"

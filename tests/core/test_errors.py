@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError
 
-from wizard.aws.errors import EXIT_BAD_INPUT, UserError, aws_step, translate
+from wizard.aws.errors import aws_step, translate
+from wizard.errors import EXIT_BAD_INPUT, UserError
 
 
 def client_error(

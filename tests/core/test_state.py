@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from wizard.aws.errors import UserError
+from wizard.errors import UserError
 from wizard.model import LinkRecord
 from wizard.state import RecordStore
 

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wizard.aws.errors import EXIT_BAD_INPUT, UserError
 from wizard.consumers import parse_consumer
+from wizard.errors import EXIT_BAD_INPUT, UserError
 from wizard.validators import (
     default_link_name,
     validate_endpoint_url,

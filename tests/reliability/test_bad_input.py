@@ -13,9 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from wizard.aws.errors import EXIT_BAD_INPUT, UserError
 from wizard.cli import main
 from wizard.consumers import load_consumer, parse_consumer
+from wizard.errors import EXIT_BAD_INPUT, UserError
 from wizard.validators import validate_principal, validate_region
 
 RIVERY = "arn:aws:iam::012922587834:root"

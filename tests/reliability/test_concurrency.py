@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from wizard import commands
-from wizard.aws.errors import UserError
+from wizard.errors import UserError
 from wizard.state import RecordStore
 
 from .conftest import ONE_EACH, REGION, cli, link_resources, setup_args

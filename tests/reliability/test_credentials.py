@@ -21,7 +21,7 @@ import pytest
 from moto import mock_aws
 from moto.core.authorization import enable_iam_authentication
 
-from wizard.aws.errors import EXIT_BAD_INPUT, UserError
+from wizard.errors import EXIT_BAD_INPUT, UserError
 
 from .conftest import REGION, Faults, cli
 

@@ -18,9 +18,9 @@ from keyring.backend import KeyringBackend
 from wizard import secrets
 from wizard.aws.session import Credentials
 from wizard.logging_setup import LOG_FILE
+from wizard.paths import config_dir, data_dir, log_dir
 from wizard.sandbox.consumer import SimulatedConsumer
 from wizard.settings import Settings
-from wizard.state import config_dir, data_dir, log_dir
 
 from .conftest import LINK, REGION, cli, setup_args
 

@@ -18,7 +18,7 @@ from tests.sandbox.helpers import (
     make_service,
     request_connection,
 )
-from wizard.aws.errors import UserError
+from wizard.errors import UserError
 from wizard.sandbox.consumer import SimulatedConsumer
 
 

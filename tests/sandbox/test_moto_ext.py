@@ -20,7 +20,7 @@ from tests.sandbox.helpers import (
     make_service,
     request_connection,
 )
-from wizard.aws.errors import UserError
+from wizard.errors import UserError
 from wizard.sandbox import moto_ext
 
 

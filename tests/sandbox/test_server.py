@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from wizard.aws.errors import UserError
+from wizard.errors import UserError
 from wizard.sandbox.server import Sandbox, serve_forever
 
 PRINCIPAL = "arn:aws:iam::012922587834:root"

@@ -14,9 +14,9 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QHeaderView, QMessa
 from tests.ui.flow import WAIT_MS, create, next_page, page, wait_settled
 from wizard.aws import endpoint_service
 from wizard.aws.connections import Connection
-from wizard.aws.errors import UserError
 from wizard.aws.session import Credentials, make_context
 from wizard.aws.teardown import find_link_resources
+from wizard.errors import UserError
 from wizard.model import LINK_TAG_KEY
 from wizard.state import RecordStore
 from wizard.ui.app import MainWindow
@@ -445,22 +445,26 @@ def test_created_resources_are_named_in_plain_words() -> None:
     assert describe_created("something-new", "x-1") == "Something new: x-1"
 
 
-def test_start_up_calls_wait_for_the_first_paint(qapp: Any, qtbot: Any) -> None:
-    """run() holds the first page's engine calls until the window has painted once."""
-    from PySide6.QtWidgets import QLabel
+def test_start_up_paints_the_first_page_before_building_the_rest(
+    qapp: Any, qtbot: Any, sandbox_url: str
+) -> None:
+    """What `privatelink-wizard` shows first: page 1 alone, its sign-in held until the window
+    has painted; then pages 2-9, the sign-in, and a working Next."""
+    from wizard.consumers import load_consumer
+    from wizard.settings import Settings
+    from wizard.ui.app import show_main_window
+    from wizard.ui.state import WizardState
 
-    from wizard.ui.worker import Runner
-
-    runner = Runner()
-    runner.release_after_first_paint()
-    results: list[int] = []
-    runner.run(lambda: 42, on_done=results.append)
-    qtbot.wait(100)
-    assert results == [] and runner.busy  # queued, not started
-    label = QLabel("first window")
-    qtbot.addWidget(label)
-    label.show()
-    qtbot.waitUntil(lambda: results == [42], timeout=5000)
-    runner.run(lambda: 7, on_done=results.append)  # after the first paint: at once
-    qtbot.waitUntil(lambda: results == [42, 7], timeout=5000)
-    assert runner.shutdown(wait_ms=5000)
+    state = WizardState(consumer=load_consumer("rivery"), endpoint_url=sandbox_url, demo=True)
+    window = show_main_window(state, Settings.load())
+    qtbot.addWidget(window)
+    try:
+        assert list(window.wizard.pages) == [PageId.CREDENTIALS]
+        assert window.runner.busy and state.identity is None  # the sign-in check is queued
+        qtbot.waitUntil(lambda: len(window.wizard.pages) == len(PageId), timeout=10000)
+        assert [window.wizard.page(int(p)) for p in PageId] == list(window.wizard.pages.values())
+        qtbot.waitUntil(lambda: state.identity is not None, timeout=20000)
+        p = next_page(qtbot, window, PageId.SOURCE)
+        assert p is window.wizard.page_of(PageId.SOURCE)
+    finally:
+        window.close()

@@ -14,7 +14,7 @@ from keyring.backend import KeyringBackend
 
 from tests.ui.flow import next_page, page, wait_settled
 from wizard.aws.connections import Connection
-from wizard.aws.errors import UserError
+from wizard.errors import UserError
 from wizard.model import DataSource, SourceKind
 from wizard.secrets import SERVICE
 from wizard.settings import Settings

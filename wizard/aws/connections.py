@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from wizard.aws.errors import UserError, aws_step, bad_input
+from wizard.aws.errors import aws_step
 from wizard.aws.session import AwsContext
+from wizard.errors import UserError, bad_input
 
 # States in which an endpoint is (or may become) attached to the service.
 OPEN_STATES = frozenset({"pendingAcceptance", "pending", "available"})

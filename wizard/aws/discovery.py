@@ -8,8 +8,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from wizard.aws.errors import UserError, aws_step, bad_input
+from wizard.aws.errors import aws_step
 from wizard.aws.session import AwsContext
+from wizard.errors import UserError, bad_input
 from wizard.model import DataSource, SourceKind, SubnetInfo
 
 log = logging.getLogger(__name__)

@@ -8,10 +8,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from wizard.aws.errors import EXIT_TIMEOUT, UserError, aws_step
+from wizard.aws.errors import aws_step
 from wizard.aws.nlb import is_ours
 from wizard.aws.retry import create_once
 from wizard.aws.session import AwsContext
+from wizard.errors import EXIT_TIMEOUT, UserError
 from wizard.model import LINK_TAG_KEY, link_tags
 from wizard.validators import validate_principal
 

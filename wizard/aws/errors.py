@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from botocore.exceptions import (
     BotoCoreError,
@@ -18,41 +17,7 @@ from botocore.exceptions import (
     WaiterError,
 )
 
-EXIT_AWS = 1
-EXIT_BAD_INPUT = 2
-EXIT_TIMEOUT = 3
-
-
-@dataclass
-class UserError(Exception):
-    """What happened, why it probably happened, and what to do next."""
-
-    what: str
-    why: str = ""
-    fix: str = ""
-    permission: str = ""  # the IAM action that was denied, when known
-    step: str = ""  # the step that was running ("Creating the load balancer")
-    exit_code: int = EXIT_AWS
-    code: str = ""  # the AWS error code, for support
-
-    def __post_init__(self) -> None:
-        super().__init__(self.what)
-
-    def __str__(self) -> str:
-        return self.paragraph()
-
-    def paragraph(self) -> str:
-        parts = [f"{self.step}: {self.what}" if self.step else self.what]
-        if self.why:
-            parts.append(f"Why: {self.why}")
-        if self.fix:
-            parts.append(f"What to do: {self.fix}")
-        return " ".join(p if p.endswith((".", "?", "!")) else p + "." for p in parts)
-
-
-def bad_input(what: str, fix: str = "", why: str = "") -> UserError:
-    return UserError(what=what, why=why, fix=fix, exit_code=EXIT_BAD_INPUT)
-
+from wizard.errors import EXIT_AWS, EXIT_BAD_INPUT, EXIT_TIMEOUT, UserError, bad_input
 
 _CREDENTIAL_CODES = {
     "InvalidClientTokenId": (

@@ -6,9 +6,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from wizard.aws.errors import UserError, aws_step
+from wizard.aws.errors import aws_step
 from wizard.aws.retry import create_once
 from wizard.aws.session import AwsContext
+from wizard.errors import UserError
 from wizard.model import LINK_TAG_KEY, MANAGED_BY_KEY, MANAGED_BY_VALUE, link_tags
 
 CROSS_ZONE_KEY = "load_balancing.cross_zone.enabled"

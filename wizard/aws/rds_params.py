@@ -16,8 +16,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from wizard.aws.errors import UserError, aws_step
+from wizard.aws.errors import aws_step
 from wizard.aws.session import AwsContext
+from wizard.errors import UserError
 from wizard.model import CheckRow, DataSource, SourceKind, link_tags
 
 PARAMETER = "skip_name_resolve"

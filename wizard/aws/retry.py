@@ -16,7 +16,8 @@ from typing import TypeVar
 
 from botocore.exceptions import ConnectionClosedError, EndpointConnectionError, ReadTimeoutError
 
-from wizard.aws.errors import THROTTLE_CODES, UserError
+from wizard.aws.errors import THROTTLE_CODES
+from wizard.errors import UserError
 
 T = TypeVar("T")
 

@@ -13,8 +13,9 @@ from botocore.config import Config
 
 from wizard import __version__
 from wizard.aws import activity
-from wizard.aws.errors import UserError, aws_step, bad_input
+from wizard.aws.errors import aws_step
 from wizard.aws.model_loader import forget_repeated_search_paths, shared_loader
+from wizard.errors import UserError, bad_input
 
 # Adaptive retries absorb throttling and transient 5xx without any step having to care.
 RETRY_CONFIG = Config(

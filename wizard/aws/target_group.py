@@ -6,10 +6,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from wizard.aws.errors import UserError, aws_step
+from wizard.aws.errors import aws_step
 from wizard.aws.nlb import elbv2_tags, is_ours, name_taken_error
 from wizard.aws.retry import create_once
 from wizard.aws.session import AwsContext
+from wizard.errors import UserError
 from wizard.model import link_tags
 
 # What the procedure prescribes for a database behind PrivateLink: the database must see plain

@@ -10,7 +10,7 @@ from typing import Any
 
 from wizard.aws.connections import OPEN_STATES, list_connections, reject_connections
 from wizard.aws.endpoint_service import delete_endpoint_service, find_endpoint_services
-from wizard.aws.errors import EXIT_TIMEOUT, UserError, aws_step
+from wizard.aws.errors import aws_step
 from wizard.aws.nlb import DEFAULT_WAIT, WaitConfig, delete_nlb, find_nlbs, is_ours
 from wizard.aws.session import AwsContext
 from wizard.aws.target_group import (
@@ -19,6 +19,7 @@ from wizard.aws.target_group import (
     find_target_groups,
     listeners,
 )
+from wizard.errors import EXIT_TIMEOUT, UserError
 from wizard.model import LINK_TAG_KEY
 
 # Deletion order: what depends on something is removed before it.

@@ -23,7 +23,7 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from wizard.aws.errors import UserError
+from wizard.errors import UserError
 
 SUPPORTED_MOTO = (5, 2)
 STATE_PENDING = "pendingAcceptance"

@@ -16,8 +16,8 @@ import threading
 import types
 from typing import Any, TextIO
 
-from wizard.aws.errors import EXIT_BAD_INPUT, UserError
 from wizard.aws.session import AwsContext, Credentials, make_context
+from wizard.errors import EXIT_BAD_INPUT, UserError
 from wizard.sandbox import moto_ext
 from wizard.sandbox.consumer import SimulatedConsumer
 from wizard.sandbox.seed import SampleAccount, SeededEni, seed_sample_account

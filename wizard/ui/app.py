@@ -4,19 +4,20 @@ the Help menu (glossary, link health, diagnostics report), resuming a saved link
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
+from collections.abc import Callable
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
     QFileDialog,
     QLabel,
-    QLineEdit,
     QMainWindow,
     QMessageBox,
     QVBoxLayout,
@@ -26,32 +27,38 @@ from PySide6.QtWidgets import (
 
 from wizard import APP_ID, APP_NAME, __version__
 from wizard.aws.activity import ACTIVITY, ActivityLog
-from wizard.consumers import load_consumer
-from wizard.model import LinkRecord
-from wizard.settings import Settings
-from wizard.state import RecordStore
-from wizard.ui.about import AboutDialog
-from wizard.ui.glossary import GlossaryDialog, show_glossary
 from wizard.ui.page_ids import PageId
-from wizard.ui.pages.accept import AcceptPage
-from wizard.ui.pages.allowlist import AllowlistPage
 from wizard.ui.pages.base import BasePage
 from wizard.ui.pages.credentials import CredentialsPage
-from wizard.ui.pages.done import DonePage
-from wizard.ui.pages.endpoint_service import EndpointServicePage
-from wizard.ui.pages.nlb import NlbPage
-from wizard.ui.pages.service_name import ServiceNamePage
-from wizard.ui.pages.source import SourcePage
-from wizard.ui.pages.target_group import TargetGroupPage
 from wizard.ui.redact import Redactor
 from wizard.ui.state import WizardState
-from wizard.ui.widgets.health_view import HealthDialog
 from wizard.ui.widgets.log_view import ActivityBridge, ActivityView
 from wizard.ui.worker import Runner, engine
+
+if TYPE_CHECKING:
+    from wizard.model import LinkRecord
+    from wizard.settings import Settings
+    from wizard.state import RecordStore
+    from wizard.ui.about import AboutDialog
+    from wizard.ui.glossary import GlossaryDialog
+    from wizard.ui.widgets.health_view import HealthDialog
 
 log = logging.getLogger("wizard.ui")
 
 DEMO_BANNER = "Demo — no real AWS account. Everything happens in a built-in sandbox."
+
+
+# Pages 2-9 by module and class: imported when they are built, after the first paint.
+LATER_PAGES: dict[PageId, tuple[str, str]] = {
+    PageId.SOURCE: ("wizard.ui.pages.source", "SourcePage"),
+    PageId.NLB: ("wizard.ui.pages.nlb", "NlbPage"),
+    PageId.TARGET_GROUP: ("wizard.ui.pages.target_group", "TargetGroupPage"),
+    PageId.ENDPOINT_SERVICE: ("wizard.ui.pages.endpoint_service", "EndpointServicePage"),
+    PageId.ALLOWLIST: ("wizard.ui.pages.allowlist", "AllowlistPage"),
+    PageId.SERVICE_NAME: ("wizard.ui.pages.service_name", "ServiceNamePage"),
+    PageId.ACCEPT: ("wizard.ui.pages.accept", "AcceptPage"),
+    PageId.DONE: ("wizard.ui.pages.done", "DonePage"),
+}
 
 
 class PrivateLinkWizard(QWizard):
@@ -64,6 +71,7 @@ class PrivateLinkWizard(QWizard):
         redactor: Redactor,
         settings: Settings,
         parent: QWidget | None = None,
+        all_pages: bool = True,
     ) -> None:
         super().__init__(parent)
         self.state = state
@@ -75,25 +83,42 @@ class PrivateLinkWizard(QWizard):
         self.setButtonText(QWizard.WizardButton.NextButton, "&Next >")
         self.setButtonText(QWizard.WizardButton.FinishButton, "&Finish")
         self.setButtonText(QWizard.WizardButton.CancelButton, "&Close")
-        args = (state, runner, redactor)
-        self.pages: dict[PageId, BasePage] = {
-            PageId.CREDENTIALS: CredentialsPage(*args, settings=settings),
-            PageId.SOURCE: SourcePage(*args),
-            PageId.NLB: NlbPage(*args),
-            PageId.TARGET_GROUP: TargetGroupPage(*args),
-            PageId.ENDPOINT_SERVICE: EndpointServicePage(*args),
-            PageId.ALLOWLIST: AllowlistPage(*args),
-            PageId.SERVICE_NAME: ServiceNamePage(*args),
-            PageId.ACCEPT: AcceptPage(*args),
-            PageId.DONE: DonePage(*args),
-        }
-        for page_id, page in self.pages.items():
-            self.setPage(int(page_id), page)
+        self._redactor = redactor
+        self._page_args = (state, runner, redactor)
+        self.pages: dict[PageId, BasePage] = {}
+        self._add_page(PageId.CREDENTIALS, CredentialsPage(*self._page_args, settings=settings))
+        if all_pages:
+            self.add_remaining_pages()
         self.setStartId(int(PageId.CREDENTIALS))
         # Every worker's error ends here, once: shown on the page that started the call.
         runner.failed.connect(self._worker_failed)
 
+    def _add_page(self, page_id: PageId, page: BasePage) -> None:
+        self.pages[page_id] = page
+        self.setPage(int(page_id), page)
+        self._redactor.cover_fields(page)  # presenter mode masks every text field
+
+    def add_next_page(self) -> bool:
+        """Build the first of pages 2-9 not built yet (importing its module only now, which
+        keeps it out of the start-up); False when all are built."""
+        for page_id, (module, name) in LATER_PAGES.items():
+            if page_id not in self.pages:
+                page_class = getattr(importlib.import_module(module), name)
+                self._add_page(page_id, page_class(*self._page_args))
+                return True
+        return False
+
+    def add_remaining_pages(self) -> None:
+        while self.add_next_page():
+            pass
+
+    def validateCurrentPage(self) -> bool:
+        self.add_remaining_pages()  # normally done already, just after the first paint
+        return super().validateCurrentPage()
+
     def page_of(self, page_id: PageId) -> BasePage:
+        if page_id not in self.pages:
+            self.add_remaining_pages()
         return self.pages[page_id]
 
     def _worker_failed(self, error: Any, owner: object) -> None:
@@ -119,15 +144,24 @@ class MainWindow(QMainWindow):
         store: RecordStore | None = None,
         activity: ActivityLog = ACTIVITY,
         on_close: Any = None,
+        all_pages: bool = True,
     ) -> None:
+        """`all_pages=False` builds only the first page; `start_up()` adds the rest (what
+        `run()` does once the window is painted, to show it sooner)."""
         super().__init__()
-        self.settings = settings if settings is not None else Settings.load()
-        self.store = store or RecordStore()
+        if settings is None:
+            from wizard.settings import Settings
+
+            settings = Settings.load()
+        self.settings = settings
+        self._store = store
         self.state = state
         self._on_close = on_close
         self.redactor = Redactor(self.settings.presenter_mode, self)
         self.runner = Runner(self)
-        self.wizard = PrivateLinkWizard(state, self.runner, self.redactor, self.settings)
+        self.wizard = PrivateLinkWizard(
+            state, self.runner, self.redactor, self.settings, all_pages=all_pages
+        )
         self.wizard.setWindowFlags(Qt.WindowType.Widget)  # embedded, not its own dialog window
         self.wizard.finished.connect(lambda _result: self.close())
         self.setWindowTitle(f"{APP_NAME} (demo)" if state.demo else APP_NAME)
@@ -155,9 +189,6 @@ class MainWindow(QMainWindow):
         self.bridge.arrived.connect(self.activity_view.add_event)
         self.activity_view.report_requested.connect(self.report_dialog)
         self.health: HealthDialog | None = None
-        # Every text field gets a presenter-mode cover (the field keeps its real value).
-        for edit in self.findChildren(QLineEdit):
-            self.redactor.cover(edit)
 
         view = self.menuBar().addMenu("&View")
         toggle_log = self.dock.toggleViewAction()
@@ -196,18 +227,32 @@ class MainWindow(QMainWindow):
         help_menu.addAction(self.about_action)
         self.resize(self.fontMetrics().averageCharWidth() * 120, self.fontMetrics().height() * 48)
 
+    @property
+    def store(self) -> RecordStore:
+        if self._store is None:
+            from wizard.state import RecordStore
+
+            self._store = RecordStore()
+        return self._store
+
     # --- help and support ---------------------------------------------------------------------
     def show_about(self) -> AboutDialog:
+        from wizard.ui.about import AboutDialog
+
         dialog = AboutDialog(self)
         dialog.open()
         return dialog
 
     def show_glossary(self) -> GlossaryDialog:
+        from wizard.ui.glossary import show_glossary
+
         return show_glossary(self)
 
     def show_health(self) -> HealthDialog:
         """Open the link-health window and re-run every check."""
         if self.health is None:
+            from wizard.ui.widgets.health_view import HealthDialog
+
             self.health = HealthDialog(self.state, self.runner, self.redactor, self)
         self.health.show()
         self.health.raise_()
@@ -257,6 +302,17 @@ class MainWindow(QMainWindow):
         self.redactor.set_presenter(on)
         self.settings.presenter_mode = on
         self.settings.save()
+
+    def start_up(self, offer_resume: bool = True) -> None:
+        """Once the window is on screen: the other pages, one per turn of the event loop so
+        the window keeps reacting; then the held engine calls, and the question whether to
+        continue an unfinished link."""
+        if self.wizard.add_next_page():
+            QTimer.singleShot(0, self, lambda: self.start_up(offer_resume))
+            return
+        self.runner.release()
+        if offer_resume and self.offer_resume() is not None:
+            self.wizard.restart()  # again, now for the link to continue
 
     def offer_resume(self) -> LinkRecord | None:
         """If a saved link is unfinished, ask whether to continue it."""
@@ -333,8 +389,44 @@ def make_app(argv: list[str], style: bool = True) -> QApplication:
     return app
 
 
+class _FirstPaint(QObject):
+    """Calls `callback` once, just after `window` is painted for the first time."""
+
+    def __init__(self, window: QWidget, callback: Callable[[], None]) -> None:
+        super().__init__(window)
+        self._callback = callback
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self._callback)  # after the whole paint pass, not inside it
+        return False
+
+
+def show_main_window(state: WizardState, settings: Settings, on_close: Any = None) -> MainWindow:
+    """Build and show the window as fast as it can appear: the first page only, styled once
+    built; the other pages, the first page's engine calls and the offer to continue a saved
+    link follow its first paint (`MainWindow.start_up`)."""
+    window = MainWindow(state, settings, on_close=on_close, all_pages=False)
+    # Styling the built window once is far cheaper than restyling each widget as it is added
+    # (a style sheet set first made building the window take ~2.5x as long).
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        app.setStyleSheet(load_style())
+    # Engine calls wait for the first paint: a worker importing boto3 meanwhile would compete
+    # with the paint for the interpreter lock.
+    window.runner.hold()
+    _FirstPaint(window, lambda: window.start_up(offer_resume=not state.demo))
+    window.show()  # QWizard opens its first page as it becomes visible
+    return window
+
+
 def run(argv: list[str], demo: bool = False, endpoint_url: str | None = None) -> int:
     """Start the GUI. With `demo`, an in-process sandbox stands in for AWS."""
+    from wizard.consumers import load_consumer
+    from wizard.settings import Settings
+
     app = make_app(argv, style=False)
     settings = Settings.load()
     sandbox: Any = None
@@ -347,18 +439,10 @@ def run(argv: list[str], demo: bool = False, endpoint_url: str | None = None) ->
         settings.region = "us-east-1"
     consumer = load_consumer(settings.consumer or "rivery")
     state = WizardState(consumer=consumer, endpoint_url=endpoint_url, demo=demo)
-    window = MainWindow(state, settings, on_close=sandbox.stop if sandbox is not None else None)
-    # Styling the built window once is far cheaper than restyling each widget as it is added
-    # (a style sheet set first made building the window take ~2.5x as long).
-    app.setStyleSheet(load_style())
-    # The first page's checks start once it is painted: a worker importing boto3 meanwhile
-    # would compete with the paint for the interpreter lock.
-    window.runner.release_after_first_paint()
-    window.show()  # QWizard opens its first page (restart) as it becomes visible
-    if not demo and window.offer_resume() is not None:
-        window.wizard.restart()  # again, now for the link to continue
+    window = show_main_window(state, settings, sandbox.stop if sandbox is not None else None)
     try:
         return app.exec()
     finally:
+        del window  # closed by now; kept referenced until the event loop ends
         if sandbox is not None:
             sandbox.stop()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QLabel, QLineEdit
+from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
 from wizard.redact import redact
 
@@ -20,6 +20,7 @@ class Redactor(QObject):
     def __init__(self, presenter: bool = False, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._presenter = presenter
+        self._roots: list[QWidget] = []  # whose text fields get covers in presenter mode
 
     @property
     def presenter(self) -> bool:
@@ -28,10 +29,24 @@ class Redactor(QObject):
     def set_presenter(self, on: bool) -> None:
         if on != self._presenter:
             self._presenter = on
+            if on:
+                for root in self._roots:
+                    self._cover_fields_of(root)
             self.changed.emit()
 
     def __call__(self, text: str) -> str:
         return redact(text, self._presenter)
+
+    def cover_fields(self, root: QWidget) -> None:
+        """Cover every text field under `root` while presenter mode is on (from now on, or
+        from when it is turned on: covering early would slow the window's start-up)."""
+        self._roots.append(root)
+        if self._presenter:
+            self._cover_fields_of(root)
+
+    def _cover_fields_of(self, root: QWidget) -> None:
+        for edit in root.findChildren(QLineEdit):
+            self.cover(edit)
 
     def cover(self, edit: QLineEdit) -> PresenterCover:
         """Mask `edit` on screen in presenter mode; its text (what the engine gets) is untouched."""

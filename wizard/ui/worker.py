@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRunnable, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 log = logging.getLogger("wizard.ui.worker")
 
@@ -104,24 +104,6 @@ def engine(name: str) -> Callable[..., Any]:
     return call
 
 
-class _FirstPaint(QObject):
-    """Releases the runner's held calls once the first widget has been painted."""
-
-    def __init__(self, runner: Runner) -> None:
-        super().__init__(runner)
-        self._runner = runner
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint and watched.isWidgetType():
-            app = QCoreApplication.instance()
-            if app is not None:
-                app.removeEventFilter(self)
-            # After the whole paint pass, not inside it.
-            QTimer.singleShot(0, self._runner.release)
-            self.deleteLater()
-        return False
-
-
 class Runner(QObject):
     """Starts engine calls and routes every failure to one place (`failed`).
 
@@ -199,15 +181,6 @@ class Runner(QObject):
         lock and delay the first paint."""
         if self._held is None:
             self._held = []
-
-    def release_after_first_paint(self) -> None:
-        """Hold calls until the application paints a widget for the first time."""
-        app = QCoreApplication.instance()
-        if app is None:
-            return
-        self.hold()
-        watcher = _FirstPaint(self)
-        app.installEventFilter(watcher)
 
     def release(self) -> None:
         held, self._held = self._held or [], None

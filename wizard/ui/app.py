@@ -4,6 +4,7 @@ the Help menu (glossary, link health, diagnostics report), resuming a saved link
 
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
 import sys
@@ -16,10 +17,8 @@ from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
-    QFileDialog,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QVBoxLayout,
     QWidget,
     QWizard,
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from wizard import APP_ID, APP_NAME, __version__
 from wizard.aws.activity import ACTIVITY, ActivityLog
+from wizard.ui.ask import ask_yes_no
 from wizard.ui.page_ids import PageId
 from wizard.ui.pages.base import BasePage
 from wizard.ui.pages.credentials import CredentialsPage
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from wizard.settings import Settings
     from wizard.state import RecordStore
     from wizard.ui.about import AboutDialog
-    from wizard.ui.glossary import GlossaryDialog
+    from wizard.ui.glossary_dialog import GlossaryDialog
     from wizard.ui.widgets.health_view import HealthDialog
 
 log = logging.getLogger("wizard.ui")
@@ -244,7 +244,7 @@ class MainWindow(QMainWindow):
         return dialog
 
     def show_glossary(self) -> GlossaryDialog:
-        from wizard.ui.glossary import show_glossary
+        from wizard.ui.glossary_dialog import show_glossary
 
         return show_glossary(self)
 
@@ -261,6 +261,8 @@ class MainWindow(QMainWindow):
 
     def report_dialog(self) -> None:
         name = self.state.link_name or "privatelink"
+        from PySide6.QtWidgets import QFileDialog
+
         path, _ = QFileDialog.getSaveFileName(
             self,
             "Save a diagnostics report for support",
@@ -295,6 +297,8 @@ class MainWindow(QMainWindow):
     def show_error(self, error: Any) -> None:
         """Errors of the window's own workers (the diagnostics report)."""
         self.statusBar().showMessage(self.redactor(f"Could not write the report: {error.what}"))
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.warning(self, "Diagnostics report", self.redactor(error.paragraph()))
 
     def _set_presenter(self, on: bool) -> None:
@@ -324,7 +328,7 @@ class MainWindow(QMainWindow):
             return None
         record = max(unfinished, key=lambda r: r.updated_at)
         done = ", ".join(record.completed_steps) or "nothing yet"
-        answer = QMessageBox.question(
+        if not ask_yes_no(
             self,
             "Continue where you stopped?",
             self.redactor(
@@ -332,10 +336,8 @@ class MainWindow(QMainWindow):
                 f"{record.region}) was not finished. Done so far: {done}.\n\n"
                 "Continue it? (Choose No to start a new link; nothing is deleted.)"
             ),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.Yes,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+            default_yes=True,
+        ):
             return None
         self.state.resume = record
         self.state.region = record.region
@@ -404,10 +406,15 @@ class _FirstPaint(QObject):
         return False
 
 
-def show_main_window(state: WizardState, settings: Settings, on_close: Any = None) -> MainWindow:
+def show_main_window(
+    state: WizardState,
+    settings: Settings,
+    on_close: Any = None,
+    on_shown: Callable[[], None] | None = None,
+) -> MainWindow:
     """Build and show the window as fast as it can appear: the first page only, styled once
-    built; the other pages, the first page's engine calls and the offer to continue a saved
-    link follow its first paint (`MainWindow.start_up`)."""
+    built; `on_shown`, the other pages, the first page's engine calls and the offer to continue
+    a saved link follow its first paint (`MainWindow.start_up`)."""
     window = MainWindow(state, settings, on_close=on_close, all_pages=False)
     # Styling the built window once is far cheaper than restyling each widget as it is added
     # (a style sheet set first made building the window take ~2.5x as long).
@@ -417,13 +424,28 @@ def show_main_window(state: WizardState, settings: Settings, on_close: Any = Non
     # Engine calls wait for the first paint: a worker importing boto3 meanwhile would compete
     # with the paint for the interpreter lock.
     window.runner.hold()
-    _FirstPaint(window, lambda: window.start_up(offer_resume=not state.demo))
+
+    def after_first_paint() -> None:
+        # The start-up's objects stay for good: frozen, later collections skip them.
+        gc.freeze()
+        gc.enable()  # off since cli.main, for the start-up
+        if on_shown is not None:
+            on_shown()
+        window.start_up(offer_resume=not state.demo)
+
+    _FirstPaint(window, after_first_paint)
     window.show()  # QWizard opens its first page as it becomes visible
     return window
 
 
-def run(argv: list[str], demo: bool = False, endpoint_url: str | None = None) -> int:
-    """Start the GUI. With `demo`, an in-process sandbox stands in for AWS."""
+def run(
+    argv: list[str],
+    demo: bool = False,
+    endpoint_url: str | None = None,
+    on_shown: Callable[[], None] | None = None,
+) -> int:
+    """Start the GUI. With `demo`, an in-process sandbox stands in for AWS. `on_shown` runs
+    once the window has painted (the CLI starts its log file then)."""
     from wizard.consumers import load_consumer
     from wizard.settings import Settings
 
@@ -439,7 +461,9 @@ def run(argv: list[str], demo: bool = False, endpoint_url: str | None = None) ->
         settings.region = "us-east-1"
     consumer = load_consumer(settings.consumer or "rivery")
     state = WizardState(consumer=consumer, endpoint_url=endpoint_url, demo=demo)
-    window = show_main_window(state, settings, sandbox.stop if sandbox is not None else None)
+    window = show_main_window(
+        state, settings, on_close=sandbox.stop if sandbox is not None else None, on_shown=on_shown
+    )
     try:
         return app.exec()
     finally:

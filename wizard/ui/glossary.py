@@ -1,13 +1,10 @@
-"""Help in place: each page's AWS documentation link, and the glossary one click away (the Help
-menu and a link in every "What is this?" box)."""
+"""Help in place: each page's AWS documentation link, and the glossary's words one click away
+(the Help menu and a link in every "What is this?" box). The dialog is glossary_dialog.py; this
+module has no Qt, so the first page can use it without loading the dialog's classes."""
 
 from __future__ import annotations
 
 from html import escape
-
-from PySide6.QtCore import QUrl
-from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
 
 GLOSSARY_LINK = "glossary:"
 
@@ -157,40 +154,3 @@ def glossary_html() -> str:
         f'<p>More: <a href="{HELP_URLS["DonePage"][0]}">What is AWS PrivateLink?</a> · '
         f'<a href="{RDS_PROXY_URL}">Amazon RDS Proxy</a></p>'
     )
-
-
-class GlossaryDialog(QDialog):
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("glossary")
-        self.setWindowTitle("Glossary")
-        self.browser = QTextBrowser()
-        self.browser.setOpenExternalLinks(True)
-        self.browser.setHtml(glossary_html())
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.browser)
-        layout.addWidget(buttons)
-        self.resize(self.fontMetrics().averageCharWidth() * 80, self.fontMetrics().height() * 32)
-
-    def terms(self) -> list[str]:
-        return [term for term, _ in GLOSSARY]
-
-
-def show_glossary(parent: QWidget | None = None) -> GlossaryDialog:
-    """Open (or raise) the glossary; non-modal, so it can stay open beside the wizard."""
-    window = parent.window() if parent is not None else None
-    existing = window.findChild(GlossaryDialog) if window is not None else None
-    dialog = existing if isinstance(existing, GlossaryDialog) else GlossaryDialog(window)
-    dialog.show()
-    dialog.raise_()
-    return dialog
-
-
-def open_help_link(url: str, parent: QWidget | None = None) -> None:
-    """A link in a help box: the glossary opens in the app, documentation in the browser."""
-    if url == GLOSSARY_LINK:
-        show_glossary(parent)
-    else:
-        QDesktopServices.openUrl(QUrl(url))

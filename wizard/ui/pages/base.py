@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -21,7 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from wizard.model import CheckRow
-from wizard.ui.glossary import help_links_html, open_help_link
+from wizard.ui.ask import ask_yes_no
+from wizard.ui.glossary import help_links_html
 from wizard.ui.page_ids import PageId
 from wizard.ui.redact import Redactor
 from wizard.ui.state import WizardState
@@ -59,7 +59,7 @@ class BasePage(QWizardPage):
         self.explanation = QLabel(
             f"<b>What is this?</b> {self.EXPLANATION}{help_links_html(type(self).__name__)}"
         )
-        self.explanation.linkActivated.connect(lambda url: open_help_link(url, self))
+        self.explanation.linkActivated.connect(self._open_help_link)
         self.explanation.setObjectName("explanation")
         self.explanation.setWordWrap(True)
         self.explanation.setTextFormat(Qt.TextFormat.RichText)
@@ -108,6 +108,11 @@ class BasePage(QWizardPage):
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(DEBOUNCE_MS)
         self._debounce.timeout.connect(self.refresh)
+
+    def _open_help_link(self, url: str) -> None:
+        from wizard.ui.glossary_dialog import open_help_link
+
+        open_help_link(url, self)
 
     # --- what subclasses override -------------------------------------------------------------
     def refresh(self) -> None:
@@ -277,6 +282,8 @@ class BasePage(QWizardPage):
         name = link.record.name if link is not None else self.state.link_name
         kept = self.created_resources()
         listing = "\n".join(f"• {line}" for line in kept) or "Nothing was created yet."
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.information(
             self,
             "Continue later",
@@ -321,7 +328,7 @@ class BasePage(QWizardPage):
             self.error_panel.show_partial(self._recovery_error, [])
             return
         listing = "\n".join(f"• {r.describe()}" for r in found)
-        answer = QMessageBox.question(
+        if not ask_yes_no(
             self,
             "Remove what was created?",
             self.redactor(
@@ -329,10 +336,7 @@ class BasePage(QWizardPage):
                 f"account:\n{listing}{note}\n\nNothing else is touched: only what carries this "
                 "link's tags. Delete them now?"
             ),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        ):
             self.offer_recovery(self._recovery_error)
             return
         self.run_engine(
@@ -372,15 +376,12 @@ class BasePage(QWizardPage):
 
     def confirm_fix(self, row: CheckRow) -> None:
         """Explain the change and ask before making it (pages with riskier fixes override)."""
-        answer = QMessageBox.question(
+        if ask_yes_no(
             self,
             "Make this change?",
             f"{row.label}\n\nThe wizard will make this change in your AWS account:\n\n{row.fix}\n\n"
             "Make the change now?",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        if answer == QMessageBox.StandardButton.Yes:
+        ):
             self.apply_fix(row)
 
     # Back belongs to QWizard, which re-enables it on every completeChanged; this slot is

@@ -13,13 +13,13 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
+from wizard.ui.ask import ask_yes_no
 from wizard.ui.redact import Redactor
 from wizard.ui.state import WizardState
 from wizard.ui.widgets.checklist import _html
@@ -130,17 +130,14 @@ class HealthView(QWidget):
         """Apply a finding's fix after the user agreed (it changes their AWS account)."""
         if self._busy or not finding.fix_key:
             return
-        answer = QMessageBox.question(
+        if not ask_yes_no(
             self,
             "Make this change?",
             self.redactor(
                 f"{finding.title}\n\nThe wizard will make this change in your AWS account:\n\n"
                 f"{finding.fix}\n\nMake the change now?"
             ),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        ):
             return
         self._set_busy(True, f"Fixing: {finding.title}…")
         self.runner.run(

@@ -7,15 +7,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QMenu,
     QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -26,6 +25,9 @@ from PySide6.QtWidgets import (
 from wizard import APP_NAME, __version__
 from wizard.aws.activity import ActivityEvent, ActivityLog
 from wizard.ui.redact import Redactor
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMenu
 
 
 def result_text(event: ActivityEvent) -> str:
@@ -145,6 +147,8 @@ class ActivityView(QWidget):
     # --- right-click menu -------------------------------------------------------------------
     def context_menu(self, item: QTreeWidgetItem | None) -> QMenu:
         """The menu for `item` (built apart from showing it, so tests can trigger its actions)."""
+        from PySide6.QtWidgets import QMenu
+
         menu = QMenu(self)
         if item is not None:
             self.tree.setCurrentItem(item)
@@ -196,6 +200,8 @@ class ActivityView(QWidget):
         return target
 
     def export_dialog(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         path, _ = QFileDialog.getSaveFileName(
             self,
             "Export the activity log",

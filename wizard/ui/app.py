@@ -8,7 +8,7 @@ import gc
 import importlib
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
@@ -98,18 +98,21 @@ class PrivateLinkWizard(QWizard):
         self.setPage(int(page_id), page)
         self._redactor.cover_fields(page)  # presenter mode masks every text field
 
-    def add_next_page(self) -> bool:
-        """Build the first of pages 2-9 not built yet (importing its module only now, which
-        keeps it out of the start-up); False when all are built."""
+    def build_later_pages(self) -> Iterator[PageId]:
+        """Import and build pages 2-9 (their modules are imported only now, which keeps them
+        out of the start-up), yielding after each import and each page built: the window
+        spreads the steps over turns of its event loop."""
         for page_id, (module, name) in LATER_PAGES.items():
-            if page_id not in self.pages:
-                page_class = getattr(importlib.import_module(module), name)
+            if page_id in self.pages:
+                continue
+            page_class = getattr(importlib.import_module(module), name)
+            yield page_id
+            if page_id not in self.pages:  # page_of() may have built it meanwhile
                 self._add_page(page_id, page_class(*self._page_args))
-                return True
-        return False
+                yield page_id
 
     def add_remaining_pages(self) -> None:
-        while self.add_next_page():
+        for _ in self.build_later_pages():
             pass
 
     def validateCurrentPage(self) -> bool:
@@ -226,6 +229,10 @@ class MainWindow(QMainWindow):
         self.about_action.triggered.connect(self.show_about)
         help_menu.addAction(self.about_action)
         self.resize(self.fontMetrics().averageCharWidth() * 120, self.fontMetrics().height() * 48)
+        # Styled once built: a style sheet in place first restyles each widget as it is added
+        # (building took ~2.5x as long). On the window, not the application, so pages built
+        # later are styled once, as they join it; its dialogs, its children, inherit it.
+        self.setStyleSheet(load_style())
 
     @property
     def store(self) -> RecordStore:
@@ -260,9 +267,9 @@ class MainWindow(QMainWindow):
         return self.health
 
     def report_dialog(self) -> None:
-        name = self.state.link_name or "privatelink"
         from PySide6.QtWidgets import QFileDialog
 
+        name = self.state.link_name or "privatelink"
         path, _ = QFileDialog.getSaveFileName(
             self,
             "Save a diagnostics report for support",
@@ -296,9 +303,9 @@ class MainWindow(QMainWindow):
 
     def show_error(self, error: Any) -> None:
         """Errors of the window's own workers (the diagnostics report)."""
-        self.statusBar().showMessage(self.redactor(f"Could not write the report: {error.what}"))
         from PySide6.QtWidgets import QMessageBox
 
+        self.statusBar().showMessage(self.redactor(f"Could not write the report: {error.what}"))
         QMessageBox.warning(self, "Diagnostics report", self.redactor(error.paragraph()))
 
     def _set_presenter(self, on: bool) -> None:
@@ -308,15 +315,20 @@ class MainWindow(QMainWindow):
         self.settings.save()
 
     def start_up(self, offer_resume: bool = True) -> None:
-        """Once the window is on screen: the other pages, one per turn of the event loop so
-        the window keeps reacting; then the held engine calls, and the question whether to
+        """Once the window is on screen: the other pages, a step per turn of the event loop
+        so the window keeps reacting; then the held engine calls, and the question whether to
         continue an unfinished link."""
-        if self.wizard.add_next_page():
-            QTimer.singleShot(0, self, lambda: self.start_up(offer_resume))
-            return
-        self.runner.release()
-        if offer_resume and self.offer_resume() is not None:
-            self.wizard.restart()  # again, now for the link to continue
+        steps = self.wizard.build_later_pages()
+
+        def next_step() -> None:
+            if next(steps, None) is not None:
+                QTimer.singleShot(0, self, next_step)
+                return
+            self.runner.release()
+            if offer_resume and self.offer_resume() is not None:
+                self.wizard.restart()  # again, now for the link to continue
+
+        next_step()
 
     def offer_resume(self) -> LinkRecord | None:
         """If a saved link is unfinished, ask whether to continue it."""
@@ -377,8 +389,8 @@ def app_icon() -> QIcon:
     return icon
 
 
-def make_app(argv: list[str], style: bool = True) -> QApplication:
-    """The QApplication; `style=False` leaves the style sheet to the caller (see `run`)."""
+def make_app(argv: list[str]) -> QApplication:
+    """The QApplication (the style sheet is the window's own: see MainWindow)."""
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0], *argv])
     app.setApplicationName(APP_NAME)
@@ -386,8 +398,6 @@ def make_app(argv: list[str], style: bool = True) -> QApplication:
     app.setOrganizationName(APP_ID)
     app.setDesktopFileName(APP_ID)
     app.setWindowIcon(app_icon())
-    if style:
-        app.setStyleSheet(load_style())
     return app
 
 
@@ -416,11 +426,6 @@ def show_main_window(
     built; `on_shown`, the other pages, the first page's engine calls and the offer to continue
     a saved link follow its first paint (`MainWindow.start_up`)."""
     window = MainWindow(state, settings, on_close=on_close, all_pages=False)
-    # Styling the built window once is far cheaper than restyling each widget as it is added
-    # (a style sheet set first made building the window take ~2.5x as long).
-    app = QApplication.instance()
-    if isinstance(app, QApplication):
-        app.setStyleSheet(load_style())
     # Engine calls wait for the first paint: a worker importing boto3 meanwhile would compete
     # with the paint for the interpreter lock.
     window.runner.hold()
@@ -449,7 +454,7 @@ def run(
     from wizard.consumers import load_consumer
     from wizard.settings import Settings
 
-    app = make_app(argv, style=False)
+    app = make_app(argv)
     settings = Settings.load()
     sandbox: Any = None
     if demo:

@@ -278,12 +278,12 @@ class BasePage(QWizardPage):
 
     def continue_later(self) -> None:
         """Keep the record (saved at every new id) and close; the next start offers to resume."""
+        from PySide6.QtWidgets import QMessageBox  # loaded when needed, not at start-up
+
         link: Any = self.state.link
         name = link.record.name if link is not None else self.state.link_name
         kept = self.created_resources()
         listing = "\n".join(f"• {line}" for line in kept) or "Nothing was created yet."
-        from PySide6.QtWidgets import QMessageBox
-
         QMessageBox.information(
             self,
             "Continue later",

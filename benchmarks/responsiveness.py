@@ -28,38 +28,6 @@ GOAL_MS = 50.0
 TICK_MS = 5
 
 
-class Bot:
-    """The two qtbot calls tests/ui/flow.py uses, without pytest.
-
-    Waits with a QEventLoop, as pytest-qt does, not QTest.qWait: in PySide6 6.12.0 every
-    qWait call drops one reference to None too many, and a run of a few thousand waits kills
-    the interpreter ("none_dealloc")."""
-
-    def __init__(self) -> None:
-        from PySide6.QtCore import QEventLoop, QTimer
-
-        self._loop = QEventLoop()
-        self._timer = QTimer()
-        self._timer.setSingleShot(True)
-        self._timer.timeout.connect(self._loop.quit)
-
-    def _wait(self, ms: int) -> None:
-        self._timer.start(ms)
-        self._loop.exec()
-
-    def wait(self, ms: int) -> None:
-        self._wait(ms)
-
-    def waitUntil(self, condition: Callable[[], Any], timeout: int = 5000) -> None:
-        deadline = time.monotonic() + timeout / 1000
-        while True:
-            if condition() in (None, True):
-                return
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"waited {timeout} ms for {condition}")
-            self._wait(10)
-
-
 class StallMeter:
     """A precise 5 ms timer; the longest gap between two ticks is the longest stall."""
 
@@ -284,7 +252,7 @@ def main() -> int:
     calls = add_latency(args.latency)
     answer_dialogs_yes()
     meter = StallMeter()
-    bot = Bot()
+    bot = flow.LoopBot()
     started = time.monotonic()
     state = WizardState(consumer=load_consumer("rivery"), endpoint_url=url, demo=True)
     first_paint = FirstPagePaint(app)
@@ -294,7 +262,7 @@ def main() -> int:
     try:
         meter.where = lambda: (
             f"page {window.wizard.currentId()}, after {calls[-1] if calls else 'no AWS call'}"
-            f" (call {len(calls)})"
+            f" (call {len(calls)}){'' if len(window.wizard.pages) == 9 else ', building pages'}"
         )
         explainer = StallExplainer(meter, threshold_ms=GOAL_MS * 0.6) if args.explain else None
         # The window's first paint (fonts, styles, layout: Qt's one-off start-up work) is what

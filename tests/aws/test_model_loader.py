@@ -75,3 +75,20 @@ def test_sessions_share_one_loader_and_parse_each_model_once(monkeypatch: pytest
     assert loader is first.session._session.get_component("data_loader")
     assert isinstance(loader.file_loader, PiecewiseJSONFileLoader)
     assert len(loader.search_paths) == len(set(loader.search_paths))
+
+
+def test_after_the_warm_up_clients_parse_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    model_loader._loader_for.cache_clear()  # a fresh loader: nothing parsed by earlier tests
+    # Every service has a model, paginators and endpoint rules (STS has no waiters).
+    assert model_loader.warm_up() >= 3 * len(model_loader.SERVICES)
+    parsed: list[int] = []
+    real = model_loader.loads_in_pieces
+    monkeypatch.setattr(model_loader, "loads_in_pieces", lambda text: parsed.append(1) or real(text))
+    aws = make_context(Credentials(access_key_id="AKIAEXAMPLE", secret_access_key="x" * 20), "us-east-1")
+    aws.client("sts")
+    aws.ec2.get_paginator("describe_instances")
+    aws.ec2.get_waiter("instance_running")
+    aws.elbv2.get_paginator("describe_load_balancers")
+    aws.elbv2.get_waiter("load_balancer_available")
+    aws.rds.get_paginator("describe_db_instances")
+    assert parsed == []

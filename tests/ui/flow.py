@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,39 @@ from wizard.ui.page_ids import PageId
 from wizard.ui.pages.base import BasePage
 
 WAIT_MS = 60000
+
+
+class LoopBot:
+    """The two qtbot calls this module uses, without pytest (for a wizard driven in a child
+    process, or by a benchmark).
+
+    Waits with a QEventLoop, as pytest-qt does, not QTest.qWait: in PySide6 6.12.0 every
+    qWait call drops one reference to None too many, and a run of a few thousand waits kills
+    the interpreter ("none_dealloc")."""
+
+    def __init__(self) -> None:
+        from PySide6.QtCore import QEventLoop, QTimer
+
+        self._loop = QEventLoop()
+        self._timer = QTimer()
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._loop.quit)
+
+    def _wait(self, ms: int) -> None:
+        self._timer.start(ms)
+        self._loop.exec()
+
+    def wait(self, ms: int) -> None:
+        self._wait(ms)
+
+    def waitUntil(self, condition: Callable[[], Any], timeout: int = 5000) -> None:
+        deadline = time.monotonic() + timeout / 1000
+        while True:
+            if condition() in (None, True):
+                return
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"waited {timeout} ms for {condition}")
+            self._wait(10)
 
 
 def page(window: MainWindow) -> Any:
@@ -90,6 +124,13 @@ def run_flow(
     p = next_page(qtbot, window, PageId.TARGET_GROUP)
     if port is not None:
         p.port.setValue(port)
+    return finish_flow(qtbot, window, shots, fixes)
+
+
+def finish_flow(
+    qtbot: Any, window: MainWindow, shots: Path | None = None, fixes: list[str] | None = None
+) -> Any:
+    """From the target group page (a new link's, or a resumed one's) to Done; returns the link."""
     wait_settled(qtbot, window)
     shoot(window, shots, qtbot=qtbot, name="target-group")
     create(qtbot, window, fixes)

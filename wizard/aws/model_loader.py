@@ -3,13 +3,14 @@
 botocore parses each service's model (EC2's is 4 MB of JSON) with one `json.loads` call, which
 holds the interpreter lock from start to end: the GUI thread could not run for ~50-130 ms
 while a worker signed in or listed databases. Here the big objects of a model ("operations",
-"shapes") are decoded one entry at a time, so the lock changes hands between entries, and one
-loader is shared by every boto3 session so a second sign-in does not parse anything again.
+"shapes") are decoded one entry at a time, so the lock changes hands between entries, with the
+garbage collector paused (see wizard/collector.py); and one loader is shared by every boto3
+session, so a second sign-in does not parse anything again.
 """
 
 from __future__ import annotations
 
-import gc
+import contextlib
 import gzip
 import json
 import os
@@ -18,7 +19,10 @@ from collections import OrderedDict
 from functools import lru_cache
 from typing import Any
 
+from botocore.exceptions import DataNotFoundError, UnknownServiceError
 from botocore.loaders import JSONFileLoader, Loader, create_loader
+
+from wizard.collector import collector_paused
 
 _WHITESPACE = " \t\n\r"
 # Objects this deep are decoded entry by entry; deeper values (one shape, one operation) are
@@ -92,12 +96,8 @@ class PiecewiseJSONFileLoader(JSONFileLoader):
             if os.path.isfile(full_path):
                 with opener(full_path, "rb") as stream:
                     payload = stream.read().decode("utf-8")
-                data = loads_in_pieces(payload)
-                # Models stay loaded for the whole run: moving them out of the garbage
-                # collector's view keeps each full collection from walking a million objects
-                # (another ~15-40 ms with the lock held).
-                gc.freeze()
-                return data
+                with collector_paused:
+                    return loads_in_pieces(payload)
         return None
 
 
@@ -124,3 +124,28 @@ def forget_repeated_search_paths(loader: Loader) -> None:
     with _shared_lock:
         paths = loader.search_paths
         paths[:] = list(dict.fromkeys(paths))
+
+
+# What the wizard's clients load: each service's model, paginators, waiters and endpoint rules.
+SERVICES = ("sts", "ec2", "elbv2", "rds")
+_SERVICE_FILES = ("service-2", "paginators-1", "waiters-2", "endpoint-rule-set-1")
+_SHARED_FILES = ("endpoints", "partitions", "sdk-default-configuration", "_retry")
+
+
+def warm_up(data_path: str | None = None) -> int:
+    """Load the models of SERVICES into the shared loader ahead of the first clients (the
+    window calls this while the user signs in, so that parsing them never overlaps a page
+    change); returns the number of files loaded. A file botocore cannot find is left to the
+    client that needs it."""
+    loader = shared_loader(data_path)
+    loaded = 0
+    for name in _SHARED_FILES:
+        with contextlib.suppress(DataNotFoundError):
+            loader.load_data(name)
+            loaded += 1
+    for service in SERVICES:
+        for type_name in _SERVICE_FILES:
+            with contextlib.suppress(DataNotFoundError, UnknownServiceError):
+                loader.load_service_model(service, type_name)
+                loaded += 1
+    return loaded

@@ -12,9 +12,10 @@ import botocore.session
 from botocore.config import Config
 
 from wizard import __version__
-from wizard.aws import activity
+from wizard.aws import activity, model_loader
 from wizard.aws.errors import aws_step
 from wizard.aws.model_loader import forget_repeated_search_paths, shared_loader
+from wizard.collector import collector_paused
 from wizard.errors import UserError, bad_input
 
 # Adaptive retries absorb throttling and transient 5xx without any step having to care.
@@ -58,6 +59,7 @@ class AwsContext:
     region: str
     endpoint_url: str | None = None
     extra_headers: dict[str, str] = field(default_factory=dict)
+    data_path: str | None = None  # botocore's AWS_DATA_PATH setting: which model loader
     _clients: dict[str, Any] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -67,17 +69,22 @@ class AwsContext:
         # boto3 sessions are not thread-safe for creating clients; clients themselves are.
         with self._lock:
             if key not in self._clients:
-                client = self.session.client(
-                    service,
-                    region_name=self.region,
-                    endpoint_url=self.endpoint_url,
-                    config=RETRY_CONFIG if retries else NO_RETRY_CONFIG,
-                )
+                with collector_paused:  # a client is thousands of objects, all kept
+                    client = self.session.client(
+                        service,
+                        region_name=self.region,
+                        endpoint_url=self.endpoint_url,
+                        config=RETRY_CONFIG if retries else NO_RETRY_CONFIG,
+                    )
                 activity.attach(client, self.region)
                 for name, value in self.extra_headers.items():
                     _add_header(client, name, value)
                 self._clients[key] = client
             return self._clients[key]
+
+    def warm_up_models(self) -> None:
+        """Parse the wizard's AWS models now rather than as the first clients need them."""
+        model_loader.warm_up(self.data_path)
 
     @property
     def ec2(self) -> Any:
@@ -120,7 +127,8 @@ def make_context(
     with aws_step("Opening the AWS profile"):
         core = botocore.session.Session(profile=credentials.profile or None)
         # The process-wide model loader (see model_loader.py); boto3 adds its own data folder.
-        loader = shared_loader(core.get_config_variable("data_path"))
+        data_path = core.get_config_variable("data_path")
+        loader = shared_loader(data_path)
         core.register_component("data_loader", loader)
         session = boto3.Session(
             aws_access_key_id=credentials.access_key_id or None,
@@ -130,7 +138,7 @@ def make_context(
             botocore_session=core,
         )
         forget_repeated_search_paths(loader)
-    return AwsContext(session, region, endpoint_url, dict(extra_headers or {}))
+    return AwsContext(session, region, endpoint_url, dict(extra_headers or {}), data_path)
 
 
 def whoami(aws: AwsContext) -> Identity:

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from wizard import APP_ID, APP_NAME, __version__
 from wizard.aws.activity import ACTIVITY, ActivityLog
+from wizard.collector import collector_paused
 from wizard.ui.ask import ask_yes_no
 from wizard.ui.page_ids import PageId
 from wizard.ui.pages.base import BasePage
@@ -321,7 +322,9 @@ class MainWindow(QMainWindow):
         steps = self.wizard.build_later_pages()
 
         def next_step() -> None:
-            if next(steps, None) is not None:
+            with collector_paused:  # a page (its module, its Qt classes) is kept for good
+                built = next(steps, None)
+            if built is not None:
                 QTimer.singleShot(0, self, next_step)
                 return
             self.runner.release()

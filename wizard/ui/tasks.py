@@ -50,7 +50,12 @@ def sign_in(
     else:
         credentials = Credentials(access_key_id=access_key, secret_access_key=secret, session_token=token)
     aws = make_context(credentials, region, endpoint_url)
-    return credentials, aws, whoami(aws)
+    identity = whoami(aws)
+    # The next pages' AWS models, parsed now while the page waits for this answer: parsing
+    # them later, as the next page opens, would slow its first paint (they share the
+    # interpreter lock with the window).
+    aws.warm_up_models()
+    return credentials, aws, identity
 
 
 def save_profile(name: str, access_key: str, secret: str, token: str) -> None:

@@ -7,11 +7,16 @@ PySide6 itself), which would break the start-up budget for one small class.
 
 from __future__ import annotations
 
+import importlib
 import logging
+import sys
 from collections.abc import Callable
+from types import ModuleType
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+from wizard.collector import collector_paused
 
 log = logging.getLogger("wizard.ui.worker")
 
@@ -89,6 +94,15 @@ def as_user_error(exc: BaseException) -> Any:
     return translate(exc)
 
 
+def _tasks() -> ModuleType:
+    """wizard.ui.tasks; its first import (the whole engine, boto3) with the collector paused.
+    import_module, not sys.modules: a second worker must wait for a first one's import to end."""
+    if "wizard.ui.tasks" in sys.modules:
+        return importlib.import_module("wizard.ui.tasks")
+    with collector_paused:
+        return importlib.import_module("wizard.ui.tasks")
+
+
 def engine(name: str) -> Callable[..., Any]:
     """A callable that runs `wizard.ui.tasks.<name>` when the worker calls it.
 
@@ -96,9 +110,7 @@ def engine(name: str) -> Callable[..., Any]:
     the first window is shown instead of delaying start-up."""
 
     def call(*args: Any, **kwargs: Any) -> Any:
-        from wizard.ui import tasks
-
-        return getattr(tasks, name)(*args, **kwargs)
+        return getattr(_tasks(), name)(*args, **kwargs)
 
     call.__name__ = call.__qualname__ = name
     return call

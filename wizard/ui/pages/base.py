@@ -134,7 +134,9 @@ class BasePage(QWizardPage):
         return self._busy > 0
 
     def isComplete(self) -> bool:
-        return not self.busy and not self._checking and self.checklist.required_ok() and self.page_ready()
+        return bool(
+            not self.busy and not self._checking and self.checklist.required_ok() and self.page_ready()
+        )
 
     def initializePage(self) -> None:
         self._initialized = True

@@ -38,6 +38,7 @@ class StallMeter:
         self._last = 0.0
         self._running = False
         self.where: Callable[[], str] | None = None  # what the flow is at, for long gaps
+        self._where_before = ""
         self.long_ones: list[tuple[float, str]] = []
         self._timer = QTimer()
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -65,8 +66,12 @@ class StallMeter:
         now = time.perf_counter()
         gap = (now - self._last) * 1000
         self.gaps.append(gap)
-        if gap > GOAL_MS and self.where is not None:
-            self.long_ones.append((gap, self.where()))
+        if self.where is not None:
+            where = self.where()  # noted at every tick: a long gap shows where it began
+            if gap > GOAL_MS:
+                began = self._where_before
+                self.long_ones.append((gap, where if began == where else f"{began} -> {where}"))
+            self._where_before = where
         self._last = now
 
 

@@ -468,3 +468,30 @@ def test_start_up_paints_the_first_page_before_building_the_rest(
         assert p is window.wizard.page_of(PageId.SOURCE)
     finally:
         window.close()
+
+
+def test_the_first_page_signs_in_once(qapp: Any, qtbot: Any, sandbox_url: str) -> None:
+    """Started as the app starts: reading the AWS profiles rebuilds the sign-in choices, which
+    must not start a second, debounced sign-in that the page then waits for as well."""
+    from wizard.aws.activity import ACTIVITY
+    from wizard.consumers import load_consumer
+    from wizard.settings import Settings
+    from wizard.ui.app import show_main_window
+    from wizard.ui.pages.base import DEBOUNCE_MS
+    from wizard.ui.state import WizardState
+
+    def sign_ins() -> int:
+        return sum(1 for e in ACTIVITY.events() if e.operation == "GetCallerIdentity")
+
+    before = sign_ins()
+    state = WizardState(consumer=load_consumer("rivery"), endpoint_url=sandbox_url, demo=True)
+    window = show_main_window(state, Settings.load())
+    qtbot.addWidget(window)
+    try:
+        qtbot.waitUntil(lambda: state.identity is not None, timeout=20000)
+        qtbot.wait(DEBOUNCE_MS + 300)  # a debounced re-check would have started by now
+        wait_settled(qtbot, window)
+        assert state.identity is not None
+        assert sign_ins() - before == 1
+    finally:
+        window.close()

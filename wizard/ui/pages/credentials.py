@@ -181,6 +181,9 @@ class CredentialsPage(BasePage):
     def _profiles_ready(self, profiles: list[Any]) -> None:
         self._rebuild_methods(profiles)
         self._method_changed()
+        # Checked now: the re-check _method_changed scheduled would sign in a second time
+        # 400 ms later, and the page would wait for that one too.
+        self._debounce.stop()
         self.refresh()
 
     def _region_row(self, region: str) -> CheckRow:

@@ -6,7 +6,6 @@ clear paragraph, never a traceback."""
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import logging
 import sys
@@ -181,10 +180,6 @@ def _start_log(argv: list[str]) -> None:
 
 
 def _open_window(args: argparse.Namespace, argv: list[str], start_log: Callable[[], None]) -> int:
-    # Start-up makes ~35,000 objects that live for the whole run (modules, Qt's Python types)
-    # and a few hundred of garbage: its ~55 collections (~1% of its work) found almost nothing.
-    # The window turns the collector back on once it has painted, and freezes what exists.
-    gc.disable()
     from wizard.ui.app import run
 
     return run(argv, demo=args.demo, endpoint_url=args.endpoint_url, on_shown=start_log)

@@ -436,7 +436,6 @@ def show_main_window(
     def after_first_paint() -> None:
         # The start-up's objects stay for good: frozen, later collections skip them.
         gc.freeze()
-        gc.enable()  # off since cli._open_window, for the start-up (if started from there)
         if on_shown is not None:
             on_shown()
         window.start_up(offer_resume=not state.demo)

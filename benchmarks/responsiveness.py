@@ -36,10 +36,12 @@ class StallMeter:
 
         self.gaps: list[float] = []
         self._last = 0.0
+        self._last_cpu = 0.0  # the GUI thread's own CPU time at the last tick
         self._running = False
         self.where: Callable[[], str] | None = None  # what the flow is at, for long gaps
         self._where_before = ""
         self.long_ones: list[tuple[float, str]] = []
+        self.note_over_ms = GOAL_MS  # gaps longer than this are listed with where they happened
         self._timer = QTimer()
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.setInterval(TICK_MS)
@@ -55,6 +57,7 @@ class StallMeter:
 
     def start(self) -> None:
         self._last = time.perf_counter()
+        self._last_cpu = time.thread_time()
         self._running = True
         self._timer.start()
 
@@ -64,15 +67,21 @@ class StallMeter:
 
     def _tick(self) -> None:
         now = time.perf_counter()
+        cpu = time.thread_time()
         gap = (now - self._last) * 1000
         self.gaps.append(gap)
         if self.where is not None:
             where = self.where()  # noted at every tick: a long gap shows where it began
-            if gap > GOAL_MS:
+            if gap > self.note_over_ms:
                 began = self._where_before
-                self.long_ones.append((gap, where if began == where else f"{began} -> {where}"))
+                # How much of the gap the window's thread itself was computing; the rest it
+                # waited (for the interpreter lock, held by a worker).
+                busy = f"window thread busy {(cpu - self._last_cpu) * 1000:.0f} ms"
+                place = where if began == where else f"{began} -> {where}"
+                self.long_ones.append((gap, f"{place}; {busy}"))
             self._where_before = where
         self._last = now
+        self._last_cpu = cpu
 
 
 class StallExplainer:
@@ -211,6 +220,9 @@ def main() -> int:
     parser.add_argument(
         "--explain", action="store_true", help="print what the GUI thread was doing during stalls"
     )
+    parser.add_argument(
+        "--list-over", type=float, default=GOAL_MS, help="list every gap longer than this (ms)"
+    )
     args = parser.parse_args()
 
     folder = tempfile.mkdtemp(prefix="plw-bench-")
@@ -233,6 +245,7 @@ def main() -> int:
     calls = add_latency(args.latency)
     answer_dialogs_yes()
     meter = StallMeter()
+    meter.note_over_ms = args.list_over
     bot = flow.LoopBot()
     started = time.monotonic()
     state = WizardState(consumer=load_consumer("rivery"), endpoint_url=url, demo=True)

@@ -25,16 +25,21 @@ DATA = Path(botocore.__file__).parent / "data"
         ' { "a" : { } , "b":{"x":{}} } ',
         "[1, 2]",
         '"just a string"',
+        '{"p": [{"s": {"a": {"e": [1]}, "b": []}}, [], [[2, {"x": 3}]]], "v": 3}',
+        " [ ] ",
     ],
 )
-def test_pieces_decode_like_json_loads(text: str) -> None:
+@pytest.mark.parametrize("depth", [1, 2, 4])
+def test_pieces_decode_like_json_loads(text: str, depth: int) -> None:
     expected = json.loads(text, object_pairs_hook=OrderedDict)
-    decoded = loads_in_pieces(text)
+    decoded = loads_in_pieces(text, depth)
     assert decoded == expected
     assert type(decoded) is type(expected)
 
 
-@pytest.mark.parametrize("text", ['{"a": 1', '{"a" 1}', '{"a": 1} x', "{1: 2}", ""])
+@pytest.mark.parametrize(
+    "text", ['{"a": 1', '{"a" 1}', '{"a": 1} x', "{1: 2}", "", "[1, 2", "[1 2]", '{"a": [1,]}']
+)
 def test_malformed_json_is_refused(text: str) -> None:
     with pytest.raises(ValueError):
         loads_in_pieces(text)
@@ -50,6 +55,26 @@ def test_real_service_models_load_identically(service: str) -> None:
     assert list(loaded["shapes"]) == list(expected["shapes"])  # order kept (OrderedDict)
 
 
+def test_endpoints_file_loads_identically_in_small_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
+    """endpoints.json (~1.2 MB) keeps its bulk three levels down; decoded whole, it held the
+    interpreter lock for ~25 ms. Each decoding call now covers a small piece of it."""
+    text = (DATA / "endpoints.json").read_text(encoding="utf-8")
+    expected = json.loads(text, object_pairs_hook=OrderedDict)
+    pieces: list[int] = []
+    real = json.JSONDecoder.raw_decode
+
+    def measured(self: json.JSONDecoder, s: str, idx: int = 0) -> tuple[object, int]:
+        value, end = real(self, s, idx)
+        pieces.append(end - idx)
+        return value, end
+
+    monkeypatch.setattr(json.JSONDecoder, "raw_decode", measured)
+    loaded = PiecewiseJSONFileLoader().load_file(str(DATA / "endpoints"))
+    assert loaded == expected
+    assert len(text) > 500_000
+    assert max(pieces) < 64_000
+
+
 def test_missing_file_is_none(tmp_path: Path) -> None:
     assert PiecewiseJSONFileLoader().load_file(str(tmp_path / "nothing")) is None
 
@@ -58,9 +83,9 @@ def test_sessions_share_one_loader_and_parse_each_model_once(monkeypatch: pytest
     parsed: list[int] = []
     real = model_loader.loads_in_pieces
 
-    def counting(text: str) -> object:
+    def counting(text: str, depth: int) -> object:
         parsed.append(len(text))
-        return real(text)
+        return real(text, depth)
 
     monkeypatch.setattr(model_loader, "loads_in_pieces", counting)
     keys = Credentials(access_key_id="AKIAEXAMPLE", secret_access_key="x" * 20)
@@ -83,7 +108,7 @@ def test_after_the_warm_up_clients_parse_nothing(monkeypatch: pytest.MonkeyPatch
     assert model_loader.warm_up() >= 3 * len(model_loader.SERVICES)
     parsed: list[int] = []
     real = model_loader.loads_in_pieces
-    monkeypatch.setattr(model_loader, "loads_in_pieces", lambda text: parsed.append(1) or real(text))
+    monkeypatch.setattr(model_loader, "loads_in_pieces", lambda *a: parsed.append(1) or real(*a))
     aws = make_context(Credentials(access_key_id="AKIAEXAMPLE", secret_access_key="x" * 20), "us-east-1")
     aws.client("sts")
     aws.ec2.get_paginator("describe_instances")

@@ -3,7 +3,8 @@ a busy state that blocks a second run, debounced re-checks, and `run_engine` (th
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer
@@ -81,13 +82,14 @@ class BasePage(QWizardPage):
         self.error_panel.remove_requested.connect(self.remove_created)
         self._in_action = False
         self._recovery_error: Any = None  # the failed step's error while recovery is offered
+        self._batching = 0
 
         actions = QHBoxLayout()
         actions.addWidget(self.action_button, 0, Qt.AlignmentFlag.AlignTop)
         actions.addWidget(self.status, 1)
 
         inner = QWidget()
-        column = QVBoxLayout(inner)
+        self._column = column = QVBoxLayout(inner)
         column.addWidget(self.explanation)
         column.addLayout(self.body)
         column.addWidget(self.checklist)
@@ -98,6 +100,10 @@ class BasePage(QWizardPage):
         # A scroll area rather than a minimum size: at 200 % scale long pages scroll, never clip.
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        # Always there, so the page's width never changes as its content grows past the window:
+        # no text re-flowing sideways when a check's answer arrives, and no double layout (a
+        # scroll bar appearing re-laid the whole page out, ~20 ms).
+        scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(inner)
         outer = QVBoxLayout(self)
@@ -162,6 +168,22 @@ class BasePage(QWizardPage):
     def show_error(self, error: UserError) -> None:
         self.error_panel.show_error(error)
 
+    @contextmanager
+    def laid_out_once(self) -> Iterator[None]:
+        """The page's changes inside are laid out together, once, on the next turn of the event
+        loop. (Qt lays out a visible window at once whenever a widget in it is shown: a check's
+        answer, showing its rows, Fix buttons and preview, laid the page out several times over,
+        ~10 ms each, all on the window's thread.)"""
+        self._batching += 1
+        self._column.setEnabled(False)
+        try:
+            yield
+        finally:
+            self._batching -= 1
+            if not self._batching:
+                self._column.setEnabled(True)
+                self._column.invalidate()
+
     # --- running engine calls -----------------------------------------------------------------
     def run_engine(
         self,
@@ -186,9 +208,10 @@ class BasePage(QWizardPage):
             self.set_status(busy_text)
 
         def done(result: Any) -> None:
-            self._set_busy(-1)
-            if on_done is not None:
-                on_done(result)
+            with self.laid_out_once():
+                self._set_busy(-1)
+                if on_done is not None:
+                    on_done(result)
 
         def error(err: Any) -> None:
             self._set_busy(-1)
@@ -233,7 +256,8 @@ class BasePage(QWizardPage):
             if generation != self._check_generation:
                 return
             self._checking = False
-            on_done(result)
+            with self.laid_out_once():
+                on_done(result)
             self.completeChanged.emit()
 
         def error(err: Any) -> None:

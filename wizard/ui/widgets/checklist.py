@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QPushButton, QWidget
 
@@ -9,6 +11,61 @@ from wizard.model import CheckRow
 from wizard.ui.redact import Redactor
 
 _SPINNER = "◐◓◑◒"
+
+
+class _Line:
+    """The three widgets of one checklist line: the mark, the text and a Fix button. Lines are
+    kept and reused as the rows change: new labels are styled and laid out from scratch, which
+    made each check's answer cost the window ~20 ms (~45 ms while a worker was busy)."""
+
+    def __init__(self, grid: QGridLayout, index: int, on_fix: Callable[[CheckRow], None]) -> None:
+        self.row: CheckRow | None = None
+        self._shown: tuple[str, ...] = ()
+        self.mark = QLabel()
+        self.mark.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.text = QLabel()
+        self.text.setWordWrap(True)
+        self.text.setTextFormat(Qt.TextFormat.RichText)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.button = QPushButton("&Fix…")
+        self.button.clicked.connect(lambda: self.row is not None and on_fix(self.row))
+        grid.addWidget(self.mark, index, 0)
+        grid.addWidget(self.text, index, 1)
+        grid.addWidget(self.button, index, 2, Qt.AlignmentFlag.AlignTop)
+
+    def show(self, icon: str, state: str, html: str, row: CheckRow | None) -> None:
+        """Show a row (or a pending check, with no row); widgets change only where it differs."""
+        self.row = row
+        key = row.key if row is not None else ""
+        fix = row.fix if row is not None and not row.ok else ""
+        shown = (icon, state, html, key, fix)
+        if shown == self._shown:
+            return
+        old = self._shown or ("", "", "", "", "")
+        self._shown = shown
+        if icon != old[0]:
+            self.mark.setText(icon)
+        if state != old[1]:
+            self.mark.setObjectName(f"check-{state}")
+            self.mark.setAccessibleName(state)
+            # The style sheet colours the mark by its name: apply the new name's rule.
+            self.mark.style().unpolish(self.mark)
+            self.mark.style().polish(self.mark)
+        if html != old[2]:
+            self.text.setText(html)
+        self.text.setObjectName(f"row-{key}" if key else "")
+        self.button.setObjectName(f"fix-{key}" if fix else "")
+        self.button.setToolTip(fix)
+        self.button.setVisible(bool(fix))
+        self.mark.setVisible(True)
+        self.text.setVisible(True)
+
+    def hide(self) -> None:
+        self.row = None
+        self._shown = ()
+        for widget in (self.mark, self.text, self.button):
+            widget.setVisible(False)
+            widget.setObjectName("")  # a hidden line is found by no row's name
 
 
 class Checklist(QGroupBox):
@@ -23,7 +80,7 @@ class Checklist(QGroupBox):
         self._rows: list[CheckRow] = []
         self._pending: list[str] = []
         self._frame = 0
-        self._spin_labels: list[QLabel] = []
+        self._lines: list[_Line] = []
         self._grid = QGridLayout(self)
         self._grid.setColumnStretch(1, 1)
         self._timer = QTimer(self)
@@ -60,65 +117,49 @@ class Checklist(QGroupBox):
     def failing(self) -> list[CheckRow]:
         return [r for r in self._rows if r.required and not r.ok]
 
-    def _clear(self) -> None:
-        while self._grid.count():
-            item = self._grid.takeAt(0)
-            widget = item.widget() if item is not None else None
-            if widget is not None:
-                widget.hide()  # at once: deleteLater() only runs on the next event-loop turn
-                widget.deleteLater()
-        self._spin_labels = []
+    def _line(self, index: int) -> _Line:
+        while len(self._lines) <= index:
+            self._lines.append(_Line(self._grid, len(self._lines), self.fix_requested.emit))
+        return self._lines[index]
 
     def _render(self) -> None:
-        self._clear()
-        line = 0
-        for row in self._rows:
-            if row.ok and not row.warning:
-                icon, name = "✔", "ok"
-            elif row.ok:
-                icon, name = "⚠", "warning"
-            else:
-                icon, name = ("✖", "failed") if row.required else ("⚠", "warning")
-            mark = QLabel(icon)
-            mark.setObjectName(f"check-{name}")
-            mark.setAccessibleName(name)
-            mark.setAlignment(Qt.AlignmentFlag.AlignTop)
-            text = f"<b>{_html(self._redactor(row.label))}</b>"
-            if row.reason:
-                text += f"<br>{_html(self._redactor(row.reason))}"
-            label = QLabel(text)
-            label.setWordWrap(True)
-            label.setTextFormat(Qt.TextFormat.RichText)
-            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            label.setObjectName(f"row-{row.key}")
-            self._grid.addWidget(mark, line, 0)
-            self._grid.addWidget(label, line, 1)
-            if row.fix and not row.ok:
-                button = QPushButton("&Fix…")
-                button.setObjectName(f"fix-{row.key}")
-                button.setToolTip(row.fix)
-                button.clicked.connect(lambda _=False, r=row: self.fix_requested.emit(r))
-                self._grid.addWidget(button, line, 2, Qt.AlignmentFlag.AlignTop)
-            line += 1
-        for text in self._pending:
-            mark = QLabel(_SPINNER[self._frame])
-            mark.setObjectName("check-pending")
-            self._spin_labels.append(mark)
-            label = QLabel(text)
-            label.setWordWrap(True)
-            self._grid.addWidget(mark, line, 0)
-            self._grid.addWidget(label, line, 1)
-            line += 1
-        self.setVisible(line > 0)
+        # Showing a widget in a visible window lays out at once every layout up to the window,
+        # so the lines change while the box is hidden: the window is laid out once, as it shows.
+        self.hide()
+        self.setVisible(self._show_lines() > 0)
         if self._pending:
             self._timer.start()
         else:
             self._timer.stop()
 
+    def _show_lines(self) -> int:
+        index = 0
+        if self._pending:
+            # While a check runs its old answers are stale: only the spinners show.
+            for text in self._pending:
+                self._line(index).show(_SPINNER[self._frame], "pending", _html(text), None)
+                index += 1
+        else:
+            for row in self._rows:
+                if row.ok and not row.warning:
+                    icon, state = "✔", "ok"
+                elif row.ok:
+                    icon, state = "⚠", "warning"
+                else:
+                    icon, state = ("✖", "failed") if row.required else ("⚠", "warning")
+                html = f"<b>{_html(self._redactor(row.label))}</b>"
+                if row.reason:
+                    html += f"<br>{_html(self._redactor(row.reason))}"
+                self._line(index).show(icon, state, html, row)
+                index += 1
+        for line in self._lines[index:]:
+            line.hide()
+        return index
+
     def _spin(self) -> None:
         self._frame = (self._frame + 1) % len(_SPINNER)
-        for label in self._spin_labels:
-            label.setText(_SPINNER[self._frame])
+        for line in self._lines[: len(self._pending)]:
+            line.mark.setText(_SPINNER[self._frame])
 
 
 def _html(text: str) -> str:

@@ -170,8 +170,8 @@ class BasePage(QWizardPage):
 
     @contextmanager
     def laid_out_once(self) -> Iterator[None]:
-        """The page's changes inside are laid out together, once, on the next turn of the event
-        loop. (Qt lays out a visible window at once whenever a widget in it is shown: a check's
+        """The page's changes inside are laid out together, once, as the outermost batch ends.
+        (Qt lays a visible window out at once whenever a widget in it is shown: a check's
         answer, showing its rows, Fix buttons and preview, laid the page out several times over,
         ~10 ms each, all on the window's thread.)"""
         self._batching += 1
@@ -182,7 +182,9 @@ class BasePage(QWizardPage):
             self._batching -= 1
             if not self._batching:
                 self._column.setEnabled(True)
+                # Now, not by a posted request: while the layout was off it posted none.
                 self._column.invalidate()
+                self._column.activate()
 
     # --- running engine calls -----------------------------------------------------------------
     def run_engine(

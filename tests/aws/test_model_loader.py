@@ -117,3 +117,24 @@ def test_after_the_warm_up_clients_parse_nothing(monkeypatch: pytest.MonkeyPatch
     aws.elbv2.get_waiter("load_balancer_available")
     aws.rds.get_paginator("describe_db_instances")
     assert parsed == []
+
+
+def test_the_sandbox_parses_no_model_the_window_has(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With --demo the sandbox shares the window's process: its consumer's clients and moto's
+    own region lookups use the shared loader, so they never decode a model in one long call."""
+    from moto.core.base_backend import AccountSpecificBackend
+
+    from wizard.sandbox import moto_ext
+    from wizard.sandbox.consumer import account_client
+
+    moto_ext.install()  # imports moto (which reads its own JSON data files as it loads)
+    model_loader.warm_up()
+    parsed: list[str] = []
+    real_loads, real_pieces = json.loads, model_loader.loads_in_pieces
+    monkeypatch.setattr(json, "loads", lambda text, **kw: parsed.append("whole") or real_loads(text, **kw))
+    monkeypatch.setattr(model_loader, "loads_in_pieces", lambda *a: parsed.append("pieces") or real_pieces(*a))
+
+    consumer_ec2 = account_client("ec2", "us-east-1", "012922587834")
+    assert consumer_ec2.meta.service_model.service_name == "ec2"
+    assert "eu-west-1" in AccountSpecificBackend.get_session().get_available_regions("rds")
+    assert parsed == []

@@ -125,20 +125,39 @@ def make_context(
             "Enter both, or choose a profile instead.",
         )
     with aws_step("Opening the AWS profile"):
-        core = botocore.session.Session(profile=credentials.profile or None)
-        # The process-wide model loader (see model_loader.py); boto3 adds its own data folder.
-        data_path = core.get_config_variable("data_path")
-        loader = shared_loader(data_path)
-        core.register_component("data_loader", loader)
-        session = boto3.Session(
-            aws_access_key_id=credentials.access_key_id or None,
-            aws_secret_access_key=credentials.secret_access_key or None,
-            aws_session_token=credentials.session_token or None,
-            region_name=region,
-            botocore_session=core,
+        session, data_path = boto3_session(
+            region,
+            credentials.access_key_id,
+            credentials.secret_access_key,
+            credentials.session_token,
+            credentials.profile,
         )
-        forget_repeated_search_paths(loader)
     return AwsContext(session, region, endpoint_url, dict(extra_headers or {}), data_path)
+
+
+def boto3_session(
+    region: str,
+    access_key_id: str = "",
+    secret_access_key: str = "",
+    session_token: str = "",
+    profile: str = "",
+) -> tuple[boto3.Session, str | None]:
+    """A boto3 session on the process-wide model loader (see model_loader.py), and the
+    AWS_DATA_PATH setting that chose the loader: its clients parse no AWS model another session
+    has parsed, and parse in small pieces."""
+    core = botocore.session.Session(profile=profile or None)
+    data_path = core.get_config_variable("data_path")
+    loader = shared_loader(data_path)
+    core.register_component("data_loader", loader)
+    session = boto3.Session(
+        aws_access_key_id=access_key_id or None,
+        aws_secret_access_key=secret_access_key or None,
+        aws_session_token=session_token or None,
+        region_name=region,
+        botocore_session=core,
+    )
+    forget_repeated_search_paths(loader)  # boto3 has just added its own data folder again
+    return session, data_path
 
 
 def whoami(aws: AwsContext) -> Identity:

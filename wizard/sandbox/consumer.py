@@ -18,10 +18,10 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from wizard.aws.session import boto3_session
 from wizard.validators import principal_account, validate_principal
 
 log = logging.getLogger("wizard.sandbox")
@@ -48,9 +48,9 @@ def account_client(
     service: str, region: str, account_id: str, endpoint_url: str | None = None
 ) -> Any:
     """A boto3 client that moto treats as coming from `account_id`."""
-    session = boto3.session.Session(
-        aws_access_key_id="sandbox", aws_secret_access_key="sandbox", region_name=region
-    )
+    # On the window's model loader: with the sandbox in the window's process (--demo), parsing
+    # EC2's model in one go held the interpreter lock for 100-200 ms.
+    session, _ = boto3_session(region, "sandbox", "sandbox")
     client = session.client(
         service,
         region_name=region,

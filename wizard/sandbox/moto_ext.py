@@ -99,7 +99,28 @@ def install() -> None:
         }
         for (cls, name), function in patches.items():
             setattr(cls, name, function)
+        _share_the_model_loader()
         _installed = True
+
+
+def _share_the_model_loader() -> None:
+    """moto lists each service's regions through a boto3 session of its own, which loads that
+    service's whole model with one `json.loads` (dozens of them when an account first lists
+    endpoint services). With the sandbox in the window's process (--demo), each held the
+    interpreter lock for 50-200 ms; on the shared loader they parse in small pieces, once."""
+    from moto.core.base_backend import AccountSpecificBackend
+
+    from wizard.aws.session import boto3_session
+
+    made: list[Any] = []
+
+    def get_session(_cls: type) -> Any:
+        # Made when first asked, as moto's own: environment variables may change until then.
+        if not made:
+            made.append(boto3_session("us-east-1")[0])
+        return made[0]
+
+    AccountSpecificBackend.get_session = classmethod(get_session)  # type: ignore[assignment]
 
 
 # --- looking across accounts -----------------------------------------------------------------

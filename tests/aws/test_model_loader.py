@@ -132,7 +132,9 @@ def test_the_sandbox_parses_no_model_the_window_has(monkeypatch: pytest.MonkeyPa
     parsed: list[str] = []
     real_loads, real_pieces = json.loads, model_loader.loads_in_pieces
     monkeypatch.setattr(json, "loads", lambda text, **kw: parsed.append("whole") or real_loads(text, **kw))
-    monkeypatch.setattr(model_loader, "loads_in_pieces", lambda *a: parsed.append("pieces") or real_pieces(*a))
+    monkeypatch.setattr(
+        model_loader, "loads_in_pieces", lambda *a: parsed.append("pieces") or real_pieces(*a)
+    )
 
     consumer_ec2 = account_client("ec2", "us-east-1", "012922587834")
     assert consumer_ec2.meta.service_model.service_name == "ec2"

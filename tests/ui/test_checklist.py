@@ -36,8 +36,14 @@ def _shown(checklist: Checklist, kind: type, name: str) -> Any:
     return found if found is not None and found.isVisible() else None
 
 
+def _mark(checklist: Checklist, state: str) -> Any:
+    """The visible mark of a line in `state` ("ok", "failed", "warning", "pending"), or None."""
+    marks = [m for m in checklist.findChildren(QLabel, "checkMark") if m.isVisible()]
+    return next((m for m in marks if m.accessibleName() == state), None)
+
+
 def _mark_colour(checklist: Checklist, row_key: str) -> str:
-    """The colour the style sheet gives the mark on the row's line."""
+    """The colour of the mark on the row's line."""
     grid: Any = checklist.layout()
     line = grid.getItemPosition(grid.indexOf(checklist.findChild(QLabel, f"row-{row_key}")))[0]
     mark = grid.itemAtPosition(line, 0).widget()
@@ -53,7 +59,9 @@ def test_rows_fix_buttons_and_marks_follow_the_rows(checklist: Checklist) -> Non
     assert fix is not None and fix.toolTip() == "Add a rule"
     assert _shown(checklist, QPushButton, "fix-port") is None
     assert "blocks" in _shown(checklist, QLabel, "row-security-group").text()
-    assert _mark_colour(checklist, "security-group") == "#b00020"  # check-failed
+    assert _mark_colour(checklist, "security-group") == "#b00020"  # failed
+    failed = _mark(checklist, "failed")
+    assert failed is not None and failed.text() == "✖" and failed.font().bold()
     assert not checklist.required_ok()
 
     pressed: list[CheckRow] = []
@@ -64,7 +72,7 @@ def test_rows_fix_buttons_and_marks_follow_the_rows(checklist: Checklist) -> Non
     checklist.set_rows([PORT, SG_OK])
     assert _shown(checklist, QPushButton, "fix-security-group") is None  # fixed: no button
     assert "lets" in _shown(checklist, QLabel, "row-security-group").text()
-    assert _mark_colour(checklist, "security-group") == "#1b7f3b"  # check-ok, restyled
+    assert _mark_colour(checklist, "security-group") == "#1b7f3b"  # ok
     assert checklist.required_ok()
 
     checklist.set_rows([PORT])
@@ -84,14 +92,14 @@ def test_spinners_while_checking_then_the_same_widgets_show_the_answers(
     checklist.set_pending(["Checking the firewall…"])
     assert _shown(checklist, QLabel, "row-port") is None  # stale answers are not shown
     assert _shown(checklist, QLabel, "row-security-group") is None
-    spinner = _shown(checklist, QLabel, "check-pending")
+    spinner = _mark(checklist, "pending")
     assert spinner is not None
     assert not checklist.required_ok()
     first = spinner.text()
     qtbot.waitUntil(lambda: spinner.text() != first, timeout=2000)  # it spins
 
     checklist.set_rows([PORT, SG_OK])
-    assert _shown(checklist, QLabel, "check-pending") is None
+    assert _mark(checklist, "pending") is None
     assert _shown(checklist, QLabel, "row-port") is port_label  # reused, not rebuilt
     assert checklist.required_ok()
 

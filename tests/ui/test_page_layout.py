@@ -41,7 +41,9 @@ def test_an_answer_is_laid_out_once_as_it_ends(open_window: Any, qtbot: Any, san
     assert p.checklist.findChild(object, "fix-security-group").isVisible()
 
 
-def test_nested_batches_lay_out_when_the_outer_one_ends(open_window: Any, qtbot: Any, sandbox_url: str) -> None:
+def test_nested_batches_lay_out_when_the_outer_one_ends(
+    open_window: Any, qtbot: Any, sandbox_url: str
+) -> None:
     window = open_window(sandbox_url)
     p = wait_settled(qtbot, window)
     with p.laid_out_once():

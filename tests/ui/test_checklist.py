@@ -23,7 +23,7 @@ PORT = CheckRow("port", True, "Port 3306")
 @pytest.fixture
 def checklist(qtbot: Any) -> Iterator[Checklist]:
     holder = QWidget()  # referenced here until the test ends (Qt deletes it with its owner)
-    holder.setStyleSheet(load_style())  # as in the window, whose style sheet colours the marks
+    holder.setStyleSheet(load_style())  # as in the window, whose style sheet makes marks bold
     qtbot.addWidget(holder)
     widget = Checklist(Redactor(False, holder), parent=holder)
     holder.show()

@@ -57,13 +57,12 @@ class _Cursor:
         self.at += 1
 
     def value(self, depth: int) -> Any:
+        opening = self.skip()
         if depth < self.depth:
-            opening = self.skip()
             if opening == "{":
                 return self.members(depth)
             if opening == "[":
                 return self.items(depth)
-        self.skip()
         value, self.at = self.decoder.raw_decode(self.text, self.at)
         return value
 

@@ -17,9 +17,9 @@ from wizard.aws.session import (
     whoami,
 )
 from wizard.cli import confirm, emit_json, wait_until
-from wizard.consumers import load_consumer
+from wizard.consumers import Consumer, load_consumer
 from wizard.errors import UserError, bad_input
-from wizard.model import Consumer, LinkPlan, LinkRecord
+from wizard.model import LinkPlan, LinkRecord
 from wizard.state import RecordStore
 from wizard.steps import (
     SETUP_STEPS,

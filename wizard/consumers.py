@@ -3,14 +3,33 @@
 from __future__ import annotations
 
 import tomllib
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 from wizard.errors import bad_input
-from wizard.model import Consumer
 from wizard.validators import validate_principal, validate_region
 
 DEFAULT_CONSUMER = "rivery"
+
+
+@dataclass(frozen=True)
+class Consumer:
+    """The data platform that will connect (the PrivateLink consumer)."""
+
+    id: str
+    display_name: str
+    principal: str
+    regions: tuple[str, ...]
+    support_contact: str = ""
+    plan_note: str = ""
+
+    @property
+    def account_id(self) -> str:
+        return self.principal.split(":")[4]
+
+    def supports_region(self, region: str) -> bool:
+        return region in self.regions
 
 
 def parse_consumer(text: str, source: str = "consumer profile") -> Consumer:

@@ -17,9 +17,10 @@ from wizard.aws import activity as act
 from wizard.aws import connections, discovery, endpoint_service, inventory, network, nlb, rds_params
 from wizard.aws import target_group as tg
 from wizard.aws.session import AwsContext, Identity
-from wizard.consumers import load_consumer
+from wizard.checks import CheckRow
+from wizard.consumers import Consumer, load_consumer
 from wizard.errors import UserError, bad_input
-from wizard.model import CheckRow, Consumer, DataSource, LinkPlan, LinkRecord, SourceKind
+from wizard.model import DataSource, LinkPlan, LinkRecord, SourceKind
 from wizard.redact import redact
 from wizard.state import RecordStore
 

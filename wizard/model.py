@@ -1,4 +1,5 @@
-"""Plain data the engine, the CLI and the GUI share. No AWS calls and no Qt here."""
+"""Plain data the engine, the CLI and the GUI share. No AWS calls and no Qt here. (A consumer
+profile is in `wizard.consumers`, a check's answer in `wizard.checks`.)"""
 
 from __future__ import annotations
 
@@ -6,7 +7,10 @@ import dataclasses
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from wizard.consumers import Consumer
 
 MANAGED_BY_KEY = "ManagedBy"
 MANAGED_BY_VALUE = "privatelink-wizard"
@@ -24,25 +28,6 @@ def link_tags(link_name: str) -> list[dict[str, str]]:
 
 def now_iso() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-@dataclass(frozen=True)
-class Consumer:
-    """The data platform that will connect (the PrivateLink consumer)."""
-
-    id: str
-    display_name: str
-    principal: str
-    regions: tuple[str, ...]
-    support_contact: str = ""
-    plan_note: str = ""
-
-    @property
-    def account_id(self) -> str:
-        return self.principal.split(":")[4]
-
-    def supports_region(self, region: str) -> bool:
-        return region in self.regions
 
 
 class SourceKind(StrEnum):
@@ -206,16 +191,3 @@ class LinkRecord:
         values = {k: v for k, v in data.items() if k in known}
         values["created"] = [CreatedResource(**c) for c in values.get("created", [])]
         return cls(**values)
-
-
-@dataclass(frozen=True)
-class CheckRow:
-    """One live precondition: shown as a checklist row; Next is enabled when required rows hold."""
-
-    key: str
-    ok: bool
-    label: str
-    reason: str = ""
-    fix: str = ""  # a plain description of the change a Fix button would make ("" = no fix)
-    required: bool = True
-    warning: bool = False  # ok but worth a look (e.g. a region the platform must enable)

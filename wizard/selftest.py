@@ -178,7 +178,7 @@ def _check_window(ctx: _Context) -> str:
     from wizard.consumers import load_consumer
     from wizard.settings import Settings
     from wizard.state import RecordStore
-    from wizard.ui.app import MainWindow, make_app
+    from wizard.ui.app import MainWindow, app_icon, make_app
     from wizard.ui.state import WizardState
 
     # The same window `privatelink-wizard --demo` opens, pointed at the self-test's sandbox.
@@ -191,7 +191,7 @@ def _check_window(ctx: _Context) -> str:
         app.processEvents()
     shown = window.isVisible() and window.wizard.currentPage() is not None
     title = window.windowTitle()
-    has_icon = not app.windowIcon().isNull()
+    has_icon = not app_icon().isNull()
     window.close()  # also waits for any background call the first page started
     app.processEvents()
     window.deleteLater()

@@ -15,8 +15,9 @@ from wizard.aws import connections, discovery, endpoint_service, network, nlb, r
 from wizard.aws import target_group as tg
 from wizard.aws.connections import Connection
 from wizard.aws.session import AwsContext
+from wizard.checks import CheckRow
 from wizard.errors import UserError, bad_input
-from wizard.model import CheckRow, LinkPlan, LinkRecord
+from wizard.model import LinkPlan, LinkRecord
 from wizard.state import RecordStore
 from wizard.validators import validate_principal
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QImage
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -122,7 +122,7 @@ def _row_of(win: MainWindow, operation: str) -> Any:
     for i in range(tree.topLevelItemCount()):
         item = tree.topLevelItem(i)
         assert item is not None
-        if win.activity_view.events()[int(item.data(0, Qt.ItemDataRole.UserRole))].operation == operation:
+        if win.activity_view.events()[i].operation == operation:  # one line per event, in order
             return item
     raise AssertionError(f"no {operation} row in the log")
 
@@ -136,7 +136,7 @@ def test_activity_log_shows_time_words_result_and_cli(window: MainWindow, tmp_pa
     assert item.text(1) == "Creating the load balancer"
     assert item.text(2) == "done"
     assert item.text(3).startswith("aws elbv2 create-load-balancer --name orders")
-    window.resizeDocks([window.dock], [420], Qt.Orientation.Vertical)
+    window.set_log_height(420)
     window.activity_view.tree.setCurrentItem(item)
     save(window, "10-activity-log.png", tmp_path, qtbot)
 
@@ -210,7 +210,7 @@ def test_presenter_mode_masks_the_screen_and_log_but_not_what_is_done(
     cover = principal_field.findChild(PresenterCover)
     assert cover.active and cover.text() == "arn:aws:iam::•••• 7834:root"
     assert window.presenter_badge.isVisible()
-    window.resizeDocks([window.dock], [420], Qt.Orientation.Vertical)
+    window.set_log_height(420)
     window.activity_view.tree.scrollToItem(_row_of(window, "CreateListener"))
     save(window, "11-presenter-mode.png", tmp_path, qtbot)
     # What the engine gets is unchanged: the field's value, the identity, the logged calls.

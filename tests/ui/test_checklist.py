@@ -10,8 +10,7 @@ import pytest
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
-from wizard.model import CheckRow
-from wizard.ui.app import load_style
+from wizard.checks import CheckRow
 from wizard.ui.redact import Redactor
 from wizard.ui.widgets.checklist import Checklist
 
@@ -23,7 +22,6 @@ PORT = CheckRow("port", True, "Port 3306")
 @pytest.fixture
 def checklist(qtbot: Any) -> Iterator[Checklist]:
     holder = QWidget()  # referenced here until the test ends (Qt deletes it with its owner)
-    holder.setStyleSheet(load_style())  # as in the window, whose style sheet makes marks bold
     qtbot.addWidget(holder)
     widget = Checklist(Redactor(False, holder), parent=holder)
     holder.show()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.ui.flow import wait_settled
-from wizard.model import CheckRow
+from wizard.checks import CheckRow
 from wizard.steps import PreviewItem
 
 ROWS = [

@@ -13,8 +13,9 @@ from botocore.exceptions import ClientError
 
 from wizard.aws.errors import aws_step
 from wizard.aws.session import AwsContext
+from wizard.checks import CheckRow
 from wizard.errors import UserError
-from wizard.model import CheckRow, DataSource, SourceKind, link_tags
+from wizard.model import DataSource, SourceKind, link_tags
 
 RDS_ENI_DESCRIPTION = "RDSNetworkInterface"
 PROXY_ENI_DESCRIPTION = "Network interface for DBProxy {name}"

@@ -18,8 +18,9 @@ from botocore.exceptions import ClientError
 
 from wizard.aws.errors import aws_step
 from wizard.aws.session import AwsContext
+from wizard.checks import CheckRow
 from wizard.errors import UserError
-from wizard.model import CheckRow, DataSource, SourceKind, link_tags
+from wizard.model import DataSource, SourceKind, link_tags
 
 PARAMETER = "skip_name_resolve"
 KEY = "skip-name-resolve"

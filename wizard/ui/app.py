@@ -1,4 +1,4 @@
-"""The window: the wizard's nine pages, the activity-log dock, the demo banner, presenter mode,
+"""The window: the wizard's nine pages, the activity log, the demo banner, presenter mode,
 the Help menu (glossary, link health, diagnostics report), resuming a saved link, and `run()`
 (what `privatelink-wizard` and `--demo` start)."""
 
@@ -12,13 +12,13 @@ from collections.abc import Callable, Iterator
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
-    QDockWidget,
     QLabel,
     QMainWindow,
+    QSplitter,
     QVBoxLayout,
     QWidget,
     QWizard,
@@ -28,15 +28,19 @@ from wizard import APP_ID, APP_NAME, __version__
 from wizard.aws.activity import ACTIVITY, ActivityLog
 from wizard.collector import collector_paused
 from wizard.ui.ask import ask_yes_no
+from wizard.ui.by_name import set_by_name
 from wizard.ui.page_ids import PageId
 from wizard.ui.pages.base import BasePage
 from wizard.ui.pages.credentials import CredentialsPage
 from wizard.ui.redact import Redactor
 from wizard.ui.state import WizardState
+from wizard.ui.style import styled
 from wizard.ui.widgets.log_view import ActivityBridge, ActivityView
 from wizard.ui.worker import Runner, engine
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QIcon
+
     from wizard.model import LinkRecord
     from wizard.settings import Settings
     from wizard.state import RecordStore
@@ -139,7 +143,7 @@ class PrivateLinkWizard(QWizard):
 
 
 class MainWindow(QMainWindow):
-    """The wizard in the middle, the activity log docked below, the demo banner on top."""
+    """The demo banner on top, the wizard, and the activity log below it."""
 
     def __init__(
         self,
@@ -166,45 +170,50 @@ class MainWindow(QMainWindow):
         self.wizard = PrivateLinkWizard(
             state, self.runner, self.redactor, self.settings, all_pages=all_pages
         )
-        self.wizard.setWindowFlags(Qt.WindowType.Widget)  # embedded, not its own dialog window
         self.wizard.finished.connect(lambda _result: self.close())
         self.setWindowTitle(f"{APP_NAME} (demo)" if state.demo else APP_NAME)
 
         central = QWidget()
         column = QVBoxLayout(central)
         column.setContentsMargins(0, 0, 0, 0)
-        self.banner = QLabel(DEMO_BANNER)
+        self.banner = styled(QLabel(DEMO_BANNER), "demo-banner")
         self.banner.setObjectName("demoBanner")
         self.banner.setWordWrap(True)
-        self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        set_by_name(self.banner, alignment="AlignCenter")
         self.banner.setVisible(state.demo)
         column.addWidget(self.banner)
-        column.addWidget(self.wizard, 1)
-        self.setCentralWidget(central)
-
+        # The log lies below the wizard, the line between them can be dragged, and View ▸
+        # Activity log hides it. (Not a dock: placing one needs PySide's `Qt`, which the first
+        # paint avoids: see wizard.ui.by_name.)
         self.activity_view = ActivityView(self.redactor)
-        self.dock = QDockWidget("Activity log — what the wizard did in AWS", self)
-        self.dock.setObjectName("activityDock")
-        self.dock.setWidget(self.activity_view)
-        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
-        # The wizard is the main thing; the log starts as a strip of a few lines.
-        self.resizeDocks([self.dock], [self.fontMetrics().height() * 9], Qt.Orientation.Vertical)
+        self.splitter = QSplitter()
+        set_by_name(self.splitter, orientation="Vertical")
+        self.splitter.addWidget(self.wizard)
+        self.splitter.addWidget(self.activity_view)
+        self.splitter.setStretchFactor(0, 1)  # a taller window is more wizard, not more log
+        self.splitter.setCollapsible(0, False)
+        column.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
         self.bridge = ActivityBridge(activity, self)
         self.bridge.arrived.connect(self.activity_view.add_event)
         self.activity_view.report_requested.connect(self.report_dialog)
         self.health: HealthDialog | None = None
 
+        # Actions made by their menus: `QAction(text, parent)` made PySide build QIcon's type (for
+        # the overload taking an icon), ~10 M instructions. Shortcuts are set by name: a
+        # QKeySequence made from Python needs `Qt`.
         view = self.menuBar().addMenu("&View")
-        toggle_log = self.dock.toggleViewAction()
-        toggle_log.setText("&Activity log")
-        toggle_log.setShortcut(QKeySequence("Ctrl+L"))
-        view.addAction(toggle_log)
-        self.presenter_action = QAction("&Presenter mode (hide account ids)", self)
+        self.log_action = view.addAction("&Activity log")
+        self.log_action.setCheckable(True)
+        self.log_action.setChecked(True)
+        set_by_name(self.log_action, shortcut="Ctrl+L")
+        self.log_action.toggled.connect(self.activity_view.setVisible)
+        self.activity_view.hide_requested.connect(lambda: self.log_action.setChecked(False))
+        self.presenter_action = view.addAction("&Presenter mode (hide account ids)")
         self.presenter_action.setCheckable(True)
         self.presenter_action.setChecked(self.redactor.presenter)
-        self.presenter_action.setShortcut(QKeySequence("Ctrl+Shift+P"))
+        set_by_name(self.presenter_action, shortcut="Ctrl+Shift+P")
         self.presenter_action.toggled.connect(self._set_presenter)
-        view.addAction(self.presenter_action)
 
         # Says on screen (and in screenshots) that ids are hidden on purpose.
         self.presenter_badge = QLabel("Presenter mode: account ids and secrets hidden")
@@ -213,27 +222,24 @@ class MainWindow(QMainWindow):
         self.presenter_badge.setVisible(self.redactor.presenter)
 
         help_menu = self.menuBar().addMenu("&Help")
-        self.glossary_action = QAction("&Glossary", self)
-        self.glossary_action.setShortcut(QKeySequence.StandardKey.HelpContents)
+        self.glossary_action = help_menu.addAction("&Glossary")
+        set_by_name(self.glossary_action, shortcut="F1")
         self.glossary_action.triggered.connect(self.show_glossary)
-        help_menu.addAction(self.glossary_action)
-        self.health_action = QAction("&Link health…", self)
-        self.health_action.setShortcut(QKeySequence("Ctrl+Shift+H"))
+        self.health_action = help_menu.addAction("&Link health…")
+        set_by_name(self.health_action, shortcut="Ctrl+Shift+H")
         self.health_action.triggered.connect(self.show_health)
-        help_menu.addAction(self.health_action)
-        self.report_action = QAction("&Diagnostics report…", self)
+        self.report_action = help_menu.addAction("&Diagnostics report…")
         self.report_action.triggered.connect(self.report_dialog)
-        help_menu.addAction(self.report_action)
         help_menu.addSeparator()
-        self.about_action = QAction(f"&About {APP_NAME}", self)
-        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)  # macOS: the app menu
+        self.about_action = help_menu.addAction(f"&About {APP_NAME}")
+        set_by_name(self.about_action, menuRole="AboutRole")  # macOS: the app menu
         self.about_action.triggered.connect(self.show_about)
-        help_menu.addAction(self.about_action)
         self.resize(self.fontMetrics().averageCharWidth() * 120, self.fontMetrics().height() * 48)
-        # Styled once built: a style sheet in place first restyles each widget as it is added
-        # (building took ~2.5x as long). On the window, not the application, so pages built
-        # later are styled once, as they join it; its dialogs, its children, inherit it.
-        self.setStyleSheet(load_style())
+        # The wizard is the main thing; the log starts as a strip of a few lines.
+        self.set_log_height(self.fontMetrics().height() * 9)
+
+    def set_log_height(self, pixels: int) -> None:
+        self.splitter.setSizes([max(self.splitter.height() - pixels, 1), pixels])
 
     @property
     def store(self) -> RecordStore:
@@ -374,14 +380,9 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
 
-def load_style() -> str:
-    try:
-        return resources.files("wizard.resources").joinpath("style.qss").read_text(encoding="utf-8")
-    except (FileNotFoundError, OSError):
-        return ""
-
-
 def app_icon() -> QIcon:
+    from PySide6.QtGui import QIcon
+
     icon = QIcon()
     folder = resources.files("wizard.resources").joinpath("icons")
     for size in (16, 32, 48, 64, 128, 512):
@@ -393,14 +394,14 @@ def app_icon() -> QIcon:
 
 
 def make_app(argv: list[str]) -> QApplication:
-    """The QApplication (the style sheet is the window's own: see MainWindow)."""
+    """The QApplication (the style sheet is the window's own: see MainWindow; the icon is set
+    once the window has painted: see show_main_window)."""
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0], *argv])
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setOrganizationName(APP_ID)
     app.setDesktopFileName(APP_ID)
-    app.setWindowIcon(app_icon())
     return app
 
 
@@ -436,6 +437,9 @@ def show_main_window(
     def after_first_paint() -> None:
         # The start-up's objects stay for good: frozen, later collections skip them.
         gc.freeze()
+        # Now rather than before: QIcon's Python type (its enums) and decoding six PNGs took
+        # ~4 % of the time the window took to appear, for an icon the title bar shows later.
+        QApplication.setWindowIcon(app_icon())
         if on_shown is not None:
             on_shown()
         window.start_up(offer_resume=not state.demo)

@@ -4,7 +4,7 @@ module has no Qt, so the first page can use it without loading the dialog's clas
 
 from __future__ import annotations
 
-from html import escape
+from wizard.ui.rich_text import escape
 
 GLOSSARY_LINK = "glossary:"
 

@@ -5,11 +5,12 @@ the Qt side: a switch with a `changed` signal, and covers for text fields."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
 from wizard.redact import redact
+from wizard.ui.by_name import set_by_name
 
 
 class Redactor(QObject):
@@ -66,7 +67,7 @@ class PresenterCover(QLabel):
         self.setObjectName("presenterCover")
         self._edit = edit
         self._redactor = redactor
-        self.setTextFormat(Qt.TextFormat.PlainText)
+        set_by_name(self, textFormat="PlainText")
         self.setAutoFillBackground(True)
         self.setBackgroundRole(QPalette.ColorRole.Base)
         self.setIndent(4)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from wizard.model import Consumer, DataSource, LinkPlan, LinkRecord
-
 if TYPE_CHECKING:
     # Type-only: importing the AWS side (boto3) is deferred until the first worker runs, so the
     # first window appears fast.
     from wizard.aws.session import AwsContext, Credentials, Identity
+    from wizard.consumers import Consumer
+    from wizard.model import DataSource, LinkPlan, LinkRecord
 
 
 @dataclass
@@ -43,6 +43,8 @@ class WizardState:
 
     def plan(self) -> LinkPlan:
         """The LinkPlan from what the pages collected so far (source and region must be set)."""
+        from wizard.model import LinkPlan  # not imported before the first window is shown
+
         if self.source is None:
             raise ValueError("no data source chosen yet")
         return LinkPlan(

@@ -24,8 +24,10 @@ from wizard.aws.session import (
     whoami,
 )
 from wizard.aws.target_group import TargetHealthInfo
+from wizard.checks import CheckRow
+from wizard.consumers import Consumer
 from wizard.diagnostics import LinkStatus
-from wizard.model import CheckRow, Consumer, DataSource, LinkPlan, LinkRecord, SubnetInfo
+from wizard.model import DataSource, LinkPlan, LinkRecord, SubnetInfo
 
 
 def load_profiles() -> list[ProfileInfo]:

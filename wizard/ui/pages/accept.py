@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wizard.model import CheckRow
+from wizard.checks import CheckRow
 from wizard.ui.pages.base import BasePage
 from wizard.ui.worker import engine
 from wizard.validators import principal_account

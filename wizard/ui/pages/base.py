@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -20,19 +20,21 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from wizard.model import CheckRow
 from wizard.ui.ask import ask_yes_no
+from wizard.ui.by_name import set_by_name
 from wizard.ui.glossary import help_links_html
 from wizard.ui.page_ids import PageId
 from wizard.ui.redact import Redactor
 from wizard.ui.state import WizardState
-from wizard.ui.widgets.checklist import Checklist
+from wizard.ui.style import styled
+from wizard.ui.widgets.checklist import Checklist, top_aligned
 from wizard.ui.widgets.error_panel import ErrorPanel, describe_created
 from wizard.ui.widgets.preview import PreviewBox
 from wizard.ui.worker import Runner, Worker, engine
 
 if TYPE_CHECKING:
     from wizard.aws.errors import UserError
+    from wizard.checks import CheckRow
 
 DEBOUNCE_MS = 400
 
@@ -57,13 +59,14 @@ class BasePage(QWizardPage):
         self._action_enabled = False
         self.setTitle(self.TITLE)
 
-        self.explanation = QLabel(
-            f"<b>What is this?</b> {self.EXPLANATION}{help_links_html(type(self).__name__)}"
+        self.explanation = styled(
+            QLabel(f"<b>What is this?</b> {self.EXPLANATION}{help_links_html(type(self).__name__)}"),
+            "explanation",
         )
         self.explanation.linkActivated.connect(self._open_help_link)
         self.explanation.setObjectName("explanation")
         self.explanation.setWordWrap(True)
-        self.explanation.setTextFormat(Qt.TextFormat.RichText)
+        set_by_name(self.explanation, textFormat="RichText")
 
         self.body = QVBoxLayout()
         self.checklist = Checklist(redactor)
@@ -85,11 +88,22 @@ class BasePage(QWizardPage):
         self._batching = 0
 
         actions = QHBoxLayout()
-        actions.addWidget(self.action_button, 0, Qt.AlignmentFlag.AlignTop)
+        actions.addLayout(top_aligned(self.action_button))
         actions.addWidget(self.status, 1)
 
+        # A scroll area rather than a minimum size: at 200 % scale long pages scroll, never clip.
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        # Always there, so the page's width never changes as its content grows past the window:
+        # no text re-flowing sideways when a check's answer arrives, and no double layout (a
+        # scroll bar appearing re-laid the whole page out, ~20 ms).
+        set_by_name(scroll, verticalScrollBarPolicy="ScrollBarAlwaysOn")
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
         inner = QWidget()
         self._column = column = QVBoxLayout(inner)
+        # Placed while still empty: placing shows it, which lays its content out at once, at a
+        # width it will not have (~5 % of the window's start-up, for wrapped text).
+        scroll.setWidget(inner)
         column.addWidget(self.explanation)
         column.addLayout(self.body)
         column.addWidget(self.checklist)
@@ -97,15 +111,6 @@ class BasePage(QWizardPage):
         column.addLayout(actions)
         column.addWidget(self.error_panel)
         column.addStretch(1)
-        # A scroll area rather than a minimum size: at 200 % scale long pages scroll, never clip.
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        # Always there, so the page's width never changes as its content grows past the window:
-        # no text re-flowing sideways when a check's answer arrives, and no double layout (a
-        # scroll bar appearing re-laid the whole page out, ~20 ms).
-        scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(inner)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)

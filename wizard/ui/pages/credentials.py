@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wizard.model import CheckRow
+from wizard.checks import CheckRow
 from wizard.settings import Settings
 from wizard.ui.page_ids import PageId, resume_page
 from wizard.ui.pages.base import BasePage

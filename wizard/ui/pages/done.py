@@ -8,9 +8,10 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton
 
-from wizard.model import CheckRow, SourceKind
+from wizard.checks import CheckRow
+from wizard.model import SourceKind
 from wizard.ui.pages.base import BasePage
-from wizard.ui.widgets.checklist import _html
+from wizard.ui.rich_text import escape
 
 KIND_NAMES = {
     "nlb": "Load balancer",
@@ -79,13 +80,14 @@ class DonePage(BasePage):
         record = link.record
         items = (
             "".join(
-                f"<li>{_html(KIND_NAMES.get(r.kind, r.kind))}: <code>{_html(self.redactor(r.id))}</code></li>"
+                f"<li>{escape(KIND_NAMES.get(r.kind, r.kind))}: "
+                f"<code>{escape(self.redactor(r.id))}</code></li>"
                 for r in record.created
             )
             or "<li>Nothing new: everything already existed and was reused.</li>"
         )
         self.created.setText(
-            f"<b>Service name:</b> <code>{_html(self.redactor(record.service_name))}</code><br>"
+            f"<b>Service name:</b> <code>{escape(self.redactor(record.service_name))}</code><br>"
             f"<b>Created:</b><ul>{items}</ul>"
         )
         consumer = self.state.consumer.display_name

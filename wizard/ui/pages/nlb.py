@@ -7,7 +7,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QFormLayout, QLineEdit, QListWidget, QListWidgetItem
 
-from wizard.model import CheckRow
+from wizard.checks import CheckRow
 from wizard.ui.pages.step_page import StepPage
 from wizard.ui.worker import engine
 from wizard.validators import is_valid, validate_link_name

@@ -8,7 +8,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QFormLayout, QLabel, QPushButton
 
-from wizard.model import CheckRow
+from wizard.checks import CheckRow
 from wizard.ui.pages.base import BasePage
 from wizard.ui.widgets.copy_field import CopyField
 from wizard.ui.worker import engine

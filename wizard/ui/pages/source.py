@@ -15,7 +15,8 @@ from PySide6.QtWidgets import (
     QTreeWidgetItem,
 )
 
-from wizard.model import CheckRow, DataSource
+from wizard.checks import CheckRow
+from wizard.model import DataSource
 from wizard.ui.pages.base import BasePage
 from wizard.ui.worker import engine
 from wizard.validators import default_link_name

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from wizard.model import CheckRow
+from wizard.checks import CheckRow
 from wizard.ui.pages.base import BasePage
 from wizard.ui.worker import engine
 

@@ -8,7 +8,7 @@ from typing import Any
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QFormLayout, QLabel, QMessageBox, QSpinBox, QWidget
 
-from wizard.model import CheckRow
+from wizard.checks import CheckRow
 from wizard.ui.pages.step_page import StepPage
 from wizard.ui.worker import engine
 

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from wizard.model import CheckRow
+from wizard.ui.by_name import set_by_name
 from wizard.ui.redact import Redactor
+from wizard.ui.rich_text import escape
+from wizard.ui.style import styled
+
+if TYPE_CHECKING:
+    from wizard.checks import CheckRow
 
 _SPINNER = "◐◓◑◒"
 # The marks' colours are set here, not by the style sheet: a label restyled by a new name needs
@@ -26,17 +32,16 @@ class _Line:
         self.row: CheckRow | None = None
         self._shown: tuple[str, ...] = ()
         self.mark = QLabel()
-        self.mark.setObjectName("checkMark")  # bold, by the style sheet
-        self.mark.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.mark.setObjectName("checkMark")  # bold, by the checklist's style sheet
+        set_by_name(self.mark, alignment="AlignTop")
         self.text = QLabel()
         self.text.setWordWrap(True)
-        self.text.setTextFormat(Qt.TextFormat.RichText)
-        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        set_by_name(self.text, textFormat="RichText", textInteractionFlags="TextSelectableByMouse")
         self.button = QPushButton("&Fix…")
         self.button.clicked.connect(lambda: self.row is not None and on_fix(self.row))
         grid.addWidget(self.mark, index, 0)
         grid.addWidget(self.text, index, 1)
-        grid.addWidget(self.button, index, 2, Qt.AlignmentFlag.AlignTop)
+        grid.addLayout(top_aligned(self.button), index, 2)
 
     def show(self, icon: str, state: str, html: str, row: CheckRow | None) -> None:
         """Show a row (or a pending check, with no row); widgets change only where it differs."""
@@ -80,6 +85,7 @@ class Checklist(QGroupBox):
 
     def __init__(self, redactor: Redactor, title: str = "Checks", parent: QWidget | None = None):
         super().__init__(title, parent)
+        styled(self, "group-box")
         self.setObjectName("checklist")
         self._redactor = redactor
         self._rows: list[CheckRow] = []
@@ -142,7 +148,7 @@ class Checklist(QGroupBox):
         if self._pending:
             # While a check runs its old answers are stale: only the spinners show.
             for text in self._pending:
-                self._line(index).show(_SPINNER[self._frame], "pending", _html(text), None)
+                self._line(index).show(_SPINNER[self._frame], "pending", escape(text), None)
                 index += 1
         else:
             for row in self._rows:
@@ -152,9 +158,9 @@ class Checklist(QGroupBox):
                     icon, state = "⚠", "warning"
                 else:
                     icon, state = ("✖", "failed") if row.required else ("⚠", "warning")
-                html = f"<b>{_html(self._redactor(row.label))}</b>"
+                html = f"<b>{escape(self._redactor(row.label))}</b>"
                 if row.reason:
-                    html += f"<br>{_html(self._redactor(row.reason))}"
+                    html += f"<br>{escape(self._redactor(row.reason))}"
                 self._line(index).show(icon, state, html, row)
                 index += 1
         for line in self._lines[index:]:
@@ -167,5 +173,10 @@ class Checklist(QGroupBox):
             line.mark.setText(_SPINNER[self._frame])
 
 
-def _html(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+def top_aligned(widget: QWidget) -> QVBoxLayout:
+    """`widget` at the top of its cell, beside text that may wrap (a stretch below it rather
+    than an alignment flag, which would need PySide's `Qt`: see `wizard.ui.by_name`)."""
+    column = QVBoxLayout()
+    column.addWidget(widget)
+    column.addStretch(1)
+    return column

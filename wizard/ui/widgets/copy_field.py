@@ -7,6 +7,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from wizard.ui.redact import Redactor
+from wizard.ui.style import styled
 
 
 class CopyField(QWidget):
@@ -24,6 +25,7 @@ class CopyField(QWidget):
         self._value = ""
         self.label = QLabel()
         self.label.setObjectName("copyFieldLarge" if large else "copyField")
+        styled(self.label, "copy-field")
         self.label.setWordWrap(True)
         self.label.setTextFormat(Qt.TextFormat.PlainText)
         self.label.setTextInteractionFlags(

@@ -8,11 +8,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from wizard.ui.by_name import set_by_name
 from wizard.ui.redact import Redactor
-from wizard.ui.widgets.checklist import _html
+from wizard.ui.rich_text import escape
+from wizard.ui.style import styled
 
 # The link record's resource kinds, in the words of someone who never opened the VPC console.
 KIND_WORDS = {
@@ -51,6 +53,7 @@ class ErrorPanel(QFrame):
     def __init__(self, redactor: Redactor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("errorPanel")
+        styled(self, "error-panel")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self._redactor = redactor
         self._error: Any = None
@@ -58,8 +61,7 @@ class ErrorPanel(QFrame):
         self._label = QLabel()
         self._label.setObjectName("errorText")
         self._label.setWordWrap(True)
-        self._label.setTextFormat(Qt.TextFormat.RichText)
-        self._label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        set_by_name(self._label, textFormat="RichText", textInteractionFlags="TextSelectableByMouse")
 
         self.retry_button = QPushButton("&Retry")
         self.retry_button.setObjectName("retry")
@@ -135,15 +137,15 @@ class ErrorPanel(QFrame):
             self.setVisible(False)
             return
         what = f"{err.step}: {err.what}" if err.step else err.what
-        parts = [f"<b>{_html(self._redactor(what))}</b>"]
+        parts = [f"<b>{escape(self._redactor(what))}</b>"]
         if err.why:
-            parts.append(f"<b>Why:</b> {_html(self._redactor(err.why))}")
+            parts.append(f"<b>Why:</b> {escape(self._redactor(err.why))}")
         if err.fix:
-            parts.append(f"<b>What to do:</b> {_html(self._redactor(err.fix))}")
+            parts.append(f"<b>What to do:</b> {escape(self._redactor(err.fix))}")
         html = "<br>".join(parts)
         if self._existing is not None:
             if self._existing:
-                items = "".join(f"<li>{_html(self._redactor(x))}</li>" for x in self._existing)
+                items = "".join(f"<li>{escape(self._redactor(x))}</li>" for x in self._existing)
                 html += (
                     "<p><b>What exists now in your AWS account</b> (saved in the link's progress, "
                     f"nothing is lost):</p><ul>{items}</ul>"

@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
 
 from wizard.ui.ask import ask_yes_no
 from wizard.ui.redact import Redactor
+from wizard.ui.rich_text import escape
 from wizard.ui.state import WizardState
-from wizard.ui.widgets.checklist import _html
 from wizard.ui.widgets.error_panel import ErrorPanel
 from wizard.ui.worker import Runner, engine
 
@@ -184,8 +184,8 @@ class HealthView(QWidget):
         for s in self.statuses:
             verdict = "healthy" if s.healthy else "needs attention"
             heads.append(
-                f"<b>Link '{_html(s.name)}'</b> in {_html(s.region)} (account "
-                f"{_html(self.redactor(s.account_id))}): <b>{verdict}</b>"
+                f"<b>Link '{escape(s.name)}'</b> in {escape(s.region)} (account "
+                f"{escape(self.redactor(s.account_id))}): <b>{verdict}</b>"
             )
             for finding in s.findings:
                 line = self._add_row(line, s, finding)
@@ -196,11 +196,11 @@ class HealthView(QWidget):
         icon = QLabel(icon_text)
         icon.setObjectName(f"icon-{name}")
         icon.setAlignment(Qt.AlignmentFlag.AlignTop)
-        text = f"<b>{_html(self.redactor(finding.title))}</b>"
+        text = f"<b>{escape(self.redactor(finding.title))}</b>"
         if finding.why:
-            text += f"<br><b>Why:</b> {_html(self.redactor(finding.why))}"
+            text += f"<br><b>Why:</b> {escape(self.redactor(finding.why))}"
         if finding.fix:
-            text += f"<br><b>Fix:</b> {_html(self.redactor(finding.fix))}"
+            text += f"<br><b>Fix:</b> {escape(self.redactor(finding.fix))}"
         label = QLabel(text)
         label.setObjectName("finding")
         label.setWordWrap(True)

@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QPoint, Qt, Signal
+from PySide6.QtCore import QObject, QPoint, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -23,7 +23,9 @@ from PySide6.QtWidgets import (
 
 from wizard import APP_NAME, __version__
 from wizard.aws.activity import ActivityEvent, ActivityLog
+from wizard.ui.by_name import set_by_name
 from wizard.ui.redact import Redactor
+from wizard.ui.style import styled
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QMenu
@@ -56,12 +58,22 @@ class ActivityView(QWidget):
     COLUMNS = ("Time", "What the wizard did", "Result", "AWS CLI equivalent")
     FITTED_COLUMNS = (0, 1, 2)  # widened to fit their text; the command column takes the rest
 
+    TITLE = "Activity log — what the wizard did in AWS"
+
     report_requested = Signal()  # the "Diagnostics report…" button; the window writes it
+    hide_requested = Signal()  # the "Hide" button; the window's View menu shows it again
 
     def __init__(self, redactor: Redactor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._redactor = redactor
         self._events: list[ActivityEvent] = []
+        self.title = QLabel(self.TITLE)
+        self.title.setObjectName("logTitle")
+        styled(self.title, "log-title")
+        self.hide_button = QPushButton("Hide")
+        self.hide_button.setObjectName("hideLog")
+        self.hide_button.setToolTip("Hide the activity log (View ▸ Activity log, Ctrl+L, shows it).")
+        self.hide_button.clicked.connect(self.hide_requested.emit)
         self.tree = QTreeWidget()
         self.tree.setObjectName("activityTree")
         self.tree.setRootIsDecorated(False)
@@ -79,7 +91,7 @@ class ActivityView(QWidget):
         self.tree.currentItemChanged.connect(
             lambda item, _prev: self.copy_button.setEnabled(item is not None)
         )
-        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        set_by_name(self.tree, contextMenuPolicy="CustomContextMenu")
         self.tree.customContextMenuRequested.connect(self._show_menu)
         self.export_button = QPushButton("&Export…")
         self.export_button.setObjectName("exportLog")
@@ -101,8 +113,12 @@ class ActivityView(QWidget):
         buttons.addWidget(self.report_button)
         buttons.addWidget(self.export_button)
         buttons.addWidget(self.copy_button)
+        heading = QHBoxLayout()
+        heading.addWidget(self.title, 1)
+        heading.addWidget(self.hide_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(heading)
         layout.addWidget(self.tree)
         layout.addLayout(buttons)
         redactor.changed.connect(self._rerender)
@@ -136,7 +152,6 @@ class ActivityView(QWidget):
         )
         for column in range(len(self.COLUMNS)):
             item.setToolTip(column, cli)
-        item.setData(0, Qt.ItemDataRole.UserRole, len(self._events) - 1)
         return item
 
     def _rerender(self) -> None:
@@ -145,12 +160,15 @@ class ActivityView(QWidget):
         for event in events:
             self.add_event(event)
 
-    def selected_command(self) -> str:
+    def _selected_event(self) -> ActivityEvent | None:
         item = self.tree.currentItem()
-        if item is None:
-            return ""
+        # One line per event, in order.
+        return None if item is None else self._events[self.tree.indexOfTopLevelItem(item)]
+
+    def selected_command(self) -> str:
+        event = self._selected_event()
         # The copied command is redacted too: it is often pasted into a shared chat.
-        return self._redactor(self._events[int(item.data(0, Qt.ItemDataRole.UserRole))].cli)
+        return "" if event is None else self._redactor(event.cli)
 
     def copy_selected(self) -> None:
         command = self.selected_command()
@@ -183,9 +201,8 @@ class ActivityView(QWidget):
         menu.deleteLater()
 
     def _copy_line(self) -> None:
-        item = self.tree.currentItem()
-        if item is not None:
-            event = self._events[int(item.data(0, Qt.ItemDataRole.UserRole))]
+        event = self._selected_event()
+        if event is not None:
             QGuiApplication.clipboard().setText(self._redactor(f"{event.line()}\n$ {event.cli}"))
 
     # --- export -----------------------------------------------------------------------------

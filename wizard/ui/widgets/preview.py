@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGroupBox, QLabel, QVBoxLayout, QWidget
 
+from wizard.ui.by_name import set_by_name
 from wizard.ui.redact import Redactor
-from wizard.ui.widgets.checklist import _html
+from wizard.ui.rich_text import escape
+from wizard.ui.style import styled
 
 _VERBS = {"create": "Will create", "reuse": "Will reuse", "change": "Will change"}
 
@@ -18,13 +19,13 @@ class PreviewBox(QGroupBox):
 
     def __init__(self, redactor: Redactor, parent: QWidget | None = None) -> None:
         super().__init__("What this step will do", parent)
+        styled(self, "group-box")
         self.setObjectName("preview")
         self._redactor = redactor
         self._items: list[Any] = []
         self._label = QLabel()
         self._label.setWordWrap(True)
-        self._label.setTextFormat(Qt.TextFormat.RichText)
-        self._label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        set_by_name(self._label, textFormat="RichText", textInteractionFlags="TextSelectableByMouse")
         layout = QVBoxLayout(self)
         layout.addWidget(self._label)
         redactor.changed.connect(self._render)
@@ -44,9 +45,9 @@ class PreviewBox(QGroupBox):
         lines = []
         for item in self._items:
             verb = _VERBS.get(item.action, item.action.capitalize())
-            line = f"<b>{verb}:</b> {_html(self._redactor(item.what))}"
+            line = f"<b>{verb}:</b> {escape(self._redactor(item.what))}"
             if item.detail:
-                line += f"<br>&nbsp;&nbsp;&nbsp;{_html(self._redactor(item.detail))}"
+                line += f"<br>&nbsp;&nbsp;&nbsp;{escape(self._redactor(item.detail))}"
             lines.append(line)
         self._label.setText("<br>".join(lines))
         self.setVisible(bool(lines))

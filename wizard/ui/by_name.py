@@ -1,0 +1,21 @@
+"""Qt enum settings by name, for the modules that build the first window.
+
+The first use of PySide6's `Qt` namespace (even importing the name) makes PySide build Python
+enums for all of its ~100 enum types: ~120 M instructions, about 18 % of a bare QWizard's whole
+start-up. Qt's property system converts an enum value's name itself, so the window and the first
+page set their few enum properties by name, and take nothing from `Qt`; pages built later use
+`Qt` as usual. `tests/ui/test_startup_path.py` checks that the first paint makes no `Qt`.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject
+
+
+def set_by_name(target: QObject, **properties: str) -> None:
+    """Set each Qt property to the enum value (or `A|B` flags) it names, e.g.
+    `set_by_name(label, textFormat="RichText", alignment="AlignTop")`; a name Qt does not know
+    is an error, not a silent default."""
+    for name, value in properties.items():
+        if not target.setProperty(name, value):
+            raise ValueError(f"{type(target).__name__}.{name} cannot be set to {value!r}")

@@ -16,6 +16,8 @@ and an endpoint that refuses connections so nothing can reach AWS.
 from __future__ import annotations
 
 import argparse
+import importlib.abc
+import importlib.util
 import os
 import statistics
 import subprocess
@@ -23,6 +25,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 GOAL = 1.3
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,7 +38,36 @@ def _watch_first_page_paint() -> None:
     The probe watches that one window, hooked in as it is shown. An event filter on the whole
     application would run Python for every event of every object, and make PySide build Python
     types for Qt's internal objects: it slowed the app's start-up far more than the bare one's.
+
+    It is put in place as PySide6.QtWidgets finishes loading, by whichever code imports it:
+    importing PySide6 here, first, would change what is measured. The app imports its CLI
+    before PySide6, and pauses the garbage collector before loading PySide6; PySide6 loaded
+    earlier would make the CLI's modules pay PySide's import hook (which reads each module's
+    source) and load outside that pause, costs the installed command never has.
     """
+    if "PySide6.QtWidgets" in sys.modules:
+        _hook_first_show()
+        return
+
+    class AfterQtWidgets(importlib.abc.MetaPathFinder):
+        def find_spec(self, name: str, path: Any, target: Any = None) -> Any:
+            if name != "PySide6.QtWidgets":
+                return None
+            sys.meta_path.remove(self)
+            spec = importlib.util.find_spec(name)
+            load = spec.loader.exec_module
+
+            def load_and_hook(module: Any) -> None:
+                load(module)
+                _hook_first_show()
+
+            spec.loader.exec_module = load_and_hook
+            return spec
+
+    sys.meta_path.insert(0, AfterQtWidgets())
+
+
+def _hook_first_show() -> None:
     from PySide6.QtCore import QEvent, QObject, QTimer
     from PySide6.QtWidgets import QWidget
 
@@ -71,7 +103,7 @@ def _watch_first_page_paint() -> None:
 
 
 def child_app() -> None:
-    """What `privatelink-wizard` runs, with the paint probe hooked onto its QApplication."""
+    """What `privatelink-wizard` runs, with the paint probe hooked onto its window."""
     _watch_first_page_paint()
     from wizard.cli import main
 
@@ -81,9 +113,9 @@ def child_app() -> None:
 def child_bare(touch_qt_namespace: bool = False) -> None:
     """The floor: PySide6 alone, one empty QWizard page. With `touch_qt_namespace`, the
     wizard also sets one flag from PySide6's `Qt` namespace, as any real window does."""
+    _watch_first_page_paint()
     from PySide6.QtWidgets import QApplication, QWizard, QWizardPage
 
-    _watch_first_page_paint()
     app = QApplication(sys.argv[:1])
     wizard = QWizard()
     wizard.addPage(QWizardPage())

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import re
 
-_ACCESS_KEY = re.compile(r"\b(AKIA|ASIA|AIDA|AROA)[A-Z0-9]{12,16}\b")
+# Patterns as text, compiled by `re` (and cached) on first use: not as the module loads, on the
+# way to the window's first paint, which masks nothing.
+_ACCESS_KEY = r"\b(AKIA|ASIA|AIDA|AROA)[A-Z0-9]{12,16}\b"
 # Secret keys are 40 base64-ish characters; session tokens are much longer.
-_SECRET = re.compile(r"(?<![A-Za-z0-9/+])[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])")
-_TOKEN = re.compile(r"[A-Za-z0-9/+=]{100,}")
-_SECRET_FIELD = re.compile(
-    r"((?:aws_)?(?:secret_access_key|session_token|SecretAccessKey|SessionToken|password)"
-    r"[\"']?\s*[:=]\s*[\"']?)([^\s\"',}]+)",
-    re.IGNORECASE,
+_SECRET = r"(?<![A-Za-z0-9/+])[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])"
+_TOKEN = r"[A-Za-z0-9/+=]{100,}"
+_SECRET_FIELD = (
+    r"(?i)((?:aws_)?(?:secret_access_key|session_token|SecretAccessKey|SessionToken|password)"
+    r"[\"']?\s*[:=]\s*[\"']?)([^\s\"',}]+)"
 )
-_ACCOUNT = re.compile(r"(?<!\d)(\d{12})(?!\d)")
+_ACCOUNT = r"(?<!\d)(\d{12})(?!\d)"
 
 
 def mask_account(account_id: str) -> str:
@@ -25,10 +26,10 @@ def redact_secrets(text: str, extra_secrets: tuple[str, ...] = ()) -> str:
     for secret in extra_secrets:
         if secret:
             text = text.replace(secret, "****")
-    text = _SECRET_FIELD.sub(lambda m: m.group(1) + "****", text)
-    text = _TOKEN.sub("****", text)
-    text = _ACCESS_KEY.sub(lambda m: m.group(0)[:4] + "…****", text)
-    return _SECRET.sub(lambda m: "****" if _looks_random(m.group(0)) else m.group(0), text)
+    text = re.sub(_SECRET_FIELD, lambda m: m.group(1) + "****", text)
+    text = re.sub(_TOKEN, "****", text)
+    text = re.sub(_ACCESS_KEY, lambda m: m.group(0)[:4] + "…****", text)
+    return re.sub(_SECRET, lambda m: "****" if _looks_random(m.group(0)) else m.group(0), text)
 
 
 def _looks_random(run: str) -> bool:
@@ -44,5 +45,5 @@ def redact(text: str, presenter: bool = False, extra_secrets: tuple[str, ...] = 
     """Secrets always; in presenter mode also account ids (also inside ARNs and service names)."""
     text = redact_secrets(text, extra_secrets)
     if presenter:
-        text = _ACCOUNT.sub(lambda m: mask_account(m.group(1)), text)
+        text = re.sub(_ACCOUNT, lambda m: mask_account(m.group(1)), text)
     return text

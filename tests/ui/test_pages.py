@@ -56,7 +56,8 @@ def test_good_credentials_show_the_account_and_open_next(
     assert identity is not None and identity.ok
     assert "123456789012" in identity.label and "arn:aws:sts::123456789012" in identity.reason
     assert p.isComplete()
-    assert window.banner.isVisible() and "no real AWS account" in window.banner.text()
+    assert window.banner is not None and window.banner.isVisible()
+    assert "no real AWS account" in window.banner.text()
 
 
 def test_bad_credentials_are_refused_with_what_to_do(

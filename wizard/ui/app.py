@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
 )
 
 from wizard import APP_ID, APP_NAME, __version__
-from wizard.aws.activity import ACTIVITY, ActivityLog
 from wizard.collector import collector_paused
 from wizard.ui.ask import ask_yes_no
 from wizard.ui.by_name import set_by_name
@@ -41,6 +40,7 @@ from wizard.ui.worker import Runner, engine
 if TYPE_CHECKING:
     from PySide6.QtGui import QIcon
 
+    from wizard.aws.activity import ActivityLog
     from wizard.model import LinkRecord
     from wizard.settings import Settings
     from wizard.state import RecordStore
@@ -150,12 +150,13 @@ class MainWindow(QMainWindow):
         state: WizardState,
         settings: Settings | None = None,
         store: RecordStore | None = None,
-        activity: ActivityLog = ACTIVITY,
+        activity: ActivityLog | None = None,
         on_close: Any = None,
         all_pages: bool = True,
     ) -> None:
-        """`all_pages=False` builds only the first page; `start_up()` adds the rest (what
-        `run()` does once the window is painted, to show it sooner)."""
+        """`activity`: the log of AWS calls to show (default: the engine's). `all_pages=False`
+        builds only what the first paint shows; `start_up()` adds the rest, the other pages and
+        the log's feed (what `run()` does once the window is painted, to show it sooner)."""
         super().__init__()
         if settings is None:
             from wizard.settings import Settings
@@ -176,12 +177,13 @@ class MainWindow(QMainWindow):
         central = QWidget()
         column = QVBoxLayout(central)
         column.setContentsMargins(0, 0, 0, 0)
-        self.banner = styled(QLabel(DEMO_BANNER), "demo-banner")
-        self.banner.setObjectName("demoBanner")
-        self.banner.setWordWrap(True)
-        set_by_name(self.banner, alignment="AlignCenter")
-        self.banner.setVisible(state.demo)
-        column.addWidget(self.banner)
+        self.banner: QLabel | None = None  # the demo's "no real AWS account" line
+        if state.demo:
+            self.banner = styled(QLabel(DEMO_BANNER), "demo-banner")
+            self.banner.setObjectName("demoBanner")
+            self.banner.setWordWrap(True)
+            set_by_name(self.banner, alignment="AlignCenter")
+            column.addWidget(self.banner)
         # The log lies below the wizard, the line between them can be dragged, and View ▸
         # Activity log hides it. (Not a dock: placing one needs PySide's `Qt`, which the first
         # paint avoids: see wizard.ui.by_name.)
@@ -194,8 +196,10 @@ class MainWindow(QMainWindow):
         self.splitter.setCollapsible(0, False)
         column.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
-        self.bridge = ActivityBridge(activity, self)
-        self.bridge.arrived.connect(self.activity_view.add_event)
+        self._activity = activity
+        self.bridge: ActivityBridge | None = None
+        if all_pages:
+            self._follow_activity()
         self.activity_view.report_requested.connect(self.report_dialog)
         self.health: HealthDialog | None = None
 
@@ -237,6 +241,16 @@ class MainWindow(QMainWindow):
         self.resize(self.fontMetrics().averageCharWidth() * 120, self.fontMetrics().height() * 48)
         # The wizard is the main thing; the log starts as a strip of a few lines.
         self.set_log_height(self.fontMetrics().height() * 9)
+
+    def _follow_activity(self) -> None:
+        """Show each AWS call in the log as it happens. (The engine's activity module is
+        imported for it: after the first paint, when the window starts fast.)"""
+        if self._activity is None:
+            from wizard.aws.activity import ACTIVITY
+
+            self._activity = ACTIVITY
+        self.bridge = ActivityBridge(self._activity, self)
+        self.bridge.arrived.connect(self.activity_view.add_event)
 
     def set_log_height(self, pixels: int) -> None:
         self.splitter.setSizes([max(self.splitter.height() - pixels, 1), pixels])
@@ -322,9 +336,11 @@ class MainWindow(QMainWindow):
         self.settings.save()
 
     def start_up(self, offer_resume: bool = True) -> None:
-        """Once the window is on screen: the other pages, a step per turn of the event loop
-        so the window keeps reacting; then the held engine calls, and the question whether to
-        continue an unfinished link."""
+        """Once the window is on screen: the log's feed; the other pages, a step per turn of
+        the event loop so the window keeps reacting; then the held engine calls, and the
+        question whether to continue an unfinished link."""
+        if self.bridge is None:
+            self._follow_activity()
         steps = self.wizard.build_later_pages()
 
         def next_step() -> None:
@@ -366,7 +382,8 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> None:
         """Stop listening, stop background calls and wait for them (no dangling threads)."""
-        self.bridge.close()
+        if self.bridge is not None:
+            self.bridge.close()
         if not self.runner.shutdown(wait_ms=30000):
             log.warning("A background AWS call did not finish within 30 s of closing")
 

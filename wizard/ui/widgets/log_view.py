@@ -22,13 +22,14 @@ from PySide6.QtWidgets import (
 )
 
 from wizard import APP_NAME, __version__
-from wizard.aws.activity import ActivityEvent, ActivityLog
 from wizard.ui.by_name import set_by_name
 from wizard.ui.redact import Redactor
 from wizard.ui.style import styled
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QMenu
+
+    from wizard.aws.activity import ActivityEvent, ActivityLog
 
 
 def result_text(event: ActivityEvent) -> str:

@@ -106,3 +106,16 @@ def test_text_from_aws_is_shown_as_text_not_markup(checklist: Checklist) -> None
     checklist.set_rows([CheckRow("name", False, "Bad name <b>x</b>", reason="a & b")])
     text = _shown(checklist, QLabel, "row-name").text()
     assert "&lt;b&gt;x&lt;/b&gt;" in text and "a &amp; b" in text
+
+
+def test_a_fix_button_sits_at_the_top_of_a_row_that_wraps(checklist: Checklist, qtbot: Any) -> None:
+    long_reason = "The database's security group has no rule for the load balancer's subnets. " * 6
+    checklist.set_rows([CheckRow("sg", False, "The firewall blocks it", reason=long_reason, fix="Add it")])
+    text = _shown(checklist, QLabel, "row-sg")
+    fix = _shown(checklist, QPushButton, "fix-sg")
+    qtbot.waitUntil(lambda: text.height() > 2 * fix.height())  # the reason wraps
+    # Top-aligned beside the text (a stretch below it), not centred on the row.
+    def top(widget: Any) -> int:
+        return int(widget.mapTo(checklist, widget.rect().topLeft()).y())
+
+    assert abs(top(fix) - top(text)) <= 4

@@ -454,11 +454,11 @@ def show_main_window(
     def after_first_paint() -> None:
         # The start-up's objects stay for good: frozen, later collections skip them.
         gc.freeze()
-        # Now rather than before: QIcon's Python type (its enums) and decoding six PNGs took
-        # ~4 % of the time the window took to appear, for an icon the title bar shows later.
-        QApplication.setWindowIcon(app_icon())
         if on_shown is not None:
             on_shown()
+        # Now rather than before: QIcon's Python type (its enums) and decoding six PNGs were
+        # ~1 % of the window's start-up, for an icon the title bar may show a moment later.
+        QApplication.setWindowIcon(app_icon())
         window.start_up(offer_resume=not state.demo)
 
     _FirstPaint(window, after_first_paint)

@@ -3,13 +3,15 @@
 The first use of PySide6's `Qt` namespace (even importing the name) makes PySide build Python
 enums for all of its ~100 enum types: ~120 M instructions, about 18 % of a bare QWizard's whole
 start-up. Qt's property system converts an enum value's name itself, so the window and the first
-page set their few enum properties by name, and take nothing from `Qt`; pages built later use
+page set their few enum properties by name, and take nothing from `Qt` (where a setting is not
+a property, as a layout item's alignment, `top_aligned` does without it); pages built later use
 `Qt` as usual. `tests/ui/test_startup_path.py` checks that the first paint makes no `Qt`.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 
 def set_by_name(target: QObject, **properties: str) -> None:
@@ -19,3 +21,12 @@ def set_by_name(target: QObject, **properties: str) -> None:
     for name, value in properties.items():
         if not target.setProperty(name, value):
             raise ValueError(f"{type(target).__name__}.{name} cannot be set to {value!r}")
+
+
+def top_aligned(widget: QWidget) -> QVBoxLayout:
+    """`widget` at the top of its layout cell, beside text that may wrap: a stretch below it
+    does what `Qt.AlignmentFlag.AlignTop` would."""
+    column = QVBoxLayout()
+    column.addWidget(widget)
+    column.addStretch(1)
+    return column

@@ -2,8 +2,8 @@
 
 Not one sheet on the window: a sheet there routes the polish, sizing and painting of every
 widget (menus, fields, buttons, the log) through Qt's style-sheet style, and each widget given a
-sheet parses all of it. Small sheets on the few styled widgets took the window's start-up from
-~40 M instructions of styling to ~7 M.
+sheet parses all of it. Small sheets on the few styled widgets cut the styling of the window's
+start-up from ~42 M instructions to ~24 M.
 """
 
 from __future__ import annotations

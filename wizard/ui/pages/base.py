@@ -21,13 +21,13 @@ from PySide6.QtWidgets import (
 )
 
 from wizard.ui.ask import ask_yes_no
-from wizard.ui.by_name import set_by_name
+from wizard.ui.by_name import set_by_name, top_aligned
 from wizard.ui.glossary import help_links_html
 from wizard.ui.page_ids import PageId
 from wizard.ui.redact import Redactor
 from wizard.ui.state import WizardState
 from wizard.ui.style import styled
-from wizard.ui.widgets.checklist import Checklist, top_aligned
+from wizard.ui.widgets.checklist import Checklist
 from wizard.ui.widgets.error_panel import ErrorPanel, describe_created
 from wizard.ui.widgets.preview import PreviewBox
 from wizard.ui.worker import Runner, Worker, engine
@@ -102,7 +102,7 @@ class BasePage(QWizardPage):
         inner = QWidget()
         self._column = column = QVBoxLayout(inner)
         # Placed while still empty: placing shows it, which lays its content out at once, at a
-        # width it will not have (~5 % of the window's start-up, for wrapped text).
+        # width it will not have (~1 % of the window's start-up, for wrapped text).
         scroll.setWidget(inner)
         column.addWidget(self.explanation)
         column.addLayout(self.body)

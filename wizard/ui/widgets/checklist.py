@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QPushButton, QWidget
 
-from wizard.ui.by_name import set_by_name
+from wizard.ui.by_name import set_by_name, top_aligned
 from wizard.ui.redact import Redactor
 from wizard.ui.rich_text import escape
 from wizard.ui.style import styled
@@ -171,12 +171,3 @@ class Checklist(QGroupBox):
         self._frame = (self._frame + 1) % len(_SPINNER)
         for line in self._lines[: len(self._pending)]:
             line.mark.setText(_SPINNER[self._frame])
-
-
-def top_aligned(widget: QWidget) -> QVBoxLayout:
-    """`widget` at the top of its cell, beside text that may wrap (a stretch below it rather
-    than an alignment flag, which would need PySide's `Qt`: see `wizard.ui.by_name`)."""
-    column = QVBoxLayout()
-    column.addWidget(widget)
-    column.addStretch(1)
-    return column

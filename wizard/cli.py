@@ -183,7 +183,7 @@ def _open_window(args: argparse.Namespace, argv: list[str], start_log: Callable[
     from wizard.collector import collector_paused
 
     # Until the window has painted, no collections: all it makes (PySide's types, the first
-    # page) stays for good, and collecting meanwhile cost ~3% of its start-up.
+    # page) stays for good, and collecting meanwhile cost ~2 % of its start-up.
     collector_paused.pause()
 
     def shown() -> None:

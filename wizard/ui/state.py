@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    # Type-only: importing the AWS side (boto3) is deferred until the first worker runs, so the
-    # first window appears fast.
+    # Type-only: the AWS side (boto3) loads when the first worker runs, the model after the
+    # first window is shown, so that window appears fast.
     from wizard.aws.session import AwsContext, Credentials, Identity
     from wizard.consumers import Consumer
     from wizard.model import DataSource, LinkPlan, LinkRecord

@@ -16,16 +16,15 @@ and an endpoint that refuses connections so nothing can reach AWS.
 from __future__ import annotations
 
 import argparse
-import importlib.abc
-import importlib.util
 import os
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+# The children import this module too: what they import here is what a bare PySide6 process
+# imports anyway. `statistics` and `subprocess` are only the parent's (imported where used).
 
 GOAL = 1.3
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,12 +48,12 @@ def _watch_first_page_paint() -> None:
         _hook_first_show()
         return
 
-    class AfterQtWidgets(importlib.abc.MetaPathFinder):
+    class AfterQtWidgets:  # a meta path finder (not importlib.abc's: that loads ~20 modules)
         def find_spec(self, name: str, path: Any, target: Any = None) -> Any:
             if name != "PySide6.QtWidgets":
                 return None
             sys.meta_path.remove(self)
-            spec = importlib.util.find_spec(name)
+            spec = next(filter(None, (f.find_spec(name, path, target) for f in sys.meta_path)))
             load = spec.loader.exec_module
 
             def load_and_hook(module: Any) -> None:
@@ -153,6 +152,8 @@ def _command(kind: str) -> list[str]:
 
 def measure(kind: str, folder: str, timeout: float = 60) -> float:
     """Seconds from starting a `kind` child process to its first painted wizard page."""
+    import subprocess
+
     start = time.monotonic()
     done = subprocess.run(
         _command(kind), env=_env(folder), capture_output=True, text=True, timeout=timeout, check=False
@@ -166,6 +167,8 @@ def measure(kind: str, folder: str, timeout: float = 60) -> float:
 def count_instructions(kind: str, folder: str) -> int:
     """CPU instructions from process start to the first paint, counted by valgrind's callgrind:
     the same count run after run, whatever else the machine is doing (the times are not)."""
+    import subprocess
+
     with tempfile.TemporaryDirectory() as scratch:
         done = subprocess.run(
             ["valgrind", "--tool=callgrind", f"--callgrind-out-file={scratch}/out", *_command(kind)],
@@ -189,6 +192,8 @@ KINDS = {
 
 
 def main() -> int:
+    import statistics
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument(

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from wizard.model import DataSource, LinkPlan, LinkRecord
 
 
-@dataclass
+@dataclass(eq=False)  # one shared, changing object: equal only to itself
 class WizardState:
     consumer: Consumer
     endpoint_url: str | None = None

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 
-# Patterns as text, compiled by `re` (and cached) on first use: not as the module loads, on the
-# way to the window's first paint, which masks nothing.
+# Patterns as text, each compiled once on first use: not as the module loads, on the way to the
+# window's first paint, which masks nothing. (Compiled here, not by `re.sub(text, …)`: re's own
+# cache drops its oldest entries once boto3 and moto have filled it.)
+_compiled = cache(re.compile)
 _ACCESS_KEY = r"\b(AKIA|ASIA|AIDA|AROA)[A-Z0-9]{12,16}\b"
 # Secret keys are 40 base64-ish characters; session tokens are much longer.
 _SECRET = r"(?<![A-Za-z0-9/+])[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])"
@@ -26,10 +29,10 @@ def redact_secrets(text: str, extra_secrets: tuple[str, ...] = ()) -> str:
     for secret in extra_secrets:
         if secret:
             text = text.replace(secret, "****")
-    text = re.sub(_SECRET_FIELD, lambda m: m.group(1) + "****", text)
-    text = re.sub(_TOKEN, "****", text)
-    text = re.sub(_ACCESS_KEY, lambda m: m.group(0)[:4] + "…****", text)
-    return re.sub(_SECRET, lambda m: "****" if _looks_random(m.group(0)) else m.group(0), text)
+    text = _compiled(_SECRET_FIELD).sub(lambda m: m.group(1) + "****", text)
+    text = _compiled(_TOKEN).sub("****", text)
+    text = _compiled(_ACCESS_KEY).sub(lambda m: m.group(0)[:4] + "…****", text)
+    return _compiled(_SECRET).sub(lambda m: "****" if _looks_random(m.group(0)) else m.group(0), text)
 
 
 def _looks_random(run: str) -> bool:
@@ -45,5 +48,5 @@ def redact(text: str, presenter: bool = False, extra_secrets: tuple[str, ...] = 
     """Secrets always; in presenter mode also account ids (also inside ARNs and service names)."""
     text = redact_secrets(text, extra_secrets)
     if presenter:
-        text = re.sub(_ACCOUNT, lambda m: mask_account(m.group(1)), text)
+        text = _compiled(_ACCOUNT).sub(lambda m: mask_account(m.group(1)), text)
     return text

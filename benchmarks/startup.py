@@ -24,7 +24,9 @@ from pathlib import Path
 from typing import Any
 
 # The children import this module too: what they import here is what a bare PySide6 process
-# imports anyway. `statistics` and `subprocess` are only the parent's (imported where used).
+# imports anyway (PySide6 imports argparse, tempfile, pathlib and typing itself). The parent's
+# own needs (`statistics`, `subprocess`, and argparse *parsing*, which loads gettext and locale)
+# stay out of the children: they start from `__main__` below, before any of that.
 
 GOAL = 1.3
 ROOT = Path(__file__).resolve().parent.parent
@@ -106,7 +108,7 @@ def child_app() -> None:
     _watch_first_page_paint()
     from wizard.cli import main
 
-    main(["--endpoint-url", "http://127.0.0.1:9"])
+    main(["--endpoint-url", "http://127.0.0.1:9"])  # as the plain start: no subcommand parsers
 
 
 def child_bare(touch_qt_namespace: bool = False) -> None:
@@ -194,21 +196,14 @@ KINDS = {
 def main() -> int:
     import statistics
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument(
         "--instructions",
         action="store_true",
         help="also count instructions with valgrind (~1 min; steady where times are noisy)",
     )
-    parser.add_argument("--child", choices=tuple(KINDS), help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.child == "app":
-        child_app()
-        return 1  # only reached if the window closed before painting
-    if args.child is not None:
-        child_bare(touch_qt_namespace=args.child == "bare-qt")
-        return 1
     times: dict[str, list[float]] = {kind: [] for kind in KINDS}
     counts: dict[str, int] = {}
     with tempfile.TemporaryDirectory() as folder:
@@ -232,5 +227,13 @@ def main() -> int:
     return 0 if ratio <= GOAL else 1
 
 
+def child(kind: str) -> int:
+    if kind == "app":
+        child_app()
+    elif kind in KINDS:
+        child_bare(touch_qt_namespace=kind == "bare-qt")
+    return 1  # only reached if the window closed before painting
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(child(sys.argv[2]) if sys.argv[1:2] == ["--child"] else main())

@@ -56,7 +56,9 @@ def test_a_command_starts_the_log_before_it_runs(
         ([], False),
         (["--demo"], False),
         (["--endpoint-url=http://localhost:5500"], False),
-        (["--endpoint-url", "http://localhost:5500"], True),  # a value: maybe a command
+        (["--endpoint-url", "http://localhost:5500"], False),  # an option's value
+        (["--endpoint-url", "http://localhost:5500", "stup"], True),
+        (["--endpoint-url"], False),  # its missing value: the window's parser says so
         (["stup"], True),
         (["--help"], True),
         (["-h"], True),

@@ -10,7 +10,8 @@ and exits. Both read `time.monotonic()`, which is one system-wide clock on Linux
 Windows.
 The app run is what `privatelink-wizard` (no --demo) does: `wizard.cli.main([])`, with empty
 settings, data and AWS config folders so no resume question or saved profile changes the path,
-and an endpoint that refuses connections so nothing can reach AWS.
+and AWS's endpoint set (AWS_ENDPOINT_URL) to one that refuses connections, so nothing could reach
+AWS (the window makes no AWS call before its first paint anyway).
 """
 
 from __future__ import annotations
@@ -108,7 +109,7 @@ def child_app() -> None:
     _watch_first_page_paint()
     from wizard.cli import main
 
-    main(["--endpoint-url", "http://127.0.0.1:9"])  # as the plain start: no subcommand parsers
+    main([])
 
 
 def child_bare(touch_qt_namespace: bool = False) -> None:
@@ -137,6 +138,7 @@ def _env(folder: str) -> dict[str, str]:
         env.pop(key, None)
     env["AWS_CONFIG_FILE"] = os.devnull
     env["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
+    env["AWS_ENDPOINT_URL"] = "http://127.0.0.1:9"
     env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
     for name in ("DATA", "CONFIG", "LOG"):
         env[f"PRIVATELINK_WIZARD_{name}_DIR"] = str(Path(folder) / name.lower())

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 from wizard.errors import bad_input
+from wizard.paths import resource
 from wizard.validators import validate_principal, validate_region
 
 DEFAULT_CONSUMER = "rivery"
@@ -59,9 +59,8 @@ def parse_consumer(text: str, source: str = "consumer profile") -> Consumer:
 
 
 def load_consumers() -> dict[str, Consumer]:
-    folder = resources.files("wizard.resources").joinpath("consumers")
     found: dict[str, Consumer] = {}
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+    for entry in sorted(resource("consumers").iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".toml"):
             consumer = parse_consumer(entry.read_text(encoding="utf-8"), entry.name)
             found[consumer.id] = consumer

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from importlib import resources
 from typing import Any
+
+from wizard.paths import resource
 
 
 def policy_document() -> dict[str, Any]:
-    text = resources.files("wizard.resources").joinpath("iam-policy.json").read_text("utf-8")
+    text = resource("iam-policy.json").read_text("utf-8")
     document: dict[str, Any] = json.loads(text)
     return document
 

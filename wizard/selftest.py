@@ -91,14 +91,13 @@ def _check_imports(ctx: _Context) -> str:
 
 
 def _check_resources(ctx: _Context) -> str:
-    from importlib import resources
-
     from wizard.consumers import DEFAULT_CONSUMER, load_consumers
+    from wizard.paths import resource
 
     consumers = load_consumers()
     if DEFAULT_CONSUMER not in consumers:
         raise RuntimeError(f"the default consumer profile '{DEFAULT_CONSUMER}' is missing")
-    icon = resources.files("wizard.resources").joinpath("icons", "app.png")
+    icon = resource("icons", "app.png")
     if not icon.is_file():
         raise RuntimeError("the application icon is missing")
     return f"{len(consumers)} consumer profile(s), icon present"

@@ -9,7 +9,6 @@ import importlib
 import logging
 import sys
 from collections.abc import Callable, Iterator
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, QTimer
@@ -400,13 +399,13 @@ class MainWindow(QMainWindow):
 def app_icon() -> QIcon:
     from PySide6.QtGui import QIcon
 
+    from wizard.paths import resource
+
     icon = QIcon()
-    folder = resources.files("wizard.resources").joinpath("icons")
     for size in (16, 32, 48, 64, 128, 512):
-        entry = folder.joinpath(f"app-{size}.png")
+        entry = resource("icons", f"app-{size}.png")
         if entry.is_file():
-            with resources.as_file(entry) as path:
-                icon.addFile(str(path))
+            icon.addFile(str(entry))
     return icon
 
 

@@ -9,10 +9,11 @@ start-up from ~42 M instructions to ~24 M.
 from __future__ import annotations
 
 from functools import cache
-from importlib import resources
 from typing import TypeVar
 
 from PySide6.QtWidgets import QWidget
+
+from wizard.paths import resource
 
 W = TypeVar("W", bound=QWidget)
 
@@ -21,8 +22,7 @@ W = TypeVar("W", bound=QWidget)
 def style_sheet(name: str) -> str:
     """resources/styles/`name`.qss ("" if it is missing: the platform's plain look)."""
     try:
-        folder = resources.files("wizard.resources").joinpath("styles")
-        return folder.joinpath(f"{name}.qss").read_text(encoding="utf-8")
+        return resource("styles", f"{name}.qss").read_text(encoding="utf-8")
     except (FileNotFoundError, OSError):
         return ""
 

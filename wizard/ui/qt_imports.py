@@ -4,8 +4,8 @@ PySide6 watches every later import to learn whether the module uses PySide's opt
 `__feature__` switches (PYSIDE-2029): it reads the module's source with `inspect.getsource` and
 looks for the word "PySide6". A module that mentions it is marked "PySide's plain API" (no
 feature), any other "does not care". That ran for each of the hundreds of modules the app and
-boto3 import after PySide6: ~20 ms of the window's start-up (~75 source files read, plus
-`inspect`'s search for the source of every compiled module) and more on the first sign-in.
+boto3 import after PySide6: ~75 source files read before the window's first paint (plus
+`inspect`'s search for the source of every compiled module), hundreds at the first sign-in.
 
 The app selects no feature, so the answer is the same for every module: the plain API. Marking
 each module so, without reading anything, also keeps the plain API for the app's code should a

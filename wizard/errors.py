@@ -11,7 +11,7 @@ EXIT_BAD_INPUT = 2
 EXIT_TIMEOUT = 3
 
 
-@dataclass
+@dataclass(eq=False)  # an exception is itself: equal only to itself, and hashable
 class UserError(Exception):
     """What happened, why it probably happened, and what to do next."""
 

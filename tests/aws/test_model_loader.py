@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gzip
 import json
 from collections import OrderedDict
@@ -103,7 +104,11 @@ def test_sessions_share_one_loader_and_parse_each_model_once(monkeypatch: pytest
 
 
 def test_after_the_warm_up_clients_parse_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
-    model_loader._loader_for.cache_clear()  # a fresh loader: nothing parsed by earlier tests
+    # A fresh loader for this test: nothing parsed by earlier tests. Swapped in, not cleared:
+    # the process's own loader comes back afterwards, the one sessions made earlier (moto's kept
+    # one) still hold.
+    fresh = functools.lru_cache(maxsize=4)(model_loader._loader_for.__wrapped__)
+    monkeypatch.setattr(model_loader, "_loader_for", fresh)
     # Every service has a model, paginators and endpoint rules (STS has no waiters).
     assert model_loader.warm_up() >= 3 * len(model_loader.SERVICES)
     parsed: list[int] = []

@@ -4,7 +4,7 @@ import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError
 
 from wizard.aws.errors import aws_step, translate
-from wizard.errors import EXIT_BAD_INPUT, UserError
+from wizard.errors import EXIT_BAD_INPUT, UserError, bad_input
 
 
 def client_error(
@@ -59,3 +59,11 @@ def test_aws_step_wraps_botocore_errors_only() -> None:
     assert info.value.permission == "ec2:X"
     with pytest.raises(KeyError), aws_step("anything"):
         raise KeyError("programming errors are not disguised")
+
+
+def test_user_errors_are_hashable_and_equal_only_to_themselves() -> None:
+    first = bad_input("The port is not a number", "Enter 1-65535.")
+    second = bad_input("The port is not a number", "Enter 1-65535.")
+    assert first == first
+    assert first != second  # two occurrences, not one value
+    assert len({first, second}) == 2  # hashable: usable in sets and as keys

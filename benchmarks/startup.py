@@ -1,7 +1,7 @@
 """Start-up benchmark: process start to the first wizard page painted, against a bare PySide6
 process that shows an empty QWizard. Run by hand; prints the medians and their ratio (goal ≤ 1.3×).
 
-    python benchmarks/startup.py                 # 7 runs of each, alternating
+    python benchmarks/startup.py                 # 7 runs of each, interleaved
     python benchmarks/startup.py --runs 15 --instructions
 
 Each run is a fresh `python` subprocess on the offscreen platform. The parent notes the time just

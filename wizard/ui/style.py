@@ -23,7 +23,7 @@ def style_sheet(name: str) -> str:
     """resources/styles/`name`.qss ("" if it is missing: the platform's plain look)."""
     try:
         return resource("styles", f"{name}.qss").read_text(encoding="utf-8")
-    except (FileNotFoundError, OSError):
+    except OSError:  # missing or unreadable
         return ""
 
 

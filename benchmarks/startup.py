@@ -3,6 +3,7 @@ process that shows an empty QWizard. Run by hand; prints the medians and their r
 
     python benchmarks/startup.py                 # 7 runs of each, interleaved
     python benchmarks/startup.py --runs 15 --instructions
+    python benchmarks/startup.py --against ../other-checkout   # A/B: that checkout's app too
 
 Each run is a fresh `python` subprocess on the offscreen platform. The parent notes the time just
 before starting it; the child prints the time the first paint pass of the wizard's window is over,
@@ -57,13 +58,14 @@ def _watch_first_page_paint() -> None:
                 return None
             sys.meta_path.remove(self)
             spec = next(filter(None, (f.find_spec(name, path, target) for f in sys.meta_path)))
-            load = spec.loader.exec_module
+            loader: Any = spec.loader
+            load = loader.exec_module
 
             def load_and_hook(module: Any) -> None:
                 load(module)
                 _hook_first_show()
 
-            spec.loader.exec_module = load_and_hook
+            loader.exec_module = load_and_hook
             return spec
 
     sys.meta_path.insert(0, AfterQtWidgets())
@@ -131,7 +133,7 @@ def child_bare(touch_qt_namespace: bool = False) -> None:
     app.exec()
 
 
-def _env(folder: str) -> dict[str, str]:
+def _env(folder: str, root: Path = ROOT) -> dict[str, str]:
     env = dict(os.environ)
     env["QT_QPA_PLATFORM"] = "offscreen"
     for key in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
@@ -142,7 +144,7 @@ def _env(folder: str) -> dict[str, str]:
     env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
     for name in ("DATA", "CONFIG", "LOG"):
         env[f"PRIVATELINK_WIZARD_{name}_DIR"] = str(Path(folder) / name.lower())
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])
+    env["PYTHONPATH"] = os.pathsep.join([str(root), env.get("PYTHONPATH", "")])
     # An installed app runs from compiled bytecode (pip and PyInstaller compile it); with
     # PYTHONDONTWRITEBYTECODE set, every run would compile the app's own modules again. The
     # uncounted warm-up run writes the caches.
@@ -154,13 +156,14 @@ def _command(kind: str) -> list[str]:
     return [sys.executable, str(Path(__file__).resolve()), "--child", kind]
 
 
-def measure(kind: str, folder: str, timeout: float = 60) -> float:
-    """Seconds from starting a `kind` child process to its first painted wizard page."""
+def measure(kind: str, root: Path, folder: str, timeout: float = 60) -> float:
+    """Seconds from starting a `kind` child process (importing the app from `root`) to its
+    first painted wizard page."""
     import subprocess
 
     start = time.monotonic()
     done = subprocess.run(
-        _command(kind), env=_env(folder), capture_output=True, text=True, timeout=timeout, check=False
+        _command(kind), env=_env(folder, root), capture_output=True, text=True, timeout=timeout, check=False
     )
     for line in done.stdout.splitlines():
         if line.startswith("PAINTED "):
@@ -168,7 +171,7 @@ def measure(kind: str, folder: str, timeout: float = 60) -> float:
     raise SystemExit(f"The {kind} run never painted a page:\n{done.stdout}\n{done.stderr}")
 
 
-def count_instructions(kind: str, folder: str) -> int:
+def count_instructions(kind: str, root: Path, folder: str) -> int:
     """CPU instructions from process start to the first paint, counted by valgrind's callgrind:
     the same count run after run, whatever else the machine is doing (the times are not)."""
     import subprocess
@@ -176,7 +179,7 @@ def count_instructions(kind: str, folder: str) -> int:
     with tempfile.TemporaryDirectory() as scratch:
         done = subprocess.run(
             ["valgrind", "--tool=callgrind", f"--callgrind-out-file={scratch}/out", *_command(kind)],
-            env=_env(folder),
+            env=_env(folder, root),
             capture_output=True,
             text=True,
             timeout=600,
@@ -195,6 +198,19 @@ KINDS = {
 }
 
 
+def _other_checkout(path: str) -> Path:
+    root = Path(path).resolve()
+    if not (root / "wizard" / "__init__.py").is_file():
+        raise SystemExit(f"--against: {root} is not a checkout of this app (no wizard/__init__.py)")
+    if not (root / "wizard" / "resources").exists():
+        # The editable install maps wizard.resources to its own checkout's resources/.
+        print(
+            f"note: {root} has no wizard/resources; its app reads this checkout's resources/ "
+            f"(link them: ln -s ../resources {root / 'wizard' / 'resources'})"
+        )
+    return root
+
+
 def main() -> int:
     import random
     import statistics
@@ -206,33 +222,52 @@ def main() -> int:
         action="store_true",
         help="also count instructions with valgrind (~1 min; steady where times are noisy)",
     )
+    parser.add_argument(
+        "--against",
+        metavar="DIR",
+        help="also run the app of another checkout (say a git worktree of a branch) in the same "
+        "rounds: on a noisy machine, the only fair way to time a small change",
+    )
     args = parser.parse_args()
-    times: dict[str, list[float]] = {kind: [] for kind in KINDS}
+    # kind -> (child to run, checkout its app comes from)
+    runs: dict[str, tuple[str, Path]] = {kind: (kind, ROOT) for kind in KINDS}
+    labels = dict(KINDS)
+    if args.against:
+        runs["against"] = ("app", _other_checkout(args.against))
+        labels["against"] = "  the other checkout"
+    times: dict[str, list[float]] = {kind: [] for kind in runs}
     counts: dict[str, int] = {}
     with tempfile.TemporaryDirectory() as folder:
-        for kind in KINDS:  # warm the disk and bytecode caches once, not counted
-            measure(kind, folder)
+        for run in runs.values():  # warm the disk and bytecode caches once, not counted
+            measure(*run, folder)
         for _ in range(args.runs):
             # One run of each per round, in a new order each round: drifting machine load hits
             # all alike, and no kind always follows the same one.
-            for kind in random.sample(list(KINDS), len(KINDS)):
-                times[kind].append(measure(kind, folder))
+            for kind in random.sample(list(runs), len(runs)):
+                times[kind].append(measure(*runs[kind], folder))
         if args.instructions:
-            counts = {kind: count_instructions(kind, folder) for kind in KINDS}
+            counts = {kind: count_instructions(*run, folder) for kind, run in runs.items()}
     medians = {kind: statistics.median(values) for kind, values in times.items()}
     print(f"runs: {args.runs} each (offscreen, Python {sys.version.split()[0]})")
-    for kind, label in KINDS.items():
+    for kind, label in labels.items():
         line = f"{label:22}: median {medians[kind] * 1000:6.1f} ms (min {min(times[kind]) * 1000:6.1f})"
         line += f"  {medians[kind] / medians['bare']:.2f}x"
         if counts:
             line += f"  | {counts[kind] / 1e6:6.0f} M instructions  {counts[kind] / counts['bare']:.2f}x"
         print(line)
-    # Each round's own app/bare ratio too: the runs of one round are seconds apart, so a slow
-    # spell of the machine weighs on both sides of it.
-    paired = [app / bare for app, bare in zip(times["app"], times["bare"], strict=True)]
-    quartiles = statistics.quantiles(paired, n=4) if len(paired) > 1 else paired * 3
-    print(f"per-round ratios      : median {statistics.median(paired):.2f}x, "
-          f"middle half {quartiles[0]:.2f}-{quartiles[2]:.2f}x")
+
+    def per_round(kind: str) -> str:
+        # Each round's own app/bare ratio too: the runs of one round are seconds apart, so a
+        # slow spell of the machine weighs on both sides of it.
+        paired = [app / bare for app, bare in zip(times[kind], times["bare"], strict=True)]
+        quartiles = statistics.quantiles(paired, n=4) if len(paired) > 1 else paired * 3
+        return f"median {statistics.median(paired):.2f}x, middle half {quartiles[0]:.2f}-{quartiles[2]:.2f}x"
+
+    print(f"per-round ratios      : {per_round('app')}")
+    if args.against:
+        print(f"  the other checkout  : {per_round('against')}")
+        change = [(other - app) * 1000 for other, app in zip(times["against"], times["app"], strict=True)]
+        print(f"other minus this app  : median {statistics.median(change):+.1f} ms per round")
     ratio = medians["app"] / medians["bare"]
     print(f"ratio (time)          : {ratio:.2f}x  (goal <= {GOAL}x: {'met' if ratio <= GOAL else 'MISSED'})")
     return 0 if ratio <= GOAL else 1

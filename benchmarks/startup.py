@@ -133,7 +133,7 @@ def child_bare(touch_qt_namespace: bool = False) -> None:
     app.exec()
 
 
-def _env(folder: str, root: Path = ROOT) -> dict[str, str]:
+def _env(root: Path, folder: str) -> dict[str, str]:
     env = dict(os.environ)
     env["QT_QPA_PLATFORM"] = "offscreen"
     for key in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
@@ -163,7 +163,7 @@ def measure(kind: str, root: Path, folder: str, timeout: float = 60) -> float:
 
     start = time.monotonic()
     done = subprocess.run(
-        _command(kind), env=_env(folder, root), capture_output=True, text=True, timeout=timeout, check=False
+        _command(kind), env=_env(root, folder), capture_output=True, text=True, timeout=timeout, check=False
     )
     for line in done.stdout.splitlines():
         if line.startswith("PAINTED "):
@@ -179,7 +179,7 @@ def count_instructions(kind: str, root: Path, folder: str) -> int:
     with tempfile.TemporaryDirectory() as scratch:
         done = subprocess.run(
             ["valgrind", "--tool=callgrind", f"--callgrind-out-file={scratch}/out", *_command(kind)],
-            env=_env(folder, root),
+            env=_env(root, folder),
             capture_output=True,
             text=True,
             timeout=600,

@@ -5,6 +5,7 @@ redacted text or Markdown file."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -208,8 +209,6 @@ class ActivityView(QWidget):
     # --- export -----------------------------------------------------------------------------
     def export_text(self, markdown: bool = False) -> str:
         """The whole log, redacted as on screen (secrets always, account ids in presenter mode)."""
-        from datetime import datetime  # not on the window's start-up (~100 KB of bytecode)
-
         stamp = f"{datetime.now():%Y-%m-%d %H:%M:%S}"
         if markdown:
             lines = [f"# {APP_NAME} activity log", "", f"{APP_NAME} {__version__}, exported {stamp}.", ""]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import math
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -119,7 +120,24 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=5500, help="port to listen on (default 5500)")
     p.add_argument("--region", default="us-east-1", help="region to seed (default us-east-1)")
     p.add_argument("--empty", action="store_true", help="no sample account, an empty sandbox")
+    p.add_argument(
+        "--timing",
+        type=_timing_scale,
+        default=None,
+        help="how fast resources change state, as a share of AWS's times: 0 instant, 1 as slow "
+        "as AWS (default 0.05, as in --demo)",
+    )
     return parser
+
+
+def _timing_scale(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"expected a number of 0 or more (0 = instant), not {text!r}")
+    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -226,7 +244,10 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "sandbox":
         from wizard.sandbox.server import serve_forever
 
-        return serve_forever(args.port, seeded=not args.empty, region=args.region)
+        from wizard.sandbox.timing import DEMO_SCALE
+
+        timing = DEMO_SCALE if args.timing is None else args.timing
+        return serve_forever(args.port, seeded=not args.empty, region=args.region, timing=timing)
     from wizard import commands
 
     handler: Callable[[argparse.Namespace], int] = getattr(commands, args.command)

@@ -23,7 +23,7 @@ PRINCIPAL = f"arn:aws:iam::{CONSUMER_ACCOUNT}:root"
 
 def make_service(aws: AwsContext) -> es.ServiceInfo:
     net = make_network(aws)
-    lb, _ = nlb.find_or_create_nlb(aws, LINK, net.vpc_id, net.subnet_ids, wait=FAST)
+    lb, _ = nlb.find_or_create_nlb(aws, LINK, net.vpc_id, net.subnet_ids, patience=FAST)
     info, _ = es.find_or_create_endpoint_service(aws, LINK, lb.arn)
     es.allow_principal(aws, info.id, PRINCIPAL)
     return info

@@ -10,6 +10,7 @@ from botocore.stub import Stubber
 from tests.aws.test_nlb import FAST, make_network
 from wizard.aws import endpoint_service as es
 from wizard.aws import nlb
+from wizard.aws.polling import Patience
 from wizard.aws.session import AwsContext
 from wizard.errors import UserError
 from wizard.model import link_tags
@@ -20,7 +21,7 @@ PRINCIPAL = "arn:aws:iam::012922587834:root"
 
 def make_nlb(aws: AwsContext, link: str = LINK) -> str:
     net = make_network(aws)
-    info, _ = nlb.find_or_create_nlb(aws, link, net.vpc_id, net.subnet_ids, wait=FAST)
+    info, _ = nlb.find_or_create_nlb(aws, link, net.vpc_id, net.subnet_ids, patience=FAST)
     return info.arn
 
 
@@ -138,7 +139,7 @@ def test_waits_while_the_service_is_pending(aws: AwsContext) -> None:
     with Stubber(aws.ec2) as stub:
         for state in ("Pending", "Pending", "Available"):
             stub.add_response("describe_vpc_endpoint_service_configurations", _config(state))
-        info = es.wait_service_available(aws, "vpce-svc-0123456789abcdef0", timeout=5, poll=0)
+        info = es.wait_service_available(aws, "vpce-svc-0123456789abcdef0", Patience(timeout=5, shortest=0))
         stub.assert_no_pending_responses()
     assert info.state == "Available"
 
@@ -147,10 +148,10 @@ def test_a_failed_or_slow_service_is_reported(aws: AwsContext) -> None:
     with Stubber(aws.ec2) as stub:
         stub.add_response("describe_vpc_endpoint_service_configurations", _config("Failed"))
         with pytest.raises(UserError) as failed:
-            es.wait_service_available(aws, "vpce-svc-0123456789abcdef0", timeout=5, poll=0)
+            es.wait_service_available(aws, "vpce-svc-0123456789abcdef0", Patience(timeout=5, shortest=0))
         stub.add_response("describe_vpc_endpoint_service_configurations", _config("Pending"))
         with pytest.raises(UserError) as slow:
-            es.wait_service_available(aws, "vpce-svc-0123456789abcdef0", timeout=0, poll=0)
+            es.wait_service_available(aws, "vpce-svc-0123456789abcdef0", Patience(timeout=0, shortest=0))
     assert "'Failed'" in failed.value.what
     assert "still 'Pending'" in slow.value.what and slow.value.exit_code == 3
 

@@ -8,11 +8,12 @@ from typing import Any
 import pytest
 
 from wizard.aws import nlb
+from wizard.aws.polling import Patience
 from wizard.aws.session import AwsContext
 from wizard.errors import UserError
 from wizard.model import link_tags
 
-FAST = nlb.WaitConfig(delay=0.01, max_attempts=5)
+FAST = Patience(timeout=5, shortest=0.01)
 LINK = "orders-db"
 
 
@@ -50,7 +51,7 @@ def test_creates_an_internal_network_load_balancer_in_the_given_subnets(aws: Aws
     created_ids: list[str] = []
 
     info, created = nlb.find_or_create_nlb(
-        aws, LINK, net.vpc_id, net.subnet_ids, on_created=created_ids.append, wait=FAST
+        aws, LINK, net.vpc_id, net.subnet_ids, on_created=created_ids.append, patience=FAST
     )
 
     assert created is True
@@ -73,13 +74,13 @@ def test_creates_an_internal_network_load_balancer_in_the_given_subnets(aws: Aws
 
 def test_cross_zone_off_is_set_and_read_back(aws: AwsContext) -> None:
     net = make_network(aws)
-    info, _ = nlb.find_or_create_nlb(aws, LINK, net.vpc_id, net.subnet_ids, False, wait=FAST)
+    info, _ = nlb.find_or_create_nlb(aws, LINK, net.vpc_id, net.subnet_ids, False, patience=FAST)
     attrs = aws.elbv2.describe_load_balancer_attributes(LoadBalancerArn=info.arn)["Attributes"]
     assert {"Key": "load_balancing.cross_zone.enabled", "Value": "false"} in attrs
     assert info.cross_zone is False
 
     # Re-running with the flag turned on changes the existing NLB instead of making a new one.
-    again, created = nlb.find_or_create_nlb(aws, LINK, net.vpc_id, net.subnet_ids, True, wait=FAST)
+    again, created = nlb.find_or_create_nlb(aws, LINK, net.vpc_id, net.subnet_ids, True, patience=FAST)
     assert (again.arn, created, again.cross_zone) == (info.arn, False, True)
 
 
@@ -87,11 +88,11 @@ def test_running_twice_creates_nothing_new(aws: AwsContext) -> None:
     net = make_network(aws)
     calls: list[str] = []
     first, _ = nlb.find_or_create_nlb(
-        aws, LINK, net.vpc_id, net.subnet_ids, on_created=calls.append, wait=FAST
+        aws, LINK, net.vpc_id, net.subnet_ids, on_created=calls.append, patience=FAST
     )
 
     second, created = nlb.find_or_create_nlb(
-        aws, LINK, net.vpc_id, net.subnet_ids, on_created=calls.append, wait=FAST
+        aws, LINK, net.vpc_id, net.subnet_ids, on_created=calls.append, patience=FAST
     )
 
     assert created is False
@@ -107,7 +108,7 @@ def test_a_same_named_load_balancer_we_did_not_tag_is_refused(aws: AwsContext) -
     calls: list[str] = []
 
     with pytest.raises(UserError) as err:
-        nlb.find_or_create_nlb(aws, LINK, net.vpc_id, net.subnet_ids, on_created=calls.append, wait=FAST)
+        nlb.find_or_create_nlb(aws, LINK, net.vpc_id, net.subnet_ids, on_created=calls.append, patience=FAST)
 
     assert "did not create" in err.value.what
     assert "another link name" in err.value.fix
@@ -119,7 +120,7 @@ def test_a_same_named_load_balancer_we_did_not_tag_is_refused(aws: AwsContext) -
 def test_find_nlb_only_sees_this_links_tags(aws: AwsContext) -> None:
     net = make_network(aws)
     make_untagged_nlb(aws, "someone-elses", net.subnet_ids)
-    other, _ = nlb.find_or_create_nlb(aws, "other-link", net.vpc_id, net.subnet_ids, wait=FAST)
+    other, _ = nlb.find_or_create_nlb(aws, "other-link", net.vpc_id, net.subnet_ids, patience=FAST)
 
     assert nlb.find_nlb(aws, LINK) is None
     found = nlb.find_nlb(aws, "other-link")
@@ -129,10 +130,10 @@ def test_find_nlb_only_sees_this_links_tags(aws: AwsContext) -> None:
 def test_the_links_load_balancer_in_another_network_is_refused(aws: AwsContext) -> None:
     first = make_network(aws)
     second = make_network(aws, cidr="10.30.0.0/16")
-    nlb.find_or_create_nlb(aws, LINK, first.vpc_id, first.subnet_ids, wait=FAST)
+    nlb.find_or_create_nlb(aws, LINK, first.vpc_id, first.subnet_ids, patience=FAST)
 
     with pytest.raises(UserError) as err:
-        nlb.find_or_create_nlb(aws, LINK, second.vpc_id, second.subnet_ids, wait=FAST)
+        nlb.find_or_create_nlb(aws, LINK, second.vpc_id, second.subnet_ids, patience=FAST)
 
     assert first.vpc_id in err.value.what and second.vpc_id in err.value.what
     assert len(load_balancers(aws)) == 1
@@ -140,10 +141,10 @@ def test_the_links_load_balancer_in_another_network_is_refused(aws: AwsContext) 
 
 def test_delete_nlb_waits_until_gone_and_tolerates_a_second_delete(aws: AwsContext) -> None:
     net = make_network(aws)
-    info, _ = nlb.find_or_create_nlb(aws, LINK, net.vpc_id, net.subnet_ids, wait=FAST)
+    info, _ = nlb.find_or_create_nlb(aws, LINK, net.vpc_id, net.subnet_ids, patience=FAST)
 
-    nlb.delete_nlb(aws, info.arn, wait=FAST)
-    nlb.delete_nlb(aws, info.arn, wait=FAST)
+    nlb.delete_nlb(aws, info.arn, patience=FAST)
+    nlb.delete_nlb(aws, info.arn, patience=FAST)
 
     assert load_balancers(aws) == []
     assert nlb.find_nlb(aws, LINK) is None
@@ -154,7 +155,7 @@ def test_tags_are_read_in_batches_of_twenty(aws: AwsContext) -> None:
     net = make_network(aws)
     for i in range(22):
         make_untagged_nlb(aws, f"busy-{i}", net.subnet_ids)
-    info, _ = nlb.find_or_create_nlb(aws, LINK, net.vpc_id, net.subnet_ids, wait=FAST)
+    info, _ = nlb.find_or_create_nlb(aws, LINK, net.vpc_id, net.subnet_ids, patience=FAST)
     calls: list[int] = []
     aws.elbv2.meta.events.register(
         "provide-client-params.*.DescribeTags",

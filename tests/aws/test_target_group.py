@@ -155,7 +155,7 @@ def test_configure_reports_settings_aws_did_not_apply(
 
 def test_listener_forwards_the_port_to_the_group_and_is_reused(aws: AwsContext) -> None:
     net = make_network(aws)
-    lb, _ = nlb.find_or_create_nlb(aws, LINK, net.vpc_id, net.subnet_ids, wait=FAST)
+    lb, _ = nlb.find_or_create_nlb(aws, LINK, net.vpc_id, net.subnet_ids, patience=FAST)
     info = make_tg(aws, net)
     calls: list[str] = []
 
@@ -174,7 +174,7 @@ def test_listener_forwards_the_port_to_the_group_and_is_reused(aws: AwsContext) 
 
 def test_a_port_already_forwarding_elsewhere_is_refused(aws: AwsContext) -> None:
     net = make_network(aws)
-    lb, _ = nlb.find_or_create_nlb(aws, LINK, net.vpc_id, net.subnet_ids, wait=FAST)
+    lb, _ = nlb.find_or_create_nlb(aws, LINK, net.vpc_id, net.subnet_ids, patience=FAST)
     ours = make_tg(aws, net)
     other = aws.elbv2.create_target_group(
         Name="someone-else", Protocol="TCP", Port=5432, VpcId=net.vpc_id, TargetType="ip"

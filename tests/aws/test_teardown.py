@@ -33,7 +33,7 @@ class Built:
 
 def build_link(aws: AwsContext, link: str, net: Network, port: int = 5432) -> Built:
     """The whole chain as setup leaves it, plus the firewall rule the security-group fix adds."""
-    lb, _ = nlb.find_or_create_nlb(aws, link, net.vpc_id, net.subnet_ids, wait=FAST)
+    lb, _ = nlb.find_or_create_nlb(aws, link, net.vpc_id, net.subnet_ids, patience=FAST)
     group, _ = tg.find_or_create_target_group(aws, link, f"{link}-{port}", net.vpc_id, port, "ip")
     listener, _ = tg.find_or_create_listener(aws, link, lb.arn, port, group.arn)
     tg.sync_targets(aws, group.arn, ["10.20.0.10"], port)
@@ -94,7 +94,7 @@ def test_teardown_removes_everything_tagged_and_keeps_the_rest(aws: AwsContext) 
     other = build_link(aws, "orders-db-2", net, port=5433)
     messages: list[str] = []
 
-    deleted = td.teardown(aws, LINK, progress=messages.append, wait=FAST, service_poll=0)
+    deleted = td.teardown(aws, LINK, progress=messages.append, patience=FAST)
 
     assert [r.kind for r in deleted] == list(td.KIND_ORDER)
     assert td.find_link_resources(aws, LINK) == []
@@ -120,10 +120,10 @@ def test_teardown_removes_everything_tagged_and_keeps_the_rest(aws: AwsContext) 
 
 def test_a_second_teardown_finds_nothing_and_succeeds(aws: AwsContext) -> None:
     build_link(aws, LINK, make_network(aws))
-    td.teardown(aws, LINK, wait=FAST, service_poll=0)
+    td.teardown(aws, LINK, patience=FAST)
     messages: list[str] = []
 
-    assert td.teardown(aws, LINK, progress=messages.append, wait=FAST, service_poll=0) == []
+    assert td.teardown(aws, LINK, progress=messages.append, patience=FAST) == []
     assert messages == ["Nothing left to delete"]
 
 
@@ -165,6 +165,6 @@ def test_untagged_or_other_links_resources_are_never_listed(
         Name=f"{LINK}-5432", Protocol="TCP", Port=5432, VpcId=net.vpc_id, TargetType="ip", **extra
     )
     assert td.find_link_resources(aws, LINK) == []
-    assert td.teardown(aws, LINK, wait=FAST) == []
+    assert td.teardown(aws, LINK, patience=FAST) == []
     assert len(aws.elbv2.describe_load_balancers()["LoadBalancers"]) == 1
     assert len(aws.elbv2.describe_target_groups()["TargetGroups"]) == 1

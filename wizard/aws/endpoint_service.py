@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -10,6 +9,7 @@ from typing import Any
 
 from wizard.aws.errors import aws_step
 from wizard.aws.nlb import is_ours
+from wizard.aws.polling import DEFAULT_PATIENCE, Patience, wait_until
 from wizard.aws.retry import create_once
 from wizard.aws.session import AwsContext
 from wizard.errors import EXIT_TIMEOUT, UserError
@@ -92,14 +92,11 @@ def _not_ours_on_nlb(aws: AwsContext, link_name: str, nlb_arn: str) -> None:
 
 
 def wait_service_available(
-    aws: AwsContext, service_id: str, timeout: float = 600, poll: float = 10
+    aws: AwsContext, service_id: str, patience: Patience = DEFAULT_PATIENCE
 ) -> ServiceInfo:
-    """Poll until the service is Available (EC2 has no waiter for endpoint services)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        info = _info(_describe(aws, service_id))
-        if info.state == "Available":
-            return info
+    """Wait while the new service is Pending (EC2 has no waiter for endpoint services)."""
+
+    def done(info: ServiceInfo) -> bool:
         if info.state in {"Failed", "Deleting", "Deleted"}:
             raise UserError(
                 what=(f"The endpoint service {service_id} is '{info.state}' instead of becoming available"),
@@ -107,17 +104,21 @@ def wait_service_available(
                 fix="Run `privatelink-wizard teardown` for this link, then set it up again.",
                 step="Waiting for the endpoint service",
             )
-        if time.monotonic() >= deadline:
-            raise UserError(
-                what=(
-                    f"The endpoint service {service_id} is still '{info.state}' after {int(timeout)} seconds"
-                ),
-                why="AWS is taking longer than usual.",
-                fix="Nothing is lost: run the same step again and it continues where it stopped.",
-                step="Waiting for the endpoint service",
-                exit_code=EXIT_TIMEOUT,
-            )
-        time.sleep(poll)
+        return info.state == "Available"
+
+    def timed_out(info: ServiceInfo) -> UserError:
+        return UserError(
+            what=(
+                f"The endpoint service {service_id} is still '{info.state}' after "
+                f"{patience.timeout:g} seconds"
+            ),
+            why="AWS is taking longer than usual.",
+            fix="Nothing is lost: run the same step again and it continues where it stopped.",
+            step="Waiting for the endpoint service",
+            exit_code=EXIT_TIMEOUT,
+        )
+
+    return wait_until(lambda: _info(_describe(aws, service_id)), done, patience, timed_out)
 
 
 def require_acceptance(aws: AwsContext, service_id: str) -> None:
@@ -139,8 +140,7 @@ def find_or_create_endpoint_service(
     link_name: str,
     nlb_arn: str,
     on_created: Callable[[str], None] | None = None,
-    timeout: float = 600,
-    poll: float = 10,
+    patience: Patience = DEFAULT_PATIENCE,
 ) -> tuple[ServiceInfo, bool]:
     """The link's endpoint service on `nlb_arn`, with acceptance required, once Available."""
     existing = find_endpoint_service(aws, link_name)
@@ -180,7 +180,7 @@ def find_or_create_endpoint_service(
         service_id = create_once(create, find)
         if on_created is not None:
             on_created(service_id)
-    info = wait_service_available(aws, service_id, timeout, poll)
+    info = wait_service_available(aws, service_id, patience)
     if not info.acceptance_required:
         require_acceptance(aws, service_id)
         info = _info(_describe(aws, service_id))

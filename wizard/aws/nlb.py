@@ -7,28 +7,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from wizard.aws.errors import aws_step
+from wizard.aws.polling import DEFAULT_PATIENCE, Patience, wait_until
 from wizard.aws.retry import create_once
 from wizard.aws.session import AwsContext
-from wizard.errors import UserError
+from wizard.errors import EXIT_TIMEOUT, UserError
 from wizard.model import LINK_TAG_KEY, MANAGED_BY_KEY, MANAGED_BY_VALUE, link_tags
 
 CROSS_ZONE_KEY = "load_balancing.cross_zone.enabled"
 # elbv2 DescribeTags takes at most 20 ARNs per call.
 _TAG_BATCH = 20
-
-
-@dataclass(frozen=True)
-class WaitConfig:
-    """How often and how long to poll. Real NLBs take minutes; the sandbox is instant."""
-
-    delay: float = 15
-    max_attempts: int = 40
-
-    def waiter_config(self) -> dict[str, Any]:
-        return {"Delay": self.delay, "MaxAttempts": self.max_attempts}
-
-
-DEFAULT_WAIT = WaitConfig()
 
 
 @dataclass(frozen=True)
@@ -168,14 +155,47 @@ def set_cross_zone(aws: AwsContext, arn: str, enabled: bool) -> bool:
     return actual
 
 
-def wait_available(aws: AwsContext, arn: str, wait: WaitConfig = DEFAULT_WAIT) -> None:
-    with aws_step(
-        "Waiting for the load balancer to become active",
-        "elasticloadbalancing:DescribeLoadBalancers",
-    ):
-        aws.elbv2.get_waiter("load_balancer_available").wait(
-            LoadBalancerArns=[arn], WaiterConfig=wait.waiter_config()
-        )
+def _state(aws: AwsContext, arn: str) -> str:
+    """The load balancer's state code, or "deleted" once AWS no longer lists it."""
+    try:
+        with aws_step("Looking for the load balancer", "elasticloadbalancing:DescribeLoadBalancers"):
+            reply = aws.elbv2.describe_load_balancers(LoadBalancerArns=[arn])
+    except UserError as exc:
+        if exc.code == "LoadBalancerNotFound":
+            return "deleted"
+        raise
+    balancers = reply.get("LoadBalancers", [])
+    return str(balancers[0].get("State", {}).get("Code", "")) if balancers else "deleted"
+
+
+def wait_available(aws: AwsContext, arn: str, patience: Patience = DEFAULT_PATIENCE) -> None:
+    """Wait while the new load balancer is `provisioning` (AWS: a few minutes)."""
+
+    def done(state: str) -> bool:
+        if state in {"failed", "deleted"}:
+            raise UserError(
+                what=f"The load balancer is '{state}' instead of becoming active",
+                why="AWS could not finish creating it (for example a subnet ran out of free "
+                "addresses), or it was deleted meanwhile.",
+                fix="Run `privatelink-wizard teardown` for this link, then set it up again.",
+                step="Waiting for the load balancer to become active",
+            )
+        return state == "active"
+
+    wait_until(
+        lambda: _state(aws, arn), done, patience,
+        lambda state: _still(f"still '{state}'", patience, "become active"),
+    )
+
+
+def _still(what: str, patience: Patience, waiting_to: str) -> UserError:
+    return UserError(
+        what=f"The load balancer is {what} after {patience.timeout:g} seconds",
+        why="AWS is taking longer than usual.",
+        fix="Nothing is lost: run the same command again and it continues where it stopped.",
+        step=f"Waiting for the load balancer to {waiting_to}",
+        exit_code=EXIT_TIMEOUT,
+    )
 
 
 def find_or_create_nlb(
@@ -185,7 +205,7 @@ def find_or_create_nlb(
     subnet_ids: Sequence[str],
     cross_zone: bool = True,
     on_created: Callable[[str], None] | None = None,
-    wait: WaitConfig = DEFAULT_WAIT,
+    patience: Patience = DEFAULT_PATIENCE,
 ) -> tuple[NlbInfo, bool]:
     """The link's internal NLB (reused when our tags find it), active, cross-zone as asked."""
     existing = find_nlb(aws, link_name)
@@ -226,13 +246,13 @@ def find_or_create_nlb(
         arn = create_once(create, find)
         if on_created is not None:
             on_created(arn)
-    wait_available(aws, arn, wait)
+    wait_available(aws, arn, patience)
     if existing is None or existing.cross_zone != cross_zone:
         set_cross_zone(aws, arn, cross_zone)
     return describe_nlb(aws, arn), created
 
 
-def delete_nlb(aws: AwsContext, arn: str, wait: WaitConfig = DEFAULT_WAIT) -> None:
+def delete_nlb(aws: AwsContext, arn: str, patience: Patience = DEFAULT_PATIENCE) -> None:
     """Delete the load balancer and wait until AWS no longer lists it (gone already is fine)."""
     try:
         with aws_step("Deleting the load balancer", "elasticloadbalancing:DeleteLoadBalancer"):
@@ -241,9 +261,7 @@ def delete_nlb(aws: AwsContext, arn: str, wait: WaitConfig = DEFAULT_WAIT) -> No
         if exc.code == "LoadBalancerNotFound":
             return
         raise
-    with aws_step(
-        "Waiting for the load balancer to be deleted", "elasticloadbalancing:DescribeLoadBalancers"
-    ):
-        aws.elbv2.get_waiter("load_balancers_deleted").wait(
-            LoadBalancerArns=[arn], WaiterConfig=wait.waiter_config()
-        )
+    wait_until(
+        lambda: _state(aws, arn), lambda state: state == "deleted", patience,
+        lambda _: _still("still being deleted", patience, "be deleted"),
+    )

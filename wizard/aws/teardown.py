@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -11,7 +10,8 @@ from typing import Any
 from wizard.aws.connections import OPEN_STATES, list_connections, reject_connections
 from wizard.aws.endpoint_service import delete_endpoint_service, find_endpoint_services
 from wizard.aws.errors import aws_step
-from wizard.aws.nlb import DEFAULT_WAIT, WaitConfig, delete_nlb, find_nlbs, is_ours
+from wizard.aws.nlb import delete_nlb, find_nlbs, is_ours
+from wizard.aws.polling import DEFAULT_PATIENCE, Patience, wait_until
 from wizard.aws.session import AwsContext
 from wizard.aws.target_group import (
     delete_listener,
@@ -93,10 +93,9 @@ def find_link_resources(aws: AwsContext, link_name: str) -> list[ManagedResource
     return found
 
 
-def _wait_service_gone(aws: AwsContext, service_id: str, timeout: float, poll: float) -> None:
+def _wait_service_gone(aws: AwsContext, service_id: str, patience: Patience) -> None:
     # The load balancer cannot be deleted while an endpoint service still uses it.
-    deadline = time.monotonic() + timeout
-    while True:
+    def state() -> str:
         with aws_step(
             "Waiting for the endpoint service to be deleted",
             "ec2:DescribeVpcEndpointServiceConfigurations",
@@ -107,17 +106,20 @@ def _wait_service_gone(aws: AwsContext, service_id: str, timeout: float, poll: f
                 for page in pages
                 for c in page.get("ServiceConfigurations", [])
             }
-        if states.get(service_id, "Deleted") == "Deleted":
-            return
-        if time.monotonic() >= deadline:
-            raise UserError(
-                what=f"The endpoint service {service_id} is still being deleted",
-                why="AWS is taking longer than usual.",
-                fix="Wait a minute and run teardown again; it continues where it stopped.",
-                step="Deleting the endpoint service",
-                exit_code=EXIT_TIMEOUT,
-            )
-        time.sleep(poll)
+        return str(states.get(service_id, "Deleted"))
+
+    wait_until(
+        state,
+        lambda current: current == "Deleted",
+        patience,
+        lambda _: UserError(
+            what=f"The endpoint service {service_id} is still being deleted",
+            why="AWS is taking longer than usual.",
+            fix="Wait a minute and run teardown again; it continues where it stopped.",
+            step="Deleting the endpoint service",
+            exit_code=EXIT_TIMEOUT,
+        ),
+    )
 
 
 def _revoke_rule(aws: AwsContext, rule: ManagedResource) -> None:
@@ -137,9 +139,7 @@ def teardown(
     aws: AwsContext,
     link_name: str,
     progress: Callable[[str], None] | None = None,
-    wait: WaitConfig = DEFAULT_WAIT,
-    service_timeout: float = 300,
-    service_poll: float = 5,
+    patience: Patience = DEFAULT_PATIENCE,
 ) -> list[ManagedResource]:
     """Delete every tagged resource of the link, newest first; returns what was deleted.
     Safe to run again: a second run finds nothing and does nothing."""
@@ -159,7 +159,7 @@ def teardown(
                 reject_connections(aws, res.id, attached)
             say(f"Deleting the {res.describe()}")
             delete_endpoint_service(aws, res.id)
-            _wait_service_gone(aws, res.id, service_timeout, service_poll)
+            _wait_service_gone(aws, res.id, patience)
         elif res.kind == "listener":
             say(f"Deleting the {res.describe()}")
             delete_listener(aws, res.id)
@@ -168,7 +168,7 @@ def teardown(
             delete_target_group(aws, res.id)
         elif res.kind == "nlb":
             say(f"Deleting the {res.describe()} (this can take a minute)")
-            delete_nlb(aws, res.id, wait)
+            delete_nlb(aws, res.id, patience)
         elif res.kind == "security-group-rule":
             say(f"Removing the {res.describe()}")
             _revoke_rule(aws, res)

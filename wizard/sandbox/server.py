@@ -19,6 +19,7 @@ from typing import Any, TextIO
 from wizard.aws.session import AwsContext, Credentials, make_context
 from wizard.errors import EXIT_BAD_INPUT, UserError
 from wizard.sandbox import moto_ext
+from wizard.sandbox import timing as timing_scale
 from wizard.sandbox.consumer import SimulatedConsumer
 from wizard.sandbox.seed import SampleAccount, SeededEni, seed_sample_account
 
@@ -90,7 +91,10 @@ class Sandbox:
         consumer_principal: str | None = None,
         consumer_delay: float = 3.0,
         consumer_interval: float = 0.5,
+        timing: float = timing_scale.INSTANT,
     ) -> None:
+        timing_scale.set_scale(timing)  # checked before anything starts
+        self._timing = timing
         self._region = region
         self._consumer_principal = consumer_principal
         self._consumer_delay = consumer_delay
@@ -131,6 +135,7 @@ class Sandbox:
         if self._server is not None:
             return self._endpoint_url
         moto_ext.install()
+        timing_scale.set_scale(self._timing)
         # werkzeug logs every request at INFO to stderr; the wizard has its own activity log.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         server = _server_class()(ip_address=HOST, port=port, verbose=False)
@@ -212,11 +217,12 @@ def serve_forever(
     region: str = DEFAULT_REGION,
     out: TextIO | None = None,
     stop_event: threading.Event | None = None,
+    timing: float = timing_scale.DEMO_SCALE,
 ) -> int:
     """Serve the sandbox until Ctrl-C or SIGTERM (or `stop_event`, for tests); returns 0."""
     out = out or sys.stdout
     stop = stop_event or threading.Event()
-    sandbox = Sandbox(region=region)
+    sandbox = Sandbox(region=region, timing=timing)
     url = sandbox.start(port=port, seeded=seeded)
     previous: dict[signal.Signals, Any] = {}
     if threading.current_thread() is threading.main_thread():
@@ -224,6 +230,8 @@ def serve_forever(
             previous[signum] = signal.signal(signum, lambda *_: stop.set())
     try:
         print(f"Sandbox AWS endpoint running at {url} (region {region}).", file=out)
+        pace = "instant" if timing == 0 else f"{timing:g} x AWS's own times"
+        print(f"Resources change state at {pace} (--timing).", file=out)
         if sandbox.sample is not None:
             sample = sandbox.sample
             print(

@@ -482,8 +482,9 @@ def run(
     if demo:
         # Only the demo imports moto; a normal start stays light.
         from wizard.sandbox.server import Sandbox
+        from wizard.sandbox.timing import DEMO_SCALE
 
-        sandbox = Sandbox()
+        sandbox = Sandbox(timing=DEMO_SCALE)
         endpoint_url = sandbox.start(port=0, seeded=True, consumer=True)
         settings.region = "us-east-1"
     consumer = load_consumer(settings.consumer or "rivery")

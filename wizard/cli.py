@@ -243,7 +243,6 @@ def _dispatch(args: argparse.Namespace) -> int:
         return 0
     if args.command == "sandbox":
         from wizard.sandbox.server import serve_forever
-
         from wizard.sandbox.timing import DEMO_SCALE
 
         timing = DEMO_SCALE if args.timing is None else args.timing

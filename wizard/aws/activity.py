@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from botocore import xform_name
+
 log = logging.getLogger("wizard.activity")
 
 # Plain words for the calls the wizard makes; anything else falls back to the operation name.
@@ -81,7 +83,8 @@ def phrase(operation: str) -> str:
 
 
 def _kebab(name: str) -> str:
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "-", name).lower()
+    # botocore's own conversion, as the AWS CLI uses: DescribeDBInstances -> describe-db-instances.
+    return xform_name(name, "-")
 
 
 def cli_equivalent(service: str, operation: str, params: dict[str, Any], region: str) -> str:

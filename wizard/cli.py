@@ -103,7 +103,7 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
         default=[],
         help="also accept this endpoint id (from another owner); repeatable",
     )
-    p.add_argument("--wait", type=float, default=0, help="seconds to wait for the request")
+    p.add_argument("--wait", type=_non_negative, default=0, help="seconds to wait for the request")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
     p = aws_command("status", "Show what exists for a link and whether it is healthy.")
@@ -122,7 +122,7 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
     p.add_argument("--empty", action="store_true", help="no sample account, an empty sandbox")
     p.add_argument(
         "--timing",
-        type=_timing_scale,
+        type=_non_negative,
         default=None,
         help="how fast resources change state, as a share of AWS's times: 0 instant, 1 as slow "
         "as AWS (default 0.05, as in --demo)",
@@ -130,13 +130,14 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
     return parser
 
 
-def _timing_scale(text: str) -> float:
+def _non_negative(text: str) -> float:
+    """A finite number of 0 or more (argparse's float takes 'nan', 'inf' and '-5')."""
     try:
         value = float(text)
     except ValueError:
         value = math.nan
     if not math.isfinite(value) or value < 0:
-        raise argparse.ArgumentTypeError(f"expected a number of 0 or more (0 = instant), not {text!r}")
+        raise argparse.ArgumentTypeError(f"expected a number of 0 or more, not {text!r}")
     return value
 
 

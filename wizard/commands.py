@@ -81,8 +81,8 @@ def setup(args: argparse.Namespace) -> int:
     validate_region(args.region)
     validate_source_id(args.source)
     port = validate_port(args.port) if args.port is not None else None
-    name = validate_link_name(args.name) if args.name else None
-    subnets = validate_subnet_ids(args.subnets) if args.subnets else None
+    name = validate_link_name(args.name) if args.name is not None else None
+    subnets = validate_subnet_ids(args.subnets) if args.subnets is not None else None
     consumer, principal = _consumer_and_principal(args)
 
     aws, identity = _connect(args)
@@ -222,8 +222,8 @@ def _find_record(region: str, account: str, name: str) -> LinkRecord | None:
 def accept(args: argparse.Namespace) -> int:
     validate_region(args.region)
     _, principal = _consumer_and_principal(args)
-    service_id = validate_service_id(args.service) if args.service else ""
-    name = validate_link_name(args.name) if args.name else ""
+    service_id = validate_service_id(args.service) if args.service is not None else ""
+    name = validate_link_name(args.name) if args.name is not None else ""
     aws, identity = _connect(args)
     if name:
         service = endpoint_service.find_endpoint_service(aws, name)
@@ -293,7 +293,7 @@ def status(args: argparse.Namespace) -> int:
     from wizard import diagnostics
 
     validate_region(args.region)
-    name = validate_link_name(args.name) if args.name else ""
+    name = validate_link_name(args.name) if args.name is not None else ""
     aws, identity = _connect(args)
     names = [name] if name else diagnostics.link_names(aws, identity.account_id)
     reports = [diagnostics.link_status(aws, identity, n) for n in names]
@@ -320,7 +320,7 @@ def teardown(args: argparse.Namespace) -> int:
     from wizard import diagnostics
 
     validate_region(args.region)
-    name = validate_link_name(args.name) if args.name else ""
+    name = validate_link_name(args.name) if args.name is not None else ""
     aws, identity = _connect(args)
     if not name:
         names = diagnostics.link_names(aws, identity.account_id)

@@ -164,7 +164,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as exc:
         start_log()
         logging.getLogger("wizard.cli").warning("Stopped (exit %s): %s", exc.exit_code, exc.paragraph())
-        print(exc.paragraph(), file=sys.stderr)
+        print(_shown(exc.paragraph()), file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print(
@@ -178,8 +178,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         start_log()
         logging.getLogger("wizard").exception("Unexpected error")
-        print(translate(exc).paragraph(), file=sys.stderr)
+        print(_shown(translate(exc).paragraph()), file=sys.stderr)
         return 1
+
+
+def _shown(text: str) -> str:
+    """What the terminal may show: secrets removed (a URL's user:password among them)."""
+    from wizard.redact import redact_secrets
+
+    return redact_secrets(text)
 
 
 # The window's options that take a value: `--endpoint-url URL` names no command.

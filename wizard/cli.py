@@ -160,6 +160,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None and not args.self_test:
             return _open_window(argv, start_log, demo=args.demo, endpoint_url=args.endpoint_url)
         start_log()
+        from wizard.console import tolerate_code_page
+
+        tolerate_code_page()
         return _dispatch(args)
     except UserError as exc:
         start_log()

@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from wizard import __version__
+from wizard import __version__, private_files
 from wizard.aws import activity as act
 from wizard.aws import connections, discovery, endpoint_service, inventory, network, nlb, rds_params
 from wizard.aws import target_group as tg
@@ -729,9 +729,11 @@ def write_report(
             presenter=presenter,
             extra_secrets=_session_secrets(aws),
         )
-        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zf:
+        with private_files.open_private(target, "wb") as raw, zipfile.ZipFile(
+            raw, "w", zipfile.ZIP_DEFLATED
+        ) as zf:
             zf.writestr("report.md", text)
             zf.writestr("status.json", data)
     else:
-        target.write_text(text, encoding="utf-8")
+        private_files.write_text(target, text)
     return target

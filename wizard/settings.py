@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,10 +57,10 @@ class Settings:
 
     def save(self) -> None:
         path = self.path()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(asdict(self), indent=2), encoding="utf-8")
-        os.replace(tmp, path)
+        from wizard import private_files
+
+        private_files.app_folder(path.parent)
+        private_files.write_text(path, json.dumps(asdict(self), indent=2))
 
     def remember_profile(self, name: str, region: str) -> None:
         self.saved_profiles = [p for p in self.saved_profiles if p.name != name]

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from wizard import private_files
 from wizard.errors import UserError
 from wizard.model import LinkRecord, now_iso
 from wizard.paths import data_dir
@@ -43,11 +43,8 @@ class RecordStore:
     def save(self, record: LinkRecord) -> Path:
         record.updated_at = now_iso()
         path = self.path(record.account_id, record.region, record.name)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(record.to_dict(), indent=2), encoding="utf-8")
-        os.replace(tmp, path)  # atomic: a crash never leaves half a record
-        return path
+        private_files.app_folder(path.parent)
+        return private_files.write_text(path, json.dumps(record.to_dict(), indent=2))
 
     def delete(self, record: LinkRecord) -> None:
         self.path(record.account_id, record.region, record.name).unlink(missing_ok=True)
@@ -76,8 +73,8 @@ class RecordStore:
         """Hold the link's lock; raise a clear UserError if another run holds it for longer than
         `wait` seconds. `on_wait` is called once if the lock is taken, before waiting for it."""
         path = self.path(account_id, region, name).with_suffix(".lock")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(str(path))
+        private_files.app_folder(path.parent)
+        lock = FileLock(str(path), mode=private_files.FILE_MODE)
         try:
             try:
                 lock.acquire(timeout=0)

@@ -62,6 +62,10 @@ class Settings:
         private_files.app_folder(path.parent)
         private_files.write_text(path, json.dumps(asdict(self), indent=2))
 
+    def scratch_copy(self) -> Settings:
+        """These settings as the demo uses them: changed freely, never written to the file."""
+        return _ScratchSettings(**{name: getattr(self, name) for name in self.__dataclass_fields__})
+
     def remember_profile(self, name: str, region: str) -> None:
         self.saved_profiles = [p for p in self.saved_profiles if p.name != name]
         self.saved_profiles.append(SavedProfile(name, region))
@@ -69,3 +73,10 @@ class Settings:
 
     def forget_profile(self, name: str) -> None:
         self.saved_profiles = [p for p in self.saved_profiles if p.name != name]
+
+
+class _ScratchSettings(Settings):
+    """The demo's settings: its region and choices must never replace the user's real ones."""
+
+    def save(self) -> None:
+        log.debug("Demo: settings kept in memory only")

@@ -161,7 +161,8 @@ class MainWindow(QMainWindow):
             from wizard.settings import Settings
 
             settings = Settings.load()
-        self.settings = settings
+        # The demo never changes the user's saved region, profile or preferences.
+        self.settings = settings.scratch_copy() if state.demo else settings
         self._store = store
         self.state = state
         self._on_close = on_close

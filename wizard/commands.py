@@ -20,7 +20,7 @@ from wizard.cli import confirm, emit_json, wait_until
 from wizard.consumers import Consumer, load_consumer
 from wizard.errors import UserError, bad_input
 from wizard.model import LinkPlan, LinkRecord
-from wizard.state import RecordStore
+from wizard.state import DamagedRecordError, RecordStore
 from wizard.steps import (
     SETUP_STEPS,
     Link,
@@ -58,7 +58,10 @@ def _credentials(profile: str) -> Credentials:
         from wizard import secrets
         from wizard.settings import Settings
 
-        if profile in {p.name for p in Settings.load().saved_profiles}:
+        settings, note = Settings.load_with_note()
+        if note:
+            say(f"Note: {note}")
+        if profile in {p.name for p in settings.saved_profiles}:
             return secrets.load_profile(profile)
     return Credentials(profile=profile)
 
@@ -104,6 +107,8 @@ def setup(args: argparse.Namespace) -> int:
         cross_zone=not args.no_cross_zone,
     )
     link = open_link(aws, plan, identity.account_id)
+    for note in link.notes:
+        say(f"Note: {note}")
     if not consumer.supports_region(aws.region):
         say(
             f"Note: {consumer.display_name} has no endpoints in {aws.region} yet. Ask "
@@ -356,7 +361,11 @@ def teardown(args: argparse.Namespace) -> int:
 def _forget(account: str, region: str, name: str) -> list[str]:
     """Delete the link's record; return the parameter groups it created, which teardown keeps."""
     store = RecordStore()
-    record = store.load(account, region, name)
+    try:
+        record = store.load(account, region, name)
+    except DamagedRecordError as damaged:  # what it listed was found by tags all the same
+        damaged.path.unlink(missing_ok=True)
+        return []
     if not record:
         return []
     store.delete(record)

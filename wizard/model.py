@@ -186,8 +186,40 @@ class LinkRecord:
         return dataclasses.asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> LinkRecord:
-        known = {f.name for f in dataclasses.fields(cls)}
-        values = {k: v for k, v in data.items() if k in known}
-        values["created"] = [CreatedResource(**c) for c in values.get("created", [])]
+    def from_dict(cls, data: Any) -> LinkRecord:
+        """The record saved as `data`; ValueError saying what is wrong when its shape is not a
+        record's (a damaged or hand-edited file must not pass for a good one)."""
+        if not isinstance(data, dict):
+            raise ValueError(f"it holds {type(data).__name__}, not a link record")
+        fields = {f.name: f for f in dataclasses.fields(cls)}
+        unknown = sorted(set(data) - set(fields))
+        if unknown:
+            raise ValueError(f"unknown field(s) {', '.join(unknown)}")
+        for required in ("name", "region"):
+            if required not in data:
+                raise ValueError(f"the field '{required}' is missing")
+        for name, value in data.items():
+            if not _fits(fields[name].type, value):
+                raise ValueError(f"the field '{name}' holds {value!r}")
+        values = dict(data)
+        created = []
+        for item in values.get("created", []):
+            if not isinstance(item, dict) or not {"kind", "id"} <= set(item) or not all(
+                isinstance(item.get(k, ""), str) for k in ("kind", "id", "created_at", "note")
+            ) or set(item) - {"kind", "id", "created_at", "note"}:
+                raise ValueError(f"an entry of 'created' holds {item!r}")
+            created.append(CreatedResource(**item))
+        values["created"] = created
         return cls(**values)
+
+
+def _fits(annotation: Any, value: Any) -> bool:
+    """Whether a JSON value fits a LinkRecord field's annotation (str, int, list[str], …)."""
+    text = str(annotation)
+    if text == "str":
+        return isinstance(value, str)
+    if text == "int":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if text == "list[str]":
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    return isinstance(value, list)  # list[CreatedResource]: checked entry by entry

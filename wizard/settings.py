@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,19 +41,52 @@ class Settings:
 
     @classmethod
     def load(cls) -> Settings:
+        return cls.load_with_note()[0]
+
+    @classmethod
+    def load_with_note(cls) -> tuple[Settings, str]:
+        """The saved settings (defaults when there are none), and a note for the user when the
+        file was damaged (bad JSON, or JSON of another shape): that only loses preferences, so
+        the file is kept as settings.json.damaged and the defaults are used."""
         path = cls.path()
         try:
-            data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+            return cls._parse(json.loads(path.read_text(encoding="utf-8"))), ""
         except FileNotFoundError:
-            return cls()
-        except (OSError, ValueError) as exc:
-            # A damaged settings file only loses preferences; never stop the app for it.
-            log.warning("Ignoring unreadable settings file %s: %s", path, exc)
-            return cls()
-        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        profiles = known.pop("saved_profiles", [])
-        settings = cls(**known)
-        settings.saved_profiles = [SavedProfile(**p) for p in profiles if isinstance(p, dict) and "name" in p]
+            return cls(), ""
+        except (OSError, ValueError, TypeError) as exc:
+            kept = path.with_name(path.name + ".damaged")
+            try:
+                os.replace(path, kept)
+            except OSError:
+                kept = path
+            note = (
+                f"The settings file {path} could not be used ({exc}); starting with the default "
+                "settings" + (f" (the old file is kept as {kept})." if kept != path else ".")
+            )
+            log.warning("%s", note)
+            return cls(), note
+
+    @classmethod
+    def _parse(cls, data: Any) -> Settings:
+        if not isinstance(data, dict):
+            raise ValueError(f"it holds {type(data).__name__}, not settings")
+        unknown = sorted(set(data) - set(cls.__dataclass_fields__))
+        if unknown:
+            raise ValueError(f"unknown setting(s) {', '.join(unknown)}")
+        texts = ("region", "profile", "saved_profile", "consumer")
+        wrong = [k for k in texts if not isinstance(data.get(k, ""), str)]
+        wrong += [] if isinstance(data.get("presenter_mode", False), bool) else ["presenter_mode"]
+        profiles = data.get("saved_profiles", [])
+        if not isinstance(profiles, list) or not all(
+            isinstance(p, dict) and set(p) <= {"name", "region"}
+            and isinstance(p.get("name"), str) and isinstance(p.get("region", ""), str)
+            for p in profiles
+        ):
+            wrong.append("saved_profiles")
+        if wrong:
+            raise ValueError(f"wrong kind of value for {', '.join(wrong)}")
+        settings = cls(**{k: v for k, v in data.items() if k != "saved_profiles"})
+        settings.saved_profiles = [SavedProfile(**p) for p in profiles]
         return settings
 
     def save(self) -> None:

@@ -364,7 +364,7 @@ class EndpointServiceStep(Step):
         )
         link.record.endpoint_service_id = info.id
         link.record.service_name = info.name
-        link.record.az_ids = discovery.az_ids(link.aws, list(info.availability_zones))
+        link.record.az_ids = endpoint_service.zone_ids(link.aws, info)
         link.record.mark_done(self.id)
         link.save()
         progress(f"Endpoint service ready: {info.name}")

@@ -34,6 +34,7 @@ def test_the_nlb_page_shows_the_zones_it_leaves_out(
     next_page(qtbot, window, PageId.SOURCE)
     wait_settled(qtbot, window)
     page(window).select("orders-mysql")
+    window.state.link_name = "plw-zones-test"  # not a link other tests built in the shared sandbox
     next_page(qtbot, window, PageId.NLB)
     p = wait_settled(qtbot, window)
 

@@ -115,9 +115,8 @@ def setup(args: argparse.Namespace) -> int:
             f"{consumer.support_contact or 'the platform support'} to enable it (setup continues)."
         )
 
-    blocking = [
-        row for step in SETUP_STEPS[:1] for row in step.check(link) if row.required and not row.ok
-    ]
+    nlb_rows = SETUP_STEPS[0].check(link)
+    blocking = [row for row in nlb_rows if row.required and not row.ok]
     if blocking:
         raise bad_input(
             "; ".join(f"{r.label}: {r.reason}" for r in blocking),
@@ -130,6 +129,9 @@ def setup(args: argparse.Namespace) -> int:
     for step in SETUP_STEPS:
         for item in step.preview(link):
             say(f"  - {item.line()}")
+    for row in nlb_rows:
+        if row.warning:
+            say(f"  ! {row.label}: {row.reason}")
     confirm("Go ahead?", args.yes)
 
     progress = lambda m: say(f"  {m}")  # noqa: E731

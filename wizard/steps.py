@@ -118,8 +118,10 @@ class NlbStep(Step):
 
     def check(self, link: Link) -> list[CheckRow]:
         plan = link.plan
-        subnets = {s.subnet_id: s for s in discovery.list_subnets(link.aws, plan.source.vpc_id)}
+        listed = discovery.list_subnets(link.aws, plan.source.vpc_id)
+        subnets = {s.subnet_id: s for s in listed}
         unknown = [s for s in plan.subnet_ids if s not in subnets]
+        unusable = [subnets[s] for s in plan.subnet_ids if s in subnets and subnets[s].problem]
         zones = {subnets[s].availability_zone for s in plan.subnet_ids if s in subnets}
         rows = [
             CheckRow(
@@ -142,7 +144,26 @@ class NlbStep(Step):
                 if len(zones) == len(plan.subnet_ids)
                 else "A load balancer takes one subnet per zone; untick the extra ones.",
             ),
+            CheckRow(
+                "usable-subnets",
+                not unusable,
+                "The load balancer can use these subnets",
+                reason="; ".join(f"{s.subnet_id}: {s.problem}" for s in unusable)
+                + (". Untick it and choose a subnet in another zone." if unusable else ""),
+            ),
         ]
+        left_out = discovery.left_out_zones(listed, plan.subnet_ids, "no subnet is chosen there")
+        if left_out:
+            rows.append(
+                CheckRow(
+                    "left-out-zones",
+                    True,
+                    "Availability zones the load balancer leaves out",
+                    warning=True,
+                    required=False,
+                    reason=discovery.left_out_note(left_out),
+                )
+            )
         if len(zones) == 1 and not plan.cross_zone:
             rows.append(
                 CheckRow(
@@ -371,7 +392,7 @@ class EndpointServiceStep(Step):
         )
         link.record.endpoint_service_id = info.id
         link.record.service_name = info.name
-        link.record.az_ids = discovery.az_ids(link.aws, list(info.availability_zones))
+        link.record.az_ids = endpoint_service.zone_ids(link.aws, info)
         link.record.mark_done(self.id)
         link.save()
         progress(f"Endpoint service ready: {info.name}")

@@ -26,7 +26,7 @@ log = logging.getLogger("wizard.activity")
 _PHRASES: dict[str, str] = {
     "GetCallerIdentity": "Checking who you are signed in as",
     "DescribeDBInstances": "Listing your RDS databases",
-    "DescribeDBClusters": "Listing your Aurora clusters",
+    "DescribeDBClusters": "Listing your database clusters (Aurora, Multi-AZ)",
     "DescribeDBProxies": "Listing your RDS Proxies",
     "DescribeDBProxyTargets": "Looking up the databases behind the RDS Proxy",
     "DescribeDBParameters": "Reading the database's parameters",

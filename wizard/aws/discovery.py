@@ -270,7 +270,7 @@ def _describe_db_instances(aws: AwsContext) -> list[dict[str, Any]]:
 
 
 def _describe_db_clusters(aws: AwsContext) -> list[dict[str, Any]]:
-    with aws_step("Listing your Aurora clusters", "rds:DescribeDBClusters"):
+    with aws_step("Listing your database clusters (Aurora, Multi-AZ)", "rds:DescribeDBClusters"):
         return _paginate(aws, "rds", "describe_db_clusters", "DBClusters")
 
 

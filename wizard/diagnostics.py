@@ -19,7 +19,7 @@ from wizard.aws import target_group as tg
 from wizard.aws.session import AwsContext, Identity
 from wizard.checks import CheckRow
 from wizard.consumers import Consumer, load_consumer
-from wizard.errors import UserError, bad_input
+from wizard.errors import UserError, bad_input, file_error
 from wizard.model import DataSource, LinkPlan, LinkRecord, SourceKind
 from wizard.redact import redact
 from wizard.state import DamagedRecordError, RecordStore
@@ -728,6 +728,15 @@ def write_report(
     """Markdown, or a zip holding the Markdown and the JSON, by the file's suffix."""
     target = Path(path)
     text = report_markdown(aws, identity, reports, presenter)
+    try:
+        return _write_report(target, text, aws, reports, presenter)
+    except OSError as exc:
+        raise file_error(exc, "write the report") from None
+
+
+def _write_report(
+    target: Path, text: str, aws: AwsContext | None, reports: list[LinkStatus], presenter: bool
+) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     if target.suffix == ".zip":
         data = redact(

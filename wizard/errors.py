@@ -40,3 +40,26 @@ class UserError(Exception):
 
 def bad_input(what: str, fix: str = "", why: str = "") -> UserError:
     return UserError(what=what, why=why, fix=fix, exit_code=EXIT_BAD_INPUT)
+
+
+def file_error(exc: OSError, doing: str) -> UserError:
+    """A file-system failure as a message naming the path: `doing` is e.g. "write the report"."""
+    import errno
+
+    path = exc.filename or "the file"
+    why = exc.strerror or str(exc)
+    if exc.errno == errno.EISDIR:
+        return bad_input(
+            f"Could not {doing}: {path} is a folder", "Give a file name, such as report.zip.", why
+        )
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        fix = f"Make {path} (or its folder) writable and readable by you, or choose another place."
+    elif exc.errno == errno.EROFS:
+        fix = "That disk is read-only: choose a place on another disk."
+    elif exc.errno == errno.ENOSPC:
+        fix = "Free some disk space, then run the same command again."
+    elif exc.errno == errno.ENOENT:
+        fix = f"Check that the folder of {path} exists."
+    else:
+        fix = f"Check {path} and its folder, then try again."
+    return UserError(what=f"Could not {doing} ({path})", why=why, fix=fix, exit_code=EXIT_BAD_INPUT)

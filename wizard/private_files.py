@@ -4,6 +4,7 @@ own folders 0700 whatever the umask; on Windows a user's profile folders are pri
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 from typing import IO, Any
@@ -35,8 +36,14 @@ def open_private(path: Path, mode: str = "w", encoding: str | None = "utf-8") ->
 
 def write_text(path: Path, text: str) -> Path:
     """Write atomically (a crash never leaves half a file), readable by the user only."""
+    if path.is_dir():
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
     tmp = path.with_name(path.name + ".tmp")
-    with open_private(tmp) as out:
-        out.write(text)
-    os.replace(tmp, path)
+    try:
+        with open_private(tmp) as out:
+            out.write(text)
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise
     return path

@@ -13,7 +13,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from wizard import private_files
-from wizard.errors import UserError
+from wizard.errors import UserError, file_error
 from wizard.model import LinkRecord, now_iso
 from wizard.paths import data_dir
 
@@ -52,6 +52,8 @@ class RecordStore:
             return LinkRecord.from_dict(json.loads(path.read_text(encoding="utf-8")))
         except (ValueError, TypeError) as exc:
             raise DamagedRecordError(path, str(exc)) from None
+        except OSError as exc:  # unreadable is as good as damaged: the others still load
+            raise DamagedRecordError(path, f"it cannot be read ({exc.strerror or exc})") from None
 
     def set_aside(self, damaged: DamagedRecordError) -> Path:
         """Keep a damaged file as <name>.damaged (for support) so a new record can be saved."""
@@ -72,8 +74,11 @@ class RecordStore:
     def save(self, record: LinkRecord) -> Path:
         record.updated_at = now_iso()
         path = self.path(record.account_id, record.region, record.name)
-        private_files.app_folder(path.parent)
-        return private_files.write_text(path, json.dumps(record.to_dict(), indent=2))
+        try:
+            private_files.app_folder(path.parent)
+            return private_files.write_text(path, json.dumps(record.to_dict(), indent=2))
+        except OSError as exc:
+            raise file_error(exc, "save the link's progress") from None
 
     def delete(self, record: LinkRecord) -> None:
         self.path(record.account_id, record.region, record.name).unlink(missing_ok=True)
@@ -103,7 +108,10 @@ class RecordStore:
         """Hold the link's lock; raise a clear UserError if another run holds it for longer than
         `wait` seconds. `on_wait` is called once if the lock is taken, before waiting for it."""
         path = self.path(account_id, region, name).with_suffix(".lock")
-        private_files.app_folder(path.parent)
+        try:
+            private_files.app_folder(path.parent)
+        except OSError as exc:
+            raise file_error(exc, "lock the link") from None
         lock = FileLock(str(path), mode=private_files.FILE_MODE)
         try:
             try:

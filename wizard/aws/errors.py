@@ -23,7 +23,7 @@ from botocore.parsers import ResponseParserError
 
 from wizard.aws import deadline
 from wizard.aws.deadline import CallDeadlineExceeded
-from wizard.errors import EXIT_AWS, EXIT_BAD_INPUT, EXIT_TIMEOUT, UserError, bad_input
+from wizard.errors import EXIT_AWS, EXIT_BAD_INPUT, EXIT_TIMEOUT, UserError, bad_input, file_error
 
 _CREDENTIAL_CODES = {
     "InvalidClientTokenId": (
@@ -168,6 +168,8 @@ def translate(exc: BaseException, step: str = "", action: str = "") -> UserError
         return UserError(
             what=str(exc), fix="Try again; if it persists, export a diagnostics report.", step=step
         )
+    if isinstance(exc, OSError):
+        return file_error(exc, "read or write a file")
     if isinstance(exc, NotImplementedError):
         return UserError(
             what="This AWS endpoint does not support an operation the wizard needs",

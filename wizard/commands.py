@@ -25,6 +25,7 @@ from wizard.steps import (
     SETUP_STEPS,
     Link,
     TargetGroupStep,
+    accept_on_service,
     link_lock,
     open_link,
     run_setup,
@@ -243,17 +244,25 @@ def accept(args: argparse.Namespace) -> int:
         service_id = service.id
     owner = principal_account(principal)
 
-    def pending() -> list[connections.Connection]:
+    def platforms(state: str) -> list[connections.Connection]:
         return [
             c
             for c in connections.list_connections(aws, service_id)
-            if c.state == "pendingAcceptance"
-            and (c.owner_account == owner or c.endpoint_id in args.endpoint)
+            if c.state == state and (c.owner_account == owner or c.endpoint_id in args.endpoint)
         ]
 
-    if args.wait:
+    # Accepted already (by an earlier run, the window or the console): say so, wait for nothing.
+    already = [] if platforms("pendingAcceptance") else platforms("available")
+    if args.wait and not already:
         say(f"Waiting up to {args.wait:g} s for a connection request from account {owner}…")
-    todo = wait_until(pending, args.wait, 2.0, f"a connection request from account {owner}")
+    todo = (
+        []
+        if already
+        else wait_until(
+            lambda: platforms("pendingAcceptance"), args.wait, 2.0,
+            f"a connection request from account {owner}",
+        )
+    )
     others = [
         c
         for c in connections.list_connections(aws, service_id)
@@ -265,30 +274,31 @@ def accept(args: argparse.Namespace) -> int:
             f"the platform's ({owner}). Add --endpoint {c.endpoint_id} if you expect it."
         )
     accepted = (
-        connections.accept_connections(aws, service_id, [c.endpoint_id for c in todo])
+        accept_on_service(
+            aws, service_id, [c.endpoint_id for c in todo], RecordStore(), identity.account_id,
+            name, wait=LOCK_WAIT_SECONDS,
+        )
         if todo
         else []
     )
-    if name and accepted:
-        store = RecordStore()
-        record = store.load(identity.account_id, aws.region, name)
-        if record:
-            record.accepted_endpoint_ids += [
-                c.endpoint_id for c in accepted if c.endpoint_id not in record.accepted_endpoint_ids
-            ]
-            record.mark_done("accept")
-            store.save(record)
     if args.json:
         emit_json(
             {
                 "service_id": service_id,
                 "accepted": [c.__dict__ for c in accepted],
+                "already_accepted": [c.__dict__ for c in already],
                 "not_accepted": [c.__dict__ for c in others],
             }
         )
     elif accepted:
         for c in accepted:
             print(f"Accepted {c.endpoint_id} from account {c.owner_account}: {c.state}")
+    elif already:
+        for c in already:
+            print(
+                f"Already accepted: {c.endpoint_id} from account {c.owner_account} is {c.state}; "
+                "nothing to do."
+            )
     else:
         print(
             f"No pending request from account {owner} on {service_id} yet. Ask the platform "

@@ -559,15 +559,34 @@ def expected_owner(link: Link) -> str:
 
 
 def accept_requests(link: Link, endpoint_ids: Sequence[str]) -> list[Connection]:
-    with link.store.locked(link.record.account_id, link.plan.region, link.plan.name):
-        result = connections.accept_connections(
-            link.aws, link.record.endpoint_service_id, list(endpoint_ids)
-        )
-        for conn in result:
-            if conn.endpoint_id not in link.record.accepted_endpoint_ids:
-                link.record.accepted_endpoint_ids.append(conn.endpoint_id)
-        link.record.mark_done("accept")
-        link.save()
+    return accept_on_service(
+        link.aws, link.record.endpoint_service_id, endpoint_ids, link.store,
+        link.record.account_id, link.plan.name,
+    )
+
+
+def accept_on_service(
+    aws: AwsContext,
+    service_id: str,
+    endpoint_ids: Sequence[str],
+    store: RecordStore,
+    account_id: str,
+    link_name: str = "",
+    wait: float = 0,
+) -> list[Connection]:
+    """Accept these requests on the service; for a named link, under its lock and noted in its
+    record (the one place the CLI and the window accept)."""
+    if not link_name:
+        return connections.accept_connections(aws, service_id, list(endpoint_ids))
+    with store.locked(account_id, aws.region, link_name, wait=wait):
+        result = connections.accept_connections(aws, service_id, list(endpoint_ids))
+        record = store.load(account_id, aws.region, link_name)
+        if record is not None:
+            for conn in result:
+                if conn.endpoint_id not in record.accepted_endpoint_ids:
+                    record.accepted_endpoint_ids.append(conn.endpoint_id)
+            record.mark_done("accept")
+            store.save(record)
         return result
 
 

@@ -119,6 +119,16 @@ def test_setup_rds_mysql_then_accept_the_platform(sandbox: Any, capsys: pytest.C
     )
     assert [c["VpcEndpointState"] for c in conns["VpcEndpointConnections"]] == ["available"]
 
+    # Issue 16 (3): accepting again says it is done already (exit 0, at once even with --wait).
+    code, out, err = run(capsys, "accept", "--region", REGION, "--name", result["name"], "--wait", "30")
+    assert code == 0, err
+    endpoint = accepted[0]["endpoint_id"]
+    assert f"Already accepted: {endpoint} from account 012922587834 is available" in out
+    assert "Waiting" not in err and "No pending request" not in out
+    code, out, err = run(capsys, "accept", "--region", REGION, "--name", result["name"], "--json")
+    again = json.loads(out)
+    assert again["accepted"] == [] and [c["state"] for c in again["already_accepted"]] == ["available"]
+
     # Teardown removes the chain but says plainly that the parameter group stays (detaching it
     # needs a reboot the DBA must choose).
     code, out, err = run(capsys, "teardown", "--region", REGION, "--name", result["name"], "--yes")

@@ -14,11 +14,14 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ReadTimeoutError
+from botocore.exceptions import BotoCoreError, EndpointConnectionError, ReadTimeoutError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
 CALL_DEADLINE = 45.0
 SLOW_SECONDS = 5.0
+# A refused connection or an unknown host is not fixed by eight tries with backoff: three
+# (about two seconds) ride out a blip of the network, then the user hears why at once.
+UNREACHABLE_ATTEMPTS = 3
 _STARTED = "privatelink-wizard-started"
 
 
@@ -51,8 +54,15 @@ def bound(client: Any, on_slow: Callable[[str], None] | None = None) -> None:
             timer.cancel()
 
     def stop_retrying(
-        request_dict: dict[str, Any], operation: Any, caught_exception: Any = None, **_: Any
+        request_dict: dict[str, Any],
+        operation: Any,
+        attempts: int = 0,
+        caught_exception: Any = None,
+        **_: Any,
     ) -> None:
+        if isinstance(caught_exception, EndpointConnectionError) and attempts >= UNREACHABLE_ATTEMPTS:
+            finished(request_dict["context"])
+            raise caught_exception
         begun = request_dict.get("context", {}).get(_STARTED)
         unanswered = isinstance(caught_exception, ReadTimeoutError | BotoConnectionError)
         if begun is not None and unanswered and time.monotonic() - begun >= CALL_DEADLINE:

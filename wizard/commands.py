@@ -156,7 +156,8 @@ def _run_checks(link: Link, apply_fixes: bool, allow_reboot: bool) -> list[Any]:
     step = TargetGroupStep()
     rows = step.check(link)
     for row in rows:
-        if not row.ok and row.fix and apply_fixes:
+        # A warning's fix is a reboot (a setting waiting for one): only with --allow-reboot.
+        if row.fix and apply_fixes and (not row.ok or (row.warning and allow_reboot)):
             say(f"  Fixing: {row.label} — {row.fix}")
             say(f"  {step.fix(link, row.key, allow_reboot=allow_reboot)}")
     if apply_fixes:
@@ -166,6 +167,8 @@ def _run_checks(link: Link, apply_fixes: bool, allow_reboot: bool) -> list[Any]:
         say(f"  {mark}{row.label}" + (f": {row.reason}" if row.reason else ""))
         if not row.ok and row.fix and not apply_fixes:
             say(f"     Fix: {row.fix} (run again with --fix to apply it)")
+        elif row.ok and row.warning and row.fix:
+            say(f"     Not finished yet: {row.fix} (or run again with --fix --allow-reboot)")
     return rows
 
 
@@ -346,9 +349,10 @@ def teardown(args: argparse.Namespace) -> int:
     print(f"Removed {len(deleted)} resource(s) of the link '{name}'.")
     for group in kept:
         print(
-            f"Kept the parameter group {group}: your database still uses it (skip_name_resolve=1). "
-            "To remove it, switch the database back to its previous group in the RDS console "
-            "(this needs a reboot), then delete the group."
+            f"Kept the parameter group {group}, which the wizard made for this link: your database "
+            "still uses it (it holds the MySQL settings the wizard set for the load balancer). "
+            "To remove it, switch the database back to its previous group in the RDS "
+            "console (this needs a reboot), then delete the group."
         )
     return 0
 

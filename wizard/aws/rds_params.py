@@ -283,7 +283,7 @@ def fix_max_connect_errors(aws: AwsContext, source: DataSource, link_name: str) 
     target, done = pg.use_link_group(aws, state, link_name)
     pg.set_parameters(aws, target, {MAX_ERRORS: (str(SAFE_MAX_ERRORS), "immediate")})  # dynamic
     done.append(
-        f"Set max_connect_errors={SAFE_MAX_ERRORS:,} in {target}; it applies at once, without a reboot."
+        f"Set max_connect_errors={SAFE_MAX_ERRORS} in {target}; it applies at once, without a reboot."
     )
     return ParamFixResult(message=" ".join(done), parameter_group=target, needs_reboot=False, rebooted=False)
 

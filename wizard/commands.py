@@ -156,8 +156,9 @@ def _run_checks(link: Link, apply_fixes: bool, allow_reboot: bool) -> list[Any]:
     step = TargetGroupStep()
     rows = step.check(link)
     for row in rows:
-        # A warning's fix is a reboot (a setting waiting for one): only with --allow-reboot.
-        if row.fix and apply_fixes and (not row.ok or (row.warning and allow_reboot)):
+        # skip_name_resolve set but waiting for a reboot: its fix is the reboot, only if allowed.
+        waiting = row.warning and row.key == "skip-name-resolve" and allow_reboot
+        if row.fix and apply_fixes and (not row.ok or waiting):
             say(f"  Fixing: {row.label} — {row.fix}")
             say(f"  {step.fix(link, row.key, allow_reboot=allow_reboot)}")
     if apply_fixes:
@@ -167,8 +168,8 @@ def _run_checks(link: Link, apply_fixes: bool, allow_reboot: bool) -> list[Any]:
         say(f"  {mark}{row.label}" + (f": {row.reason}" if row.reason else ""))
         if not row.ok and row.fix and not apply_fixes:
             say(f"     Fix: {row.fix} (run again with --fix to apply it)")
-        elif row.ok and row.warning and row.fix:
-            say(f"     Not finished yet: {row.fix} (or run again with --fix --allow-reboot)")
+        elif row.ok and row.warning and row.key == "skip-name-resolve" and row.fix:
+            say(f"     Not finished yet: {row.fix} Or run setup again with --fix --allow-reboot.")
     return rows
 
 

@@ -401,7 +401,7 @@ def test_both_fixes_share_the_links_group(aws: AwsContext, calls: list[tuple[str
     assert _effective() == {"max_connect_errors": "1000000"}  # skip_name_resolve waits for the reboot
 
 
-def test_a_high_value_changed_for_the_next_reboot_is_a_warning(aws: AwsContext) -> None:
+def test_a_high_value_waiting_for_the_next_reboot_is_set_again_to_apply_at_once(aws: AwsContext) -> None:
     _team_group(aws)
     orders = _instance(aws)
     aws.rds.modify_db_instance(DBInstanceIdentifier="orders", DBParameterGroupName="team-mysql")
@@ -416,7 +416,14 @@ def test_a_high_value_changed_for_the_next_reboot_is_a_warning(aws: AwsContext) 
         ],
     )
     row = rds_params.check_max_connect_errors(aws, orders, LINK)
-    assert row.ok and row.warning and "waiting for a reboot" in row.reason
+    assert not row.ok and "for the next reboot of orders" in row.reason
+    assert "=5000000 again, to apply at once" in row.fix and f"in {OURS}, a copy of team-mysql" in row.fix
+    assert "max_connect_errors" not in _effective()
+
+    rds_params.fix_max_connect_errors(aws, orders, LINK)
+    assert _values(aws, "team-mysql")["max_connect_errors"] == "5000000"
+    assert _effective()["max_connect_errors"] == "5000000"  # the DBA's higher value, now in effect
+    assert rds_params.check_max_connect_errors(aws, orders, LINK).ok
 
 
 def test_aurora_skip_name_resolve_is_a_note_max_connect_errors_is_fixed_on_the_writer(
@@ -453,3 +460,30 @@ def test_aurora_skip_name_resolve_is_a_note_max_connect_errors_is_fixed_on_the_w
     assert result.parameter_group == OURS and _group_status(aws, "reports-1")[0] == OURS
     assert _effective("reports-1")["max_connect_errors"] == "1000000"
     assert rds_params.check_max_connect_errors(aws, reports, LINK).ok
+
+
+# --- what setup and status say ----------------------------------------------------------------
+
+
+def test_setup_and_status_say_waiting_for_a_reboot_until_it_is_done(
+    aws: AwsContext, seeded: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.support.helpers import finding, status_of
+    from wizard.cli import main
+
+    setup = ["setup", "--region", REGION, "--source", seeded.orders_mysql, "--name", "orders", "--yes"]
+    assert main([*setup, "--fix"]) == 0
+    out = capsys.readouterr().err  # the checks are progress, on stderr
+    assert "!  MySQL does not look up host names" in out and "waiting for a reboot" in out
+    assert f"Not finished yet: Reboot {seeded.orders_mysql}" in out
+    assert "ok MySQL does not block the load balancer" in out
+    waiting = finding(status_of(aws), "MySQL does not look up host names")
+    assert waiting.severity == "warning" and "waiting for a reboot" in waiting.why
+    assert waiting.fix_key == ""  # a reboot is the DBA's to do, or setup's with --allow-reboot
+
+    assert main([*setup, "--fix", "--allow-reboot"]) == 0
+    out = capsys.readouterr().err
+    assert f"Rebooted {seeded.orders_mysql}" in out
+    assert "ok MySQL does not look up host names" in out
+    status = status_of(aws)
+    assert not [f for f in status.findings if f.title.startswith("MySQL")], status.text()

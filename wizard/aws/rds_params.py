@@ -139,7 +139,7 @@ def check_skip_name_resolve(aws: AwsContext, source: DataSource, link_name: str 
                 f"reads it only when it starts, so until {state.instance_id} is rebooted it still "
                 "looks up host names.",
                 fix=f"Reboot {state.instance_id} in a quiet moment (RDS console > Databases > "
-                "Actions > Reboot), or let the wizard reboot it.",
+                "Actions > Reboot).",
             )
         return CheckRow(key=KEY, ok=True, label=LABEL, reason=f"Parameter group {state.group} sets it to 1.")
     shown = "not set (MySQL's default is 0)" if value is None else f"{value}"
@@ -227,24 +227,22 @@ def check_max_connect_errors(aws: AwsContext, source: DataSource, link_name: str
     setting = pg.settings(aws, state.group, (MAX_ERRORS,))[MAX_ERRORS]
     value = _as_int(setting.value)
     if value >= SAFE_MAX_ERRORS:
-        # A dynamic value changed with "immediate" is in effect even while other values of the
-        # group wait for a reboot (ModifyDBParameterGroup); one changed with "pending-reboot" is not.
-        if state.waiting_for_reboot and setting.apply_method != "immediate":
+        if _in_effect(state, setting):
             return CheckRow(
                 key=MAX_ERRORS_KEY,
                 ok=True,
-                warning=True,
                 label=MAX_ERRORS_LABEL,
-                reason=f"Set to {value:,} in parameter group {state.group}, waiting for a reboot: "
-                f"it was changed to apply at the next restart of {state.instance_id}.",
-                fix=f"Reboot {state.instance_id} in a quiet moment (RDS console > Databases > "
-                "Actions > Reboot).",
+                reason=f"Parameter group {state.group} sets it to {value:,}.",
             )
         return CheckRow(
             key=MAX_ERRORS_KEY,
-            ok=True,
+            ok=False,
             label=MAX_ERRORS_LABEL,
-            reason=f"Parameter group {state.group} sets it to {value:,}.",
+            reason=f"Parameter group {state.group} sets it to {value:,}, but for the next reboot of "
+            f"{state.instance_id} (ApplyMethod pending-reboot): until then MySQL keeps its old value, "
+            "and the load balancer's health checks can get it blocked.",
+            fix=f"Set max_connect_errors={value} again, to apply at once, "
+            f"{_attach_words(state, link_name)}. No reboot is needed.",
         )
     shown = f"{value:,}" if setting.value is not None else f"not set (the default is {value})"
     return CheckRow(
@@ -272,7 +270,8 @@ def fix_max_connect_errors(aws: AwsContext, source: DataSource, link_name: str) 
     if not applies(source) or not source.rds_instance_id:
         return _nothing(source, MAX_ERRORS)
     state = pg.read_instance(aws, source.rds_instance_id)
-    if _as_int(pg.settings(aws, state.group, (MAX_ERRORS,))[MAX_ERRORS].value) >= SAFE_MAX_ERRORS:
+    setting = pg.settings(aws, state.group, (MAX_ERRORS,))[MAX_ERRORS]
+    if _as_int(setting.value) >= SAFE_MAX_ERRORS and _in_effect(state, setting):
         return ParamFixResult(
             message=f"max_connect_errors is already at least {SAFE_MAX_ERRORS:,} in parameter "
             f"group {state.group}.",
@@ -280,11 +279,10 @@ def fix_max_connect_errors(aws: AwsContext, source: DataSource, link_name: str) 
             needs_reboot=False,
             rebooted=False,
         )
+    wanted = max(_as_int(setting.value), SAFE_MAX_ERRORS)  # never lower a higher choice
     target, done = pg.use_link_group(aws, state, link_name)
-    pg.set_parameters(aws, target, {MAX_ERRORS: (str(SAFE_MAX_ERRORS), "immediate")})  # dynamic
-    done.append(
-        f"Set max_connect_errors={SAFE_MAX_ERRORS} in {target}; it applies at once, without a reboot."
-    )
+    pg.set_parameters(aws, target, {MAX_ERRORS: (str(wanted), "immediate")})  # dynamic
+    done.append(f"Set max_connect_errors={wanted} in {target}; it applies at once, without a reboot.")
     return ParamFixResult(message=" ".join(done), parameter_group=target, needs_reboot=False, rebooted=False)
 
 
@@ -293,6 +291,13 @@ def fix_max_connect_errors(aws: AwsContext, source: DataSource, link_name: str) 
 
 def _is_on(value: str | None) -> bool:
     return value is not None and value.strip().lower() in _ON_VALUES
+
+
+def _in_effect(state: pg.DbState, setting: pg.Setting) -> bool:
+    """A dynamic value changed with "immediate" applies at once even while other values of its
+    group wait for a reboot (ModifyDBParameterGroup); one changed with "pending-reboot" does not.
+    (A group attached after the change would wait too; the wizard always attaches first.)"""
+    return not state.waiting_for_reboot or setting.apply_method == "immediate"
 
 
 def _as_int(value: str | None) -> int:

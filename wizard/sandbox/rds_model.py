@@ -1,8 +1,9 @@
 """The sandbox's model of RDS parameter groups, reboots and queued changes, which moto 5.2 lacks.
 
 moto attaches a parameter group and reports it `in-sync` at once, applies every ModifyDBInstance
-change at once whatever ApplyImmediately says, lets anyone change or copy an AWS default group,
-accepts `immediate` for a static parameter and reboots in no time, whatever the instance is doing.
+change at once whatever ApplyImmediately says, lets anyone change, copy or delete an AWS default
+group (or delete one in use), accepts `immediate` for a static parameter, lists only the values
+someone set, and reboots in no time whatever the instance is doing.
 Real RDS, which the wizard is written for, is modelled here; each rule cites its AWS page.
 
 Durations are AWS seconds, scaled by wizard/sandbox/timing.py: at scale 0 a change is already
@@ -223,7 +224,8 @@ def _wrap_modify_db_instance(original: Callable[..., Any]) -> Callable[..., Any]
                 raise _error("InvalidDBInstanceState", "Database instance is not in available state.")
             before = _attached(instance).name
             _running(instance)  # noted before the change: the engine keeps these values
-            pending = _state(instance).setdefault("_plw_pending", {})
+            # A new dict each time: moto copies instances (read replicas) attribute by attribute.
+            pending = dict(_state(instance).get("_plw_pending", {}))
             # ModifyDBInstance API reference, ApplyImmediately: this request's changes "and any
             # pending modifications" apply now; without it they wait for the maintenance window.
             for key in DEFERRED:
@@ -231,8 +233,9 @@ def _wrap_modify_db_instance(original: Callable[..., Any]) -> Callable[..., Any]
                     pending[key] = db_kwargs.pop(key)
             if db_kwargs.get("apply_immediately"):
                 db_kwargs.update(pending)
-                pending.clear()
+                pending = {}
             database = original(self, db_instance_identifier, db_kwargs)
+            _state(database)["_plw_pending"] = pending
             # ModifyDBInstance API reference, DBParameterGroupName: the group name changes at once
             # whatever ApplyImmediately says; its values apply only at a reboot without failover.
             if _attached(database).name != before:
@@ -293,10 +296,11 @@ def _wrap_modify_group(original: Callable[..., Any]) -> Callable[..., Any]:
             for instance in users:
                 # ModifyDBParameterGroup: "immediate" changes reach the instances using the group
                 # at once; "pending-reboot" ones after a reboot without failover.
-                running = _running(instance)
+                running = dict(_running(instance))
                 for p in parameters:
                     if p.get("ApplyMethod") == "immediate" and p.get("ParameterValue") is not None:
                         running[str(p["ParameterName"])] = str(p["ParameterValue"])
+                _state(instance)["_plw_running"] = running
                 _start_applying(instance, PENDING_REBOOT if later else IN_SYNC, modifying=False)
             return group
 

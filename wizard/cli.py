@@ -103,7 +103,7 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
         default=[],
         help="also accept this endpoint id (from another owner); repeatable",
     )
-    p.add_argument("--wait", type=float, default=0, help="seconds to wait for the request")
+    p.add_argument("--wait", type=_non_negative, default=0, help="seconds to wait for the request")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
     p = aws_command("status", "Show what exists for a link and whether it is healthy.")
@@ -122,7 +122,7 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
     p.add_argument("--empty", action="store_true", help="no sample account, an empty sandbox")
     p.add_argument(
         "--timing",
-        type=_timing_scale,
+        type=_non_negative,
         default=None,
         help="how fast resources change state, as a share of AWS's times: 0 instant, 1 as slow "
         "as AWS (default 0.05, as in --demo)",
@@ -130,13 +130,14 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
     return parser
 
 
-def _timing_scale(text: str) -> float:
+def _non_negative(text: str) -> float:
+    """A finite number of 0 or more (argparse's float takes 'nan', 'inf' and '-5')."""
     try:
         value = float(text)
     except ValueError:
         value = math.nan
     if not math.isfinite(value) or value < 0:
-        raise argparse.ArgumentTypeError(f"expected a number of 0 or more (0 = instant), not {text!r}")
+        raise argparse.ArgumentTypeError(f"expected a number of 0 or more, not {text!r}")
     return value
 
 
@@ -159,11 +160,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None and not args.self_test:
             return _open_window(argv, start_log, demo=args.demo, endpoint_url=args.endpoint_url)
         start_log()
+        from wizard.console import tolerate_code_page
+
+        tolerate_code_page()
         return _dispatch(args)
     except UserError as exc:
         start_log()
         logging.getLogger("wizard.cli").warning("Stopped (exit %s): %s", exc.exit_code, exc.paragraph())
-        print(exc.paragraph(), file=sys.stderr)
+        print(_shown(exc.paragraph()), file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print(
@@ -177,8 +181,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         start_log()
         logging.getLogger("wizard").exception("Unexpected error")
-        print(translate(exc).paragraph(), file=sys.stderr)
+        print(_shown(translate(exc).paragraph()), file=sys.stderr)
         return 1
+
+
+def _shown(text: str) -> str:
+    """What the terminal may show: secrets removed (a URL's user:password among them)."""
+    from wizard.redact import redact_secrets
+
+    return redact_secrets(text)
 
 
 # The window's options that take a value: `--endpoint-url URL` names no command.

@@ -20,7 +20,7 @@ from wizard.cli import confirm, emit_json, wait_until
 from wizard.consumers import Consumer, load_consumer
 from wizard.errors import UserError, bad_input
 from wizard.model import LinkPlan, LinkRecord
-from wizard.state import RecordStore
+from wizard.state import DamagedRecordError, RecordStore
 from wizard.steps import (
     SETUP_STEPS,
     Link,
@@ -58,7 +58,10 @@ def _credentials(profile: str) -> Credentials:
         from wizard import secrets
         from wizard.settings import Settings
 
-        if profile in {p.name for p in Settings.load().saved_profiles}:
+        settings, note = Settings.load_with_note()
+        if note:
+            say(f"Note: {note}")
+        if profile in {p.name for p in settings.saved_profiles}:
             return secrets.load_profile(profile)
     return Credentials(profile=profile)
 
@@ -81,8 +84,8 @@ def setup(args: argparse.Namespace) -> int:
     validate_region(args.region)
     validate_source_id(args.source)
     port = validate_port(args.port) if args.port is not None else None
-    name = validate_link_name(args.name) if args.name else None
-    subnets = validate_subnet_ids(args.subnets) if args.subnets else None
+    name = validate_link_name(args.name) if args.name is not None else None
+    subnets = validate_subnet_ids(args.subnets) if args.subnets is not None else None
     consumer, principal = _consumer_and_principal(args)
 
     aws, identity = _connect(args)
@@ -104,15 +107,16 @@ def setup(args: argparse.Namespace) -> int:
         cross_zone=not args.no_cross_zone,
     )
     link = open_link(aws, plan, identity.account_id)
+    for note in link.notes:
+        say(f"Note: {note}")
     if not consumer.supports_region(aws.region):
         say(
             f"Note: {consumer.display_name} has no endpoints in {aws.region} yet. Ask "
             f"{consumer.support_contact or 'the platform support'} to enable it (setup continues)."
         )
 
-    blocking = [
-        row for step in SETUP_STEPS[:1] for row in step.check(link) if row.required and not row.ok
-    ]
+    nlb_rows = SETUP_STEPS[0].check(link)
+    blocking = [row for row in nlb_rows if row.required and not row.ok]
     if blocking:
         raise bad_input(
             "; ".join(f"{r.label}: {r.reason}" for r in blocking),
@@ -125,6 +129,9 @@ def setup(args: argparse.Namespace) -> int:
     for step in SETUP_STEPS:
         for item in step.preview(link):
             say(f"  - {item.line()}")
+    for row in nlb_rows:
+        if row.warning:
+            say(f"  ! {row.label}: {row.reason}")
     confirm("Go ahead?", args.yes)
 
     progress = lambda m: say(f"  {m}")  # noqa: E731
@@ -226,8 +233,8 @@ def _find_record(region: str, account: str, name: str) -> LinkRecord | None:
 def accept(args: argparse.Namespace) -> int:
     validate_region(args.region)
     _, principal = _consumer_and_principal(args)
-    service_id = validate_service_id(args.service) if args.service else ""
-    name = validate_link_name(args.name) if args.name else ""
+    service_id = validate_service_id(args.service) if args.service is not None else ""
+    name = validate_link_name(args.name) if args.name is not None else ""
     aws, identity = _connect(args)
     if name:
         service = endpoint_service.find_endpoint_service(aws, name)
@@ -297,7 +304,7 @@ def status(args: argparse.Namespace) -> int:
     from wizard import diagnostics
 
     validate_region(args.region)
-    name = validate_link_name(args.name) if args.name else ""
+    name = validate_link_name(args.name) if args.name is not None else ""
     aws, identity = _connect(args)
     names = [name] if name else diagnostics.link_names(aws, identity.account_id)
     reports = [diagnostics.link_status(aws, identity, n) for n in names]
@@ -324,7 +331,7 @@ def teardown(args: argparse.Namespace) -> int:
     from wizard import diagnostics
 
     validate_region(args.region)
-    name = validate_link_name(args.name) if args.name else ""
+    name = validate_link_name(args.name) if args.name is not None else ""
     aws, identity = _connect(args)
     if not name:
         names = diagnostics.link_names(aws, identity.account_id)
@@ -361,7 +368,11 @@ def teardown(args: argparse.Namespace) -> int:
 def _forget(account: str, region: str, name: str) -> list[str]:
     """Delete the link's record; return the parameter groups it created, which teardown keeps."""
     store = RecordStore()
-    record = store.load(account, region, name)
+    try:
+        record = store.load(account, region, name)
+    except DamagedRecordError as damaged:  # what it listed was found by tags all the same
+        damaged.path.unlink(missing_ok=True)
+        return []
     if not record:
         return []
     store.delete(record)

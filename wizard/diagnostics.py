@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from wizard import __version__
+from wizard import __version__, private_files
 from wizard.aws import activity as act
 from wizard.aws import connections, discovery, endpoint_service, inventory, network, nlb, rds_params
 from wizard.aws import target_group as tg
@@ -22,7 +22,7 @@ from wizard.consumers import Consumer, load_consumer
 from wizard.errors import UserError, bad_input
 from wizard.model import DataSource, LinkPlan, LinkRecord, SourceKind
 from wizard.redact import redact
-from wizard.state import RecordStore
+from wizard.state import DamagedRecordError, RecordStore
 
 # Fix keys diagnose() may put on a Finding, all handled by apply_fix(). The first five are
 # steps.TargetGroupStep fixes (also offered on the target group page).
@@ -153,7 +153,11 @@ class LinkStatus:
 
 def link_names(aws: AwsContext, account_id: str) -> list[str]:
     """Links known here: from saved records and from our tags in AWS."""
-    saved = {r.name for r in RecordStore().all() if r.region == aws.region and r.account_id == account_id}
+    store = RecordStore()
+    saved = {r.name for r in store.all() if r.region == aws.region and r.account_id == account_id}
+    # A damaged record still names its link in its file name (account_region_name.json).
+    prefix = store.path(account_id, aws.region, "").stem
+    saved |= {d.path.stem[len(prefix) :] for d in store.damaged() if d.path.stem.startswith(prefix)}
     return sorted(saved | set(inventory.list_link_names(aws)))
 
 
@@ -162,12 +166,12 @@ def link_status(
 ) -> LinkStatus:
     """Read everything about one link and diagnose it. Reads only; changes nothing."""
     consumer = consumer or load_consumer()
-    status = LinkStatus(
-        name,
-        aws.region,
-        identity.account_id,
-        record=RecordStore().load(identity.account_id, aws.region, name),
-    )
+    damaged: DamagedRecordError | None = None
+    try:
+        record = RecordStore().load(identity.account_id, aws.region, name)
+    except DamagedRecordError as exc:  # what exists is still read from AWS, by the link's tags
+        record, damaged = None, exc
+    status = LinkStatus(name, aws.region, identity.account_id, record=record)
     record = status.record
     status.nlb = nlb.find_nlb(aws, name)
     if status.nlb:
@@ -198,6 +202,8 @@ def link_status(
         except UserError:
             status.source = None
     status.findings = diagnose(aws, status, consumer)
+    if damaged is not None:
+        status.findings.append(Finding("warning", damaged.what, damaged.why, damaged.fix))
     return status
 
 
@@ -743,9 +749,11 @@ def write_report(
             presenter=presenter,
             extra_secrets=_session_secrets(aws),
         )
-        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zf:
+        with private_files.open_private(target, "wb") as raw, zipfile.ZipFile(
+            raw, "w", zipfile.ZIP_DEFLATED
+        ) as zf:
             zf.writestr("report.md", text)
             zf.writestr("status.json", data)
     else:
-        target.write_text(text, encoding="utf-8")
+        private_files.write_text(target, text)
     return target

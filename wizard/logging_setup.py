@@ -10,7 +10,9 @@ from __future__ import annotations
 import logging
 import logging.handlers
 from pathlib import Path
+from typing import Any
 
+from wizard import private_files
 from wizard.paths import log_dir
 from wizard.redact import redact_secrets
 
@@ -39,7 +41,11 @@ class RedactingFormatter(logging.Formatter):
 
 
 class _WizardFileHandler(logging.handlers.RotatingFileHandler):
-    """Marks the handler this module owns, so configure() can replace it."""
+    """Marks the handler this module owns, so configure() can replace it; its files (the log and
+    each rotation's new one) are readable by the user only."""
+
+    def _open(self) -> Any:
+        return private_files.open_private(Path(self.baseFilename), self.mode, self.encoding)
 
 
 def configure(level: int = logging.INFO) -> Path:
@@ -55,7 +61,7 @@ def configure(level: int = logging.INFO) -> Path:
                 return path
             logger.removeHandler(handler)
             handler.close()
-    folder.mkdir(parents=True, exist_ok=True)
+    private_files.app_folder(folder)
     handler = _WizardFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
     handler.setFormatter(RedactingFormatter(_FORMAT))
     handler.addFilter(RedactingFilter())

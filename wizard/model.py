@@ -33,6 +33,8 @@ def now_iso() -> str:
 class SourceKind(StrEnum):
     RDS_INSTANCE = "rds-instance"
     AURORA_CLUSTER = "aurora-cluster"
+    # A Multi-AZ DB cluster (engine mysql or postgres): a writer and two readable standbys.
+    MULTI_AZ_CLUSTER = "multi-az-cluster"
     RDS_PROXY = "rds-proxy"
     EC2_INSTANCE = "ec2-instance"
 
@@ -41,6 +43,7 @@ class SourceKind(StrEnum):
         return {
             SourceKind.RDS_INSTANCE: "RDS database",
             SourceKind.AURORA_CLUSTER: "Aurora cluster",
+            SourceKind.MULTI_AZ_CLUSTER: "Multi-AZ DB cluster",
             SourceKind.RDS_PROXY: "RDS Proxy",
             SourceKind.EC2_INSTANCE: "EC2 server",
         }[self]
@@ -51,7 +54,7 @@ class DataSource:
     """A database (or SSH-tunnel host) the wizard can put behind the load balancer."""
 
     kind: SourceKind
-    id: str  # DB instance id, Aurora cluster id, RDS Proxy name or EC2 instance id
+    id: str  # DB instance id, DB cluster id, RDS Proxy name or EC2 instance id
     vpc_id: str
     engine: str = ""  # "mysql", "aurora-postgresql", ...; "" for EC2
     port: int | None = None  # None for EC2: the user chooses (22 for an SSH tunnel)
@@ -60,7 +63,7 @@ class DataSource:
     security_group_ids: tuple[str, ...] = ()
     endpoint_address: str = ""  # DNS name (RDS) or private IP (EC2)
     parameter_group: str = ""  # RDS instance parameter group (Aurora: the writer's)
-    writer_instance_id: str = ""  # Aurora: the writer; the NLB targets its IPs, never a reader's
+    writer_instance_id: str = ""  # clusters: the writer; the NLB targets its IPs, never a reader's
     status: str = ""
     name: str = ""  # EC2 Name tag, for display
 
@@ -81,7 +84,7 @@ class DataSource:
         """The RDS instance whose network interfaces carry the traffic ("" for proxy / EC2)."""
         if self.kind is SourceKind.RDS_INSTANCE:
             return self.id
-        if self.kind is SourceKind.AURORA_CLUSTER:
+        if self.kind in (SourceKind.AURORA_CLUSTER, SourceKind.MULTI_AZ_CLUSTER):
             return self.writer_instance_id
         return ""
 
@@ -93,7 +96,7 @@ class DataSource:
                 "'instance'). Use this for a database you run on EC2, or for an SSH-tunnel host: "
                 "the platform then connects to the tunnel host and reaches the database through it."
             )
-        if self.kind is SourceKind.AURORA_CLUSTER:
+        if self.kind in (SourceKind.AURORA_CLUSTER, SourceKind.MULTI_AZ_CLUSTER):
             return (
                 f"The load balancer will forward to the private IP addresses of the cluster's "
                 f"writer instance ({self.writer_instance_id or 'unknown'}), never to a reader, so "
@@ -118,6 +121,10 @@ class SubnetInfo:
     availability_zone: str
     availability_zone_id: str
     cidr_block: str
+    zone_type: str = "availability-zone"  # or local-zone, wavelength-zone
+    zone_state: str = "available"  # or constrained, unavailable (as AWS reports the zone)
+    free_addresses: int | None = None  # AvailableIpAddressCount; None when not reported
+    problem: str = ""  # why a load balancer cannot use it, in plain words ("" = usable)
 
 
 @dataclass
@@ -186,8 +193,40 @@ class LinkRecord:
         return dataclasses.asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> LinkRecord:
-        known = {f.name for f in dataclasses.fields(cls)}
-        values = {k: v for k, v in data.items() if k in known}
-        values["created"] = [CreatedResource(**c) for c in values.get("created", [])]
+    def from_dict(cls, data: Any) -> LinkRecord:
+        """The record saved as `data`; ValueError saying what is wrong when its shape is not a
+        record's (a damaged or hand-edited file must not pass for a good one)."""
+        if not isinstance(data, dict):
+            raise ValueError(f"it holds {type(data).__name__}, not a link record")
+        fields = {f.name: f for f in dataclasses.fields(cls)}
+        unknown = sorted(set(data) - set(fields))
+        if unknown:
+            raise ValueError(f"unknown field(s) {', '.join(unknown)}")
+        for required in ("name", "region"):
+            if required not in data:
+                raise ValueError(f"the field '{required}' is missing")
+        for name, value in data.items():
+            if not _fits(fields[name].type, value):
+                raise ValueError(f"the field '{name}' holds {value!r}")
+        values = dict(data)
+        created = []
+        for item in values.get("created", []):
+            if not isinstance(item, dict) or not {"kind", "id"} <= set(item) or not all(
+                isinstance(item.get(k, ""), str) for k in ("kind", "id", "created_at", "note")
+            ) or set(item) - {"kind", "id", "created_at", "note"}:
+                raise ValueError(f"an entry of 'created' holds {item!r}")
+            created.append(CreatedResource(**item))
+        values["created"] = created
         return cls(**values)
+
+
+def _fits(annotation: Any, value: Any) -> bool:
+    """Whether a JSON value fits a LinkRecord field's annotation (str, int, list[str], …)."""
+    text = str(annotation)
+    if text == "str":
+        return isinstance(value, str)
+    if text == "int":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if text == "list[str]":
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    return isinstance(value, list)  # list[CreatedResource]: checked entry by entry

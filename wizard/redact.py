@@ -18,6 +18,8 @@ _SECRET_FIELD = (
     r"[\"']?\s*[:=]\s*[\"']?)([^\s\"',}]+)"
 )
 _ACCOUNT = r"(?<!\d)(\d{12})(?!\d)"
+# user:password@ in a URL (an endpoint or proxy URL given with credentials).
+_URL_CREDENTIALS = r"(?i)\b([a-z][a-z0-9+.-]*://)[^\s/@]+@"
 
 
 def mask_account(account_id: str) -> str:
@@ -29,6 +31,7 @@ def redact_secrets(text: str, extra_secrets: tuple[str, ...] = ()) -> str:
     for secret in extra_secrets:
         if secret:
             text = text.replace(secret, "****")
+    text = _compiled(_URL_CREDENTIALS).sub(lambda m: m.group(1) + "****@", text)
     text = _compiled(_SECRET_FIELD).sub(lambda m: m.group(1) + "****", text)
     text = _compiled(_TOKEN).sub("****", text)
     text = _compiled(_ACCESS_KEY).sub(lambda m: m.group(0)[:4] + "…****", text)

@@ -29,18 +29,31 @@ def keyring_problem() -> str:
         backend = keyring.get_keyring()
     except Exception as exc:  # a broken keyring install must not stop the app
         return f"The system keychain could not be opened ({exc})."
-    empty_chain = isinstance(backend, chainer.ChainerBackend) and not backend.backends
-    if isinstance(backend, fail.Keyring | null.Keyring) or empty_chain:
+    chain = list(backend.backends) if isinstance(backend, chainer.ChainerBackend) else [backend]
+    if not chain or all(isinstance(b, fail.Keyring | null.Keyring) for b in chain):
         return (
             "No system keychain is available on this computer (no Windows Credential Manager, "
             "macOS Keychain or Secret Service was found)."
         )
+    plain = [b for b in chain if _stores_in_plain_file(b)]
+    if plain:
+        return (
+            f"The keyring backend in use ({type(plain[0]).__module__}.{type(plain[0]).__name__}) "
+            "keeps passwords in a plain file, not in a system keychain."
+        )
     return ""
 
 
-def _no_keyring(problem: str) -> UserError:
+def _stores_in_plain_file(backend: Any) -> bool:
+    """keyrings.alt's PlaintextKeyring (and its kin) write passwords readable to anyone who can
+    read the file: the app promises keys never land in a plain file."""
+    names = {cls.__name__.lower() for cls in type(backend).__mro__}
+    return any("plaintext" in n for n in names)
+
+
+def _no_keyring(problem: str, what: str = "The profile was not saved") -> UserError:
     return UserError(
-        what="The profile was not saved",
+        what=what,
         why=problem + " The wizard never writes keys to a plain file.",
         fix=(
             "Use a profile from your AWS config instead (`aws configure --profile NAME`), or "
@@ -81,7 +94,7 @@ def load_profile(name: str) -> Credentials:
 
     problem = keyring_problem()
     if problem:
-        raise _no_keyring(problem)
+        raise _no_keyring(problem, f"The saved profile '{name}' cannot be read: no keychain is available")
     try:
         stored = _keyring().get_password(SERVICE, name)
     except Exception as exc:

@@ -12,9 +12,23 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from wizard import private_files
 from wizard.errors import UserError
 from wizard.model import LinkRecord, now_iso
 from wizard.paths import data_dir
+
+
+class DamagedRecordError(UserError):
+    """A link record file that is not a record (bad JSON, or JSON of another shape)."""
+
+    def __init__(self, path: Path, why: str) -> None:
+        super().__init__(
+            what=f"The saved progress file {path} is damaged",
+            why=f"{why}. What exists in AWS is still found by the wizard's tags.",
+            fix="Run setup again (it sets the damaged file aside as .damaged and saves a new one), "
+            "or move the file away.",
+        )
+        self.path = path
 
 
 class RecordStore:
@@ -31,23 +45,35 @@ class RecordStore:
         path = self.path(account_id, region, name)
         if not path.exists():
             return None
+        return self._read(path)
+
+    def _read(self, path: Path) -> LinkRecord:
         try:
             return LinkRecord.from_dict(json.loads(path.read_text(encoding="utf-8")))
         except (ValueError, TypeError) as exc:
-            raise UserError(
-                what=f"The saved progress file {path} is damaged",
-                why=str(exc),
-                fix="Move the file away; the wizard finds what exists in AWS by its tags.",
-            ) from None
+            raise DamagedRecordError(path, str(exc)) from None
+
+    def set_aside(self, damaged: DamagedRecordError) -> Path:
+        """Keep a damaged file as <name>.damaged (for support) so a new record can be saved."""
+        kept = damaged.path.with_name(damaged.path.name + ".damaged")
+        os.replace(damaged.path, kept)
+        return kept
+
+    def damaged(self) -> list[DamagedRecordError]:
+        """Every record file that cannot be read as a record."""
+        found = []
+        for path in sorted(self.folder.glob("*.json")) if self.folder.exists() else []:
+            try:
+                self._read(path)
+            except DamagedRecordError as exc:
+                found.append(exc)
+        return found
 
     def save(self, record: LinkRecord) -> Path:
         record.updated_at = now_iso()
         path = self.path(record.account_id, record.region, record.name)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(record.to_dict(), indent=2), encoding="utf-8")
-        os.replace(tmp, path)  # atomic: a crash never leaves half a record
-        return path
+        private_files.app_folder(path.parent)
+        return private_files.write_text(path, json.dumps(record.to_dict(), indent=2))
 
     def delete(self, record: LinkRecord) -> None:
         self.path(record.account_id, record.region, record.name).unlink(missing_ok=True)
@@ -57,8 +83,9 @@ class RecordStore:
             return []
         records = []
         for path in sorted(self.folder.glob("*.json")):
-            with contextlib.suppress(ValueError, TypeError, OSError):
-                records.append(LinkRecord.from_dict(json.loads(path.read_text(encoding="utf-8"))))
+            # One damaged file never hides the others (damaged() lists it).
+            with contextlib.suppress(DamagedRecordError, OSError):
+                records.append(self._read(path))
         return records
 
     def unfinished(self) -> list[LinkRecord]:
@@ -76,8 +103,8 @@ class RecordStore:
         """Hold the link's lock; raise a clear UserError if another run holds it for longer than
         `wait` seconds. `on_wait` is called once if the lock is taken, before waiting for it."""
         path = self.path(account_id, region, name).with_suffix(".lock")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(str(path))
+        private_files.app_folder(path.parent)
+        lock = FileLock(str(path), mode=private_files.FILE_MODE)
         try:
             try:
                 lock.acquire(timeout=0)

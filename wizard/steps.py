@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from wizard.aws import connections, discovery, endpoint_service, network, nlb, rds_params
@@ -18,7 +18,7 @@ from wizard.aws.session import AwsContext
 from wizard.checks import CheckRow
 from wizard.errors import UserError, bad_input
 from wizard.model import LinkPlan, LinkRecord
-from wizard.state import RecordStore
+from wizard.state import DamagedRecordError, RecordStore
 from wizard.validators import validate_principal
 
 Progress = Callable[[str], None]
@@ -36,6 +36,7 @@ class Link:
     plan: LinkPlan
     record: LinkRecord
     store: RecordStore
+    notes: list[str] = field(default_factory=list)  # what the user should hear about opening it
 
     def save(self) -> None:
         self.store.save(self.record)
@@ -53,16 +54,22 @@ class Link:
 def open_link(
     aws: AwsContext, plan: LinkPlan, account_id: str, store: RecordStore | None = None
 ) -> Link:
-    """Resume the saved record for this link, or start a new one."""
+    """Resume the saved record for this link, or start a new one (setting a damaged one aside:
+    every step finds what exists by its tags, so nothing is lost)."""
     store = store or RecordStore()
-    record = store.load(account_id, plan.region, plan.name) or LinkRecord(
-        name=plan.name, region=plan.region, account_id=account_id
-    )
+    notes = []
+    try:
+        saved = store.load(account_id, plan.region, plan.name)
+    except DamagedRecordError as damaged:
+        kept = store.set_aside(damaged)
+        notes.append(f"The saved progress file was damaged ({damaged.why}); it is kept as {kept}.")
+        saved = None
+    record = saved or LinkRecord(name=plan.name, region=plan.region, account_id=account_id)
     record.source_id = plan.source.id
     record.source_kind = plan.source.kind.value
     record.port = plan.port
     record.principal = plan.principal
-    return Link(aws, plan, record, store)
+    return Link(aws, plan, record, store, notes)
 
 
 @dataclass(frozen=True)
@@ -111,8 +118,10 @@ class NlbStep(Step):
 
     def check(self, link: Link) -> list[CheckRow]:
         plan = link.plan
-        subnets = {s.subnet_id: s for s in discovery.list_subnets(link.aws, plan.source.vpc_id)}
+        listed = discovery.list_subnets(link.aws, plan.source.vpc_id)
+        subnets = {s.subnet_id: s for s in listed}
         unknown = [s for s in plan.subnet_ids if s not in subnets]
+        unusable = [subnets[s] for s in plan.subnet_ids if s in subnets and subnets[s].problem]
         zones = {subnets[s].availability_zone for s in plan.subnet_ids if s in subnets}
         rows = [
             CheckRow(
@@ -135,7 +144,26 @@ class NlbStep(Step):
                 if len(zones) == len(plan.subnet_ids)
                 else "A load balancer takes one subnet per zone; untick the extra ones.",
             ),
+            CheckRow(
+                "usable-subnets",
+                not unusable,
+                "The load balancer can use these subnets",
+                reason="; ".join(f"{s.subnet_id}: {s.problem}" for s in unusable)
+                + (". Untick it and choose a subnet in another zone." if unusable else ""),
+            ),
         ]
+        left_out = discovery.left_out_zones(listed, plan.subnet_ids, "no subnet is chosen there")
+        if left_out:
+            rows.append(
+                CheckRow(
+                    "left-out-zones",
+                    True,
+                    "Availability zones the load balancer leaves out",
+                    warning=True,
+                    required=False,
+                    reason=discovery.left_out_note(left_out),
+                )
+            )
         if len(zones) == 1 and not plan.cross_zone:
             rows.append(
                 CheckRow(
@@ -369,7 +397,7 @@ class EndpointServiceStep(Step):
         )
         link.record.endpoint_service_id = info.id
         link.record.service_name = info.name
-        link.record.az_ids = discovery.az_ids(link.aws, list(info.availability_zones))
+        link.record.az_ids = endpoint_service.zone_ids(link.aws, info)
         link.record.mark_done(self.id)
         link.save()
         progress(f"Endpoint service ready: {info.name}")

@@ -39,9 +39,7 @@ def build_world(aws: AwsContext) -> World:
     rds = aws.rds
     vpc_id = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
     subnets = {
-        zone: ec2.create_subnet(VpcId=vpc_id, CidrBlock=cidr, AvailabilityZone=zone)["Subnet"][
-            "SubnetId"
-        ]
+        zone: ec2.create_subnet(VpcId=vpc_id, CidrBlock=cidr, AvailabilityZone=zone)["Subnet"]["SubnetId"]
         for zone, cidr in (
             ("us-east-1a", "10.0.1.0/24"),
             ("us-east-1b", "10.0.2.0/24"),
@@ -58,44 +56,68 @@ def build_world(aws: AwsContext) -> World:
     )
     common: dict[str, Any] = {"DBSubnetGroupName": "db-ab", "VpcSecurityGroupIds": [db_sg]}
     rds.create_db_instance(
-        DBInstanceIdentifier="orders", Engine="mysql", DBInstanceClass="db.t3.micro",
-        MasterUsername="admin", MasterUserPassword="password123", AllocatedStorage=20,
-        AvailabilityZone="us-east-1a", **common,
+        DBInstanceIdentifier="orders",
+        Engine="mysql",
+        DBInstanceClass="db.t3.micro",
+        MasterUsername="admin",
+        MasterUserPassword="password123",
+        AllocatedStorage=20,
+        AvailabilityZone="us-east-1a",
+        **common,
     )
     rds.create_db_cluster(
-        DBClusterIdentifier="reports", Engine="aurora-postgresql", MasterUsername="admin",
-        MasterUserPassword="password123", **common,
+        DBClusterIdentifier="reports",
+        Engine="aurora-postgresql",
+        MasterUsername="admin",
+        MasterUserPassword="password123",
+        **common,
     )
     # The writer lives in zone b, the reader in zone a: the source must follow the writer.
     rds.create_db_instance(
-        DBInstanceIdentifier="reports-writer", Engine="aurora-postgresql",
-        DBInstanceClass="db.r5.large", DBClusterIdentifier="reports",
-        AvailabilityZone="us-east-1b", **common,
+        DBInstanceIdentifier="reports-writer",
+        Engine="aurora-postgresql",
+        DBInstanceClass="db.r5.large",
+        DBClusterIdentifier="reports",
+        AvailabilityZone="us-east-1b",
+        **common,
     )
     rds.create_db_instance(
-        DBInstanceIdentifier="reports-reader", Engine="aurora-postgresql",
-        DBInstanceClass="db.r5.large", DBClusterIdentifier="reports",
-        AvailabilityZone="us-east-1a", **common,
+        DBInstanceIdentifier="reports-reader",
+        Engine="aurora-postgresql",
+        DBInstanceClass="db.r5.large",
+        DBClusterIdentifier="reports",
+        AvailabilityZone="us-east-1a",
+        **common,
     )
     rds.create_db_proxy(
-        DBProxyName="pool", EngineFamily="POSTGRESQL",
+        DBProxyName="pool",
+        EngineFamily="POSTGRESQL",
         Auth=[{"AuthScheme": "SECRETS", "SecretArn": f"arn:aws:secretsmanager:{REGION}:1:secret:x"}],
         RoleArn="arn:aws:iam::123456789012:role/proxy",
         VpcSubnetIds=[subnets["us-east-1a"], subnets["us-east-1c"]],
         VpcSecurityGroupIds=[proxy_sg],
     )
     server = ec2.run_instances(
-        ImageId="ami-12c6146b", MinCount=1, MaxCount=1, SubnetId=subnets["us-east-1c"],
+        ImageId="ami-12c6146b",
+        MinCount=1,
+        MaxCount=1,
+        SubnetId=subnets["us-east-1c"],
         SecurityGroupIds=[server_sg],
         TagSpecifications=[{"ResourceType": "instance", "Tags": [{"Key": "Name", "Value": "bastion"}]}],
     )["Instances"][0]
-    gone = ec2.run_instances(
-        ImageId="ami-12c6146b", MinCount=1, MaxCount=1, SubnetId=subnets["us-east-1a"]
-    )["Instances"][0]
+    gone = ec2.run_instances(ImageId="ami-12c6146b", MinCount=1, MaxCount=1, SubnetId=subnets["us-east-1a"])[
+        "Instances"
+    ][0]
     ec2.terminate_instances(InstanceIds=[gone["InstanceId"]])
     return World(
-        vpc_id, subnets, db_sg, proxy_sg, server_sg, server["InstanceId"],
-        server["PrivateIpAddress"], gone["InstanceId"],
+        vpc_id,
+        subnets,
+        db_sg,
+        proxy_sg,
+        server_sg,
+        server["InstanceId"],
+        server["PrivateIpAddress"],
+        gone["InstanceId"],
     )
 
 
@@ -184,8 +206,12 @@ def test_not_found_lists_at_most_ten_ids(aws: AwsContext, world: World) -> None:
     rds = aws.rds
     for n in range(12):
         rds.create_db_instance(
-            DBInstanceIdentifier=f"extra-{n:02d}", Engine="postgres", DBInstanceClass="db.t3.micro",
-            MasterUsername="admin", MasterUserPassword="password123", AllocatedStorage=20,
+            DBInstanceIdentifier=f"extra-{n:02d}",
+            Engine="postgres",
+            DBInstanceClass="db.t3.micro",
+            MasterUsername="admin",
+            MasterUserPassword="password123",
+            AllocatedStorage=20,
             DBSubnetGroupName="db-ab",
         )
     with pytest.raises(UserError) as caught:
@@ -220,8 +246,10 @@ def test_unsupported_listing_is_skipped_not_fatal(aws: AwsContext, world: World)
 def test_server_errors_count_as_unsupported_but_access_denied_does_not() -> None:
     # moto's server answers an unimplemented call with HTTP 500.
     server = ClientError(
-        {"Error": {"Code": "InternalFailure", "Message": "not implemented"},
-         "ResponseMetadata": {"HTTPStatusCode": 500}},
+        {
+            "Error": {"Code": "InternalFailure", "Message": "not implemented"},
+            "ResponseMetadata": {"HTTPStatusCode": 500},
+        },
         "DescribeDBProxies",
     )
     denied = ClientError(
@@ -267,7 +295,8 @@ def test_list_subnets_has_zone_names_and_ids(aws: AwsContext, world: World) -> N
 def test_default_subnets_cover_the_sources_zones(aws: AwsContext, world: World) -> None:
     orders = discovery.find_data_source(aws, "orders")
     assert discovery.default_subnets(aws, orders) == (
-        world.subnets["us-east-1a"], world.subnets["us-east-1b"]
+        world.subnets["us-east-1a"],
+        world.subnets["us-east-1b"],
     )
 
 
@@ -288,13 +317,15 @@ def test_default_subnets_prefer_the_sources_own_subnet(aws: AwsContext, world: W
 
 def test_default_subnets_fall_back_to_every_zone_of_the_vpc(aws: AwsContext, world: World) -> None:
     ec2 = aws.ec2
-    second_a = ec2.create_subnet(
-        VpcId=world.vpc_id, CidrBlock="10.0.21.0/24", AvailabilityZone="us-east-1a"
-    )["Subnet"]["SubnetId"]
+    second_a = ec2.create_subnet(VpcId=world.vpc_id, CidrBlock="10.0.21.0/24", AvailabilityZone="us-east-1a")[
+        "Subnet"
+    ]["SubnetId"]
     orders = discovery.find_data_source(aws, "orders")
     chosen = discovery.default_subnets(aws, replace(orders, subnet_ids=()))
     assert chosen == (
-        min(world.subnets["us-east-1a"], second_a), world.subnets["us-east-1b"], world.subnets["us-east-1c"]
+        min(world.subnets["us-east-1a"], second_a),
+        world.subnets["us-east-1b"],
+        world.subnets["us-east-1c"],
     )
     assert discovery.default_subnets(aws, replace(orders, subnet_ids=())) == chosen
 
@@ -311,6 +342,87 @@ def test_az_ids_keep_the_order_asked(aws: AwsContext) -> None:
     zones = aws.ec2.describe_availability_zones()["AvailabilityZones"]
     zone_ids = {z["ZoneName"]: z["ZoneId"] for z in zones}
     assert discovery.az_ids(aws, ["us-east-1c", "us-east-1a"]) == [
-        zone_ids["us-east-1c"], zone_ids["us-east-1a"]
+        zone_ids["us-east-1c"],
+        zone_ids["us-east-1a"],
     ]
     assert discovery.az_ids(aws, []) == []
+
+
+def test_a_multi_az_db_cluster_is_its_own_kind_and_targets_its_writer(aws: AwsContext, world: World) -> None:
+    rds = aws.rds
+    rds.create_db_cluster(
+        DBClusterIdentifier="ledger",
+        Engine="postgres",
+        EngineVersion="16.3",
+        DBClusterInstanceClass="db.m6gd.large",
+        AllocatedStorage=100,
+        StorageType="io1",
+        Iops=1000,
+        MasterUsername="admin",
+        MasterUserPassword="password123",
+        DBSubnetGroupName="db-ab",
+        VpcSecurityGroupIds=[world.db_sg],
+    )
+    # A writer and two readable standbys; the first instance added is the writer.
+    for instance_id, zone in (
+        ("ledger-1", "us-east-1b"),
+        ("ledger-2", "us-east-1a"),
+        ("ledger-3", "us-east-1a"),
+    ):
+        rds.create_db_instance(
+            DBInstanceIdentifier=instance_id,
+            DBClusterIdentifier="ledger",
+            Engine="postgres",
+            DBInstanceClass="db.m6gd.large",
+            AvailabilityZone=zone,
+            DBSubnetGroupName="db-ab",
+        )
+
+    ledger = discovery.find_data_source(aws, "ledger")
+
+    assert ledger.kind is SourceKind.MULTI_AZ_CLUSTER
+    assert ledger.kind.label == "Multi-AZ DB cluster"
+    assert (ledger.writer_instance_id, ledger.rds_instance_id) == ("ledger-1", "ledger-1")
+    assert (ledger.engine, ledger.port, ledger.availability_zones) == ("postgres", 5432, ("us-east-1b",))
+    assert ledger.vpc_id == world.vpc_id
+    assert "writer instance (ledger-1)" in ledger.describe_target()
+    kinds = [
+        (s.kind, s.id) for s in discovery.list_data_sources(aws) if s.kind is not SourceKind.EC2_INSTANCE
+    ]
+    assert kinds == [
+        (SourceKind.RDS_INSTANCE, "orders"),
+        (SourceKind.MULTI_AZ_CLUSTER, "ledger"),
+        (SourceKind.AURORA_CLUSTER, "reports"),
+        (SourceKind.RDS_PROXY, "pool"),
+    ]
+
+
+def test_neptune_clusters_are_left_out(aws: AwsContext, world: World) -> None:
+    aws.rds.create_db_cluster(
+        DBClusterIdentifier="graph",
+        Engine="neptune",
+        MasterUsername="admin",
+        MasterUserPassword="password123",
+        DBSubnetGroupName="db-ab",
+    )
+    aws.rds.create_db_instance(
+        DBInstanceIdentifier="graph-1",
+        DBClusterIdentifier="graph",
+        Engine="neptune",
+        DBInstanceClass="db.r5.large",
+        DBSubnetGroupName="db-ab",
+    )
+    ids = {s.id for s in discovery.list_data_sources(aws)}
+    assert {"graph", "graph-1"}.isdisjoint(ids)
+    assert "reports" in ids
+
+
+def test_documentdb_clusters_are_left_out(aws: AwsContext) -> None:
+    # Stubber: moto 5.2 refuses to create a cluster with engine docdb, which AWS's RDS API lists.
+    docdb = {"DBClusterIdentifier": "docs", "Engine": "docdb", "DBClusterMembers": [], "Port": 27017}
+    with Stubber(aws.rds) as stub:
+        stub.add_response("describe_db_instances", {"DBInstances": []})
+        stub.add_response("describe_db_clusters", {"DBClusters": [docdb]})
+        stub.add_response("describe_db_proxies", {"DBProxies": []})
+        sources = discovery.list_data_sources(aws)
+    assert sources == []

@@ -14,6 +14,7 @@ from wizard.aws.polling import Patience
 from wizard.aws.session import AwsContext
 from wizard.errors import UserError
 from wizard.model import link_tags
+from wizard.sandbox import timing
 
 LINK = "orders-db"
 PRINCIPAL = "arn:aws:iam::012922587834:root"
@@ -134,26 +135,84 @@ def _config(state: str) -> dict[str, Any]:
     }
 
 
+def _service_clock(service_id: str) -> Any:
+    """The sandbox's model of the service (its creation clock is `_plw_service_created_at`)."""
+    from moto.ec2.models import ec2_backends
+
+    return ec2_backends["123456789012"]["us-east-1"].configurations[service_id]
+
+
+def _states_read(aws: AwsContext) -> list[str]:
+    """Every ServiceState the engine reads; each Pending moves the service's clock 12 AWS seconds
+    on (a clock check, no sleeping), so the wait ends after a known number of looks."""
+    seen: list[str] = []
+
+    def after(parsed: dict[str, Any], **_: Any) -> None:
+        for config in parsed.get("ServiceConfigurations", []):
+            seen.append(config["ServiceState"])
+            if config["ServiceState"] == "Pending":
+                _service_clock(config["ServiceId"])._plw_service_created_at -= 12
+
+    aws.ec2.meta.events.register("after-call.ec2.DescribeVpcEndpointServiceConfigurations", after)
+    return seen
+
+
 def test_waits_while_the_service_is_pending(aws: AwsContext) -> None:
-    # moto makes services Available at once; a Stubber replays what AWS says while it works.
-    with Stubber(aws.ec2) as stub:
-        for state in ("Pending", "Pending", "Available"):
-            stub.add_response("describe_vpc_endpoint_service_configurations", _config(state))
-        info = es.wait_service_available(aws, "vpce-svc-0123456789abcdef0", Patience(timeout=5, shortest=0))
-        stub.assert_no_pending_responses()
+    nlb_arn = make_nlb(aws)
+    created: list[str] = []
+    seen = _states_read(aws)
+    with timing.scaled(timing.AWS_LIKE):
+        info, _ = es.find_or_create_endpoint_service(
+            aws, LINK, nlb_arn, on_created=created.append, patience=Patience(timeout=5, shortest=0)
+        )
     assert info.state == "Available"
+    assert created == [info.id]  # saved while it was still Pending
+    # The sandbox's service is Pending for 30 AWS seconds: the engine looks at 0, 12, 24 and 36 s.
+    assert seen == ["Pending", "Pending", "Pending", "Available"]
 
 
-def test_a_failed_or_slow_service_is_reported(aws: AwsContext) -> None:
+def test_a_slow_service_is_reported_as_a_timeout(aws: AwsContext) -> None:
+    nlb_arn = make_nlb(aws)
+    with timing.scaled(timing.AWS_LIKE):
+        with pytest.raises(UserError) as slow:
+            es.find_or_create_endpoint_service(aws, LINK, nlb_arn, patience=Patience(timeout=0, shortest=0))
+        # Nothing is lost: the next run finds the service and waits on.
+        _service_clock(services(aws)[0]["ServiceId"])._plw_service_created_at -= 30
+        again, created = es.find_or_create_endpoint_service(aws, LINK, nlb_arn)
+    assert "still 'Pending'" in slow.value.what and slow.value.exit_code == 3
+    assert (again.state, created) == ("Available", False)
+
+
+def test_a_failed_service_is_reported(aws: AwsContext) -> None:
+    # Stubber: the sandbox cannot make a service Failed, as AWS documents the state but not what
+    # causes it; the point is that the wait stops at once and says so.
     with Stubber(aws.ec2) as stub:
         stub.add_response("describe_vpc_endpoint_service_configurations", _config("Failed"))
         with pytest.raises(UserError) as failed:
             es.wait_service_available(aws, "vpce-svc-0123456789abcdef0", Patience(timeout=5, shortest=0))
-        stub.add_response("describe_vpc_endpoint_service_configurations", _config("Pending"))
-        with pytest.raises(UserError) as slow:
-            es.wait_service_available(aws, "vpce-svc-0123456789abcdef0", Patience(timeout=0, shortest=0))
     assert "'Failed'" in failed.value.what
-    assert "still 'Pending'" in slow.value.what and slow.value.exit_code == 3
+
+
+def test_the_service_reports_its_zone_ids(aws: AwsContext) -> None:
+    nlb_arn = make_nlb(aws)
+    by_name = {z["ZoneName"]: z["ZoneId"] for z in aws.ec2.describe_availability_zones()["AvailabilityZones"]}
+    calls: list[str] = []
+    aws.ec2.meta.events.register(
+        "before-call.ec2.DescribeAvailabilityZones", lambda **_: calls.append("zones")
+    )
+
+    info, _ = es.find_or_create_endpoint_service(aws, LINK, nlb_arn)
+
+    assert info.availability_zone_ids == tuple(by_name[z] for z in info.availability_zones)
+    assert es.zone_ids(aws, info) == list(info.availability_zone_ids)
+    assert calls == []  # no second look-up of what the service already says
+
+
+def test_zone_ids_fall_back_to_the_zone_names(aws: AwsContext) -> None:
+    # An endpoint that does not report AvailabilityZoneIds (older emulators): look the names up.
+    by_name = {z["ZoneName"]: z["ZoneId"] for z in aws.ec2.describe_availability_zones()["AvailabilityZones"]}
+    info = es.ServiceInfo("vpce-svc-1", "name", "Available", True, (), ("us-east-1b", "us-east-1a"))
+    assert es.zone_ids(aws, info) == [by_name["us-east-1b"], by_name["us-east-1a"]]
 
 
 def test_delete_endpoint_service_removes_it_and_tolerates_a_second_delete(aws: AwsContext) -> None:
@@ -161,3 +220,27 @@ def test_delete_endpoint_service_removes_it_and_tolerates_a_second_delete(aws: A
     es.delete_endpoint_service(aws, info.id)
     es.delete_endpoint_service(aws, info.id)
     assert services(aws) == []
+
+
+def test_the_step_records_the_zone_ids_the_service_reports(aws: AwsContext, seeded: Any) -> None:
+    from tests.support.helpers import RIVERY
+    from wizard import steps
+    from wizard.aws import discovery
+    from wizard.model import LinkPlan
+
+    source = discovery.find_data_source(aws, seeded.orders_mysql)
+    plan = LinkPlan(
+        LINK, aws.region, source, 3306, discovery.default_subnets(aws, source), RIVERY, RIVERY.principal
+    )
+    link = steps.open_link(aws, plan, seeded.account_id)
+    steps.NlbStep().apply(link)
+    calls: list[str] = []
+    aws.ec2.meta.events.register(
+        "before-call.ec2.DescribeAvailabilityZones", lambda **_: calls.append("zones")
+    )
+
+    steps.EndpointServiceStep().apply(link)
+
+    [config] = services(aws)
+    assert link.record.az_ids == config["AvailabilityZoneIds"]
+    assert len(link.record.az_ids) == 3 and calls == []

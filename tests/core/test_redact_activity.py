@@ -38,6 +38,14 @@ def test_cli_equivalent_is_copyable() -> None:
     assert phrase("DescribeFooBar") == "Describe foo bar"
 
 
+def test_cli_equivalent_names_rds_commands_as_the_aws_cli_does() -> None:
+    # The AWS CLI spells "DB" as a word: describe-db-instances, --db-instance-identifier.
+    cmd = cli_equivalent("rds", "DescribeDBInstances", {"DBInstanceIdentifier": "orders"}, "")
+    assert cmd == "aws rds describe-db-instances --db-instance-identifier orders"
+    vpc = cli_equivalent("ec2", "DescribeVpcEndpointServiceConfigurations", {"ServiceIds": ["s"]}, "")
+    assert vpc == "aws ec2 describe-vpc-endpoint-service-configurations --service-ids s"
+
+
 def test_activity_records_calls_with_plain_words(aws: Any) -> None:
     log = ActivityLog()
     seen: list[str] = []

@@ -125,3 +125,35 @@ def test_the_cli_answers_any_arguments_with_an_exit_code_not_a_traceback(
     assert "Traceback" not in err
     if code:
         assert err.strip(), "a failure must say something"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["teardown", "--region", "us-east-1", "--name", ""],
+        ["status", "--region", "us-east-1", "--name", ""],
+        ["accept", "--region", "us-east-1", "--name", ""],
+        ["accept", "--region", "us-east-1", "--service", ""],
+        ["setup", "--region", "us-east-1", "--source", "orders-mysql", "--name", ""],
+        ["setup", "--region", "us-east-1", "--source", "orders-mysql", "--subnets", ""],
+    ],
+    ids=lambda a: f"{a[0]}-{a[-2]}",
+)
+def test_an_empty_name_is_bad_input_never_the_only_link(
+    aws: Any, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    # Issue 16 (7): '' used to mean "not given", so teardown removed the only link it found.
+    assert main(argv) == EXIT_BAD_INPUT
+    err = capsys.readouterr().err
+    assert "empty" in err or "is not" in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("wait", ["nan", "inf", "-inf", "-5", "soon"])
+def test_accept_wait_takes_only_a_finite_number_of_seconds(
+    capsys: pytest.CaptureFixture[str], wait: str
+) -> None:
+    # Issue 16 (10): argparse's float takes nan and inf; a wait of nan never ends.
+    assert main(["accept", "--region", "us-east-1", "--name", "orders", f"--wait={wait}"]) == EXIT_BAD_INPUT
+    err = capsys.readouterr().err
+    assert f"expected a number of 0 or more, not '{wait}'" in err

@@ -34,7 +34,11 @@ EXPECTED = {
     "expired-session-token": ("The temporary credentials have expired", "Get fresh credentials"),
     "sso-expired": ("The AWS SSO login has expired or was never done", "aws sso login"),
     "no-credentials": ("No AWS credentials were found", "aws configure"),
+    # Issue 16 (13): a damaged file is named.
+    "broken-config": ("The AWS settings file", "aws configure list"),
+    "sso-cache-garbled": ("The saved SSO login", "aws sso login --profile sso-dba"),
 }
+NAMES_A_FILE = {"broken-config", "sso-cache-garbled"}
 
 
 @pytest.fixture
@@ -66,7 +70,12 @@ def arrange(
             message="The security token included in the request is expired",
         )
         return "", "ASIAIOSFODNN7EXAMPLE", creds["secret"], "FwoGZXIvYXdzEXAMPLETOKEN"
-    if case == "sso-expired":
+    if case == "broken-config":
+        config = tmp_path / "config"
+        config.write_text("[default\nregion = us-east-1\n")
+        monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+        return "", creds["key"], creds["secret"], ""
+    if case in ("sso-expired", "sso-cache-garbled"):
         home = tmp_path / "home"
         cache = home / ".aws" / "sso" / "cache"
         cache.mkdir(parents=True)
@@ -75,6 +84,8 @@ def arrange(
             json.dumps(
                 {"startUrl": SSO_START_URL, "region": REGION, "accessToken": "t", "expiresAt": expired}
             )
+            if case == "sso-expired"
+            else '{"startUrl": "https://exa'
         )
         config = tmp_path / "config"
         config.write_text(
@@ -135,5 +146,21 @@ def test_the_credentials_page_engine_call_gives_the_same_message(
         tasks.sign_in(kind, profile, key, secret, token, REGION, None)
     error: Any = caught.value
     what, fix = EXPECTED[case]
-    assert error.what == what and fix in error.fix
+    if case in NAMES_A_FILE:  # "The AWS settings file <path> could not be read"
+        assert error.what.startswith(what) and str(tmp_path) in error.what
+    else:
+        assert error.what == what
+    assert fix in error.fix
     assert error.exit_code == EXIT_BAD_INPUT
+
+
+def test_keys_in_the_environment_work_beside_a_broken_credentials_file(
+    aws: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Issue 16 (13): botocore reads ~/.aws/credentials with the config; keys given need neither.
+    broken = tmp_path / "credentials"
+    broken.write_text("[default]\naws_access_key_id\n=== not ini\n")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(broken))
+    run = cli(capsys, "status", "--region", REGION)
+    assert run.code == 0, run.err
+    assert "No links found" in run.out

@@ -2,12 +2,12 @@
 the whole CLI flow works for an IAM user holding only that policy (moto's IAM enforcement on),
 and a policy missing an action stops the flow with a message naming that action and the step.
 
-What moto can and cannot prove (investigated on moto 5.2.5): moto checks every ec2, rds and
-elasticloadbalancing call against the caller's policies, using the request's signing name as the
-service prefix, so those actions are enforced exactly as IAM names them. It never checks the
-extra permission real AWS wants for tag-on-create (elasticloadbalancing:AddTags, ec2:CreateTags,
-rds:AddTagsToResource), and it always allows sts:GetCallerIdentity (as AWS does). Those four are
-proven by the static tests below, not by enforcement.
+What the sandbox proves: moto checks every ec2, rds and elasticloadbalancing call against the
+caller's policies (the request's signing name is the service prefix), and the sandbox's IAM model
+(wizard/sandbox/iam_model.py) evaluates them as AWS does: with the request's resources and their
+tags (the policy's `aws:ResourceTag` conditions), and with the extra permission AWS checks when a
+create carries tags (elasticloadbalancing:AddTags, ec2:CreateTags, rds:AddTagsToResource, under
+their create-action conditions). sts:GetCallerIdentity is always allowed, as AWS does.
 """
 
 from __future__ import annotations
@@ -310,6 +310,10 @@ DENIED = [
     ("rds:ModifyDBParameterGroup", "setup", "Changing a database parameter"),
     ("ec2:AcceptVpcEndpointConnections", "accept", "Accepting the connection request"),
     ("elasticloadbalancing:DeleteLoadBalancer", "teardown", "Deleting the load balancer"),
+    # The permissions AWS checks when a create carries tags (the sandbox's IAM model checks them).
+    ("elasticloadbalancing:AddTags", "setup", "Creating the load balancer"),
+    ("ec2:CreateTags", "setup", "Creating the endpoint service"),
+    ("rds:AddTagsToResource", "setup", "Creating a custom parameter group"),
 ]
 
 

@@ -131,3 +131,21 @@ def test_the_log_redacts_keys_and_tokens_even_when_code_logs_them(capsys: pytest
     assert "signing with AKIA…****" in text and "boom with secret_access_key=****" in text
     for secret in (SECRET_KEY, SESSION_TOKEN[:40], ACCESS_KEY):
         assert secret not in text
+
+
+def test_an_endpoint_urls_password_is_shown_and_logged_nowhere(capsys: pytest.CaptureFixture[str]) -> None:
+    # Issue 16 (15): an endpoint (or proxy) URL may carry user:password; nothing may repeat it.
+    url = "http://support:Hunter2Secret@127.0.0.1:9"
+    run = cli(capsys, "status", "--region", REGION, "--endpoint-url", url)
+    assert run.code != 0 and run.err.strip()
+    log_text = (log_dir() / LOG_FILE).read_text(encoding="utf-8")
+    for shown in (run.out, run.err, log_text):
+        assert "Hunter2Secret" not in shown and "support:" not in shown
+    assert "http://****@127.0.0.1:9" in log_text
+
+
+def test_url_credentials_are_redacted_in_any_text() -> None:
+    from wizard.redact import redact
+
+    text = "proxy https://u:p%40ss@proxy.corp:3128 and http://token@host/x, not a@b.com"
+    assert redact(text) == "proxy https://****@proxy.corp:3128 and http://****@host/x, not a@b.com"

@@ -156,8 +156,9 @@ def test_unexpected_owner_is_flagged_and_has_no_accept_button(open_window: Any) 
 def test_saving_a_profile_without_a_keyring_is_refused_and_writes_no_secret(
     open_window: Any, qtbot: Any, sandbox_url: str
 ) -> None:
-    # tests/conftest.py selects keyring's null backend: no keychain on this "computer".
-    window = open_window(sandbox_url)
+    # tests/conftest.py selects keyring's null backend: no keychain on this "computer". Not the
+    # demo: the demo saves nothing.
+    window = open_window(sandbox_url, demo=False)
     p = page(window)
     _use_keys(p, "AKIAEXAMPLEEXAMPLE12", "s3cr3t-" * 6)
     p.profile_name.setText("prod-reader")
@@ -198,7 +199,7 @@ def test_saved_profile_keeps_keys_in_keyring_and_only_the_name_in_settings(
     memory = _MemoryKeyring()
     keyring.set_keyring(memory)
     try:
-        window = open_window(sandbox_url)
+        window = open_window(sandbox_url, demo=False)
         p = page(window)
         _use_keys(p, "AKIAEXAMPLEEXAMPLE12", "s3cr3t-" * 6)
         p.profile_name.setText("prod-reader")
@@ -283,3 +284,18 @@ def test_resume_offers_the_saved_link_and_jumps_to_its_first_unfinished_step(
     assert window.wizard.currentId() == int(PageId.TARGET_GROUP)
     assert window.state.link.plan.name == "plw-resume-test"
     wait_settled(qtbot, window)
+
+
+def test_the_demo_never_changes_the_users_saved_settings(
+    open_window: Any, qtbot: Any, sandbox_url: str
+) -> None:
+    # Issue 16 (20): the demo signs in to its sandbox in us-east-1; the user's real choices stay.
+    Settings(region="eu-west-1", profile="prod", presenter_mode=False).save()
+    window = open_window(sandbox_url, demo=True)
+    qtbot.waitUntil(lambda: window.state.identity is not None, timeout=20000)
+    next_page(qtbot, window, PageId.SOURCE)  # the sign-in page stores its choices on Next
+    window.presenter_action.setChecked(True)
+    saved = Settings.load()
+    assert (saved.region, saved.profile, saved.presenter_mode) == ("eu-west-1", "prod", False)
+    assert window.settings.presenter_mode  # in memory, for this window only
+    assert not page(window).wizard().page(int(PageId.CREDENTIALS)).save_button.isEnabled()

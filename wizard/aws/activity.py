@@ -18,13 +18,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from botocore import xform_name
+
 log = logging.getLogger("wizard.activity")
 
 # Plain words for the calls the wizard makes; anything else falls back to the operation name.
 _PHRASES: dict[str, str] = {
     "GetCallerIdentity": "Checking who you are signed in as",
     "DescribeDBInstances": "Listing your RDS databases",
-    "DescribeDBClusters": "Listing your Aurora clusters",
+    "DescribeDBClusters": "Listing your database clusters (Aurora, Multi-AZ)",
     "DescribeDBProxies": "Listing your RDS Proxies",
     "DescribeDBProxyTargets": "Looking up the databases behind the RDS Proxy",
     "DescribeDBParameters": "Reading the database's parameters",
@@ -81,7 +83,8 @@ def phrase(operation: str) -> str:
 
 
 def _kebab(name: str) -> str:
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "-", name).lower()
+    # botocore's own conversion, as the AWS CLI uses: DescribeDBInstances -> describe-db-instances.
+    return xform_name(name, "-")
 
 
 def cli_equivalent(service: str, operation: str, params: dict[str, Any], region: str) -> str:

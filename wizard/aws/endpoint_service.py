@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from wizard.aws import discovery
 from wizard.aws.errors import aws_step
 from wizard.aws.nlb import is_ours
 from wizard.aws.polling import DEFAULT_PATIENCE, Patience, wait_until
@@ -25,6 +26,7 @@ class ServiceInfo:
     acceptance_required: bool
     nlb_arns: tuple[str, ...]
     availability_zones: tuple[str, ...]
+    availability_zone_ids: tuple[str, ...] = ()  # as AWS reports them (empty if it does not)
 
 
 def _info(config: dict[str, Any]) -> ServiceInfo:
@@ -35,7 +37,16 @@ def _info(config: dict[str, Any]) -> ServiceInfo:
         acceptance_required=bool(config.get("AcceptanceRequired", False)),
         nlb_arns=tuple(config.get("NetworkLoadBalancerArns", [])),
         availability_zones=tuple(config.get("AvailabilityZones", [])),
+        availability_zone_ids=tuple(config.get("AvailabilityZoneIds", [])),
     )
+
+
+def zone_ids(aws: AwsContext, info: ServiceInfo) -> list[str]:
+    """The ids of the service's zones (use1-az1 …), what the platform needs: as the service
+    reports them, else looked up from the zone names (an endpoint that does not report them)."""
+    if info.availability_zone_ids and len(info.availability_zone_ids) == len(info.availability_zones):
+        return list(info.availability_zone_ids)
+    return discovery.az_ids(aws, list(info.availability_zones))
 
 
 def _tags(config: dict[str, Any]) -> dict[str, str]:

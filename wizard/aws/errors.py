@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
+    ConfigParseError,
     EndpointConnectionError,
     NoCredentialsError,
     NoRegionError,
@@ -98,6 +99,18 @@ def translate(exc: BaseException, step: str = "", action: str = "") -> UserError
             what="The AWS SSO login has expired or was never done",
             why="SSO profiles need a fresh browser login every few hours.",
             fix="Run `aws sso login --profile <name>` in a terminal, then try again.",
+            step=step,
+            exit_code=EXIT_BAD_INPUT,
+            code="SSOLogin",
+        )
+    if isinstance(exc, ConfigParseError):
+        path = exc.kwargs.get("path", "your AWS config file")
+        return UserError(
+            what=f"The AWS settings file {path} could not be read",
+            why="A line in it is not in the form AWS tools expect (for example a [section] "
+            "heading without its closing bracket, or a line that is not 'name = value').",
+            fix=f"Correct {path} (the AWS CLI's `aws configure list` shows the same error) or "
+            "move it away, then try again.",
             step=step,
             exit_code=EXIT_BAD_INPUT,
         )

@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
 import os
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import boto3
 import botocore.session
 from botocore.config import Config
+from botocore.exceptions import ConfigParseError
 
 from wizard import __version__
 from wizard.aws import activity, model_loader
-from wizard.aws.errors import aws_step
+from wizard.aws.errors import aws_step, translate
 from wizard.aws.model_loader import forget_repeated_search_paths, shared_loader
 from wizard.collector import collector_paused
-from wizard.errors import UserError, bad_input
+from wizard.errors import EXIT_BAD_INPUT, UserError, bad_input
+
+log = logging.getLogger(__name__)
 
 # Adaptive retries absorb throttling and transient 5xx without any step having to care.
 RETRY_CONFIG = Config(
@@ -146,7 +153,18 @@ def boto3_session(
     AWS_DATA_PATH setting that chose the loader: its clients parse no AWS model another session
     has parsed, and parse in small pieces."""
     core = botocore.session.Session(profile=profile or None)
-    data_path = core.get_config_variable("data_path")
+    try:
+        data_path = core.get_config_variable("data_path")
+    except ConfigParseError as exc:
+        # Keys given here or in the environment need no credentials file: a broken one must not
+        # stop them (botocore reads it with the config file). A broken config file still does.
+        keys_given = access_key_id or os.environ.get("AWS_ACCESS_KEY_ID")
+        if not keys_given or profile or not _is_credentials_file(core, exc):
+            raise
+        log.warning("Ignoring the unreadable AWS credentials file %s: keys are given", exc.kwargs.get("path"))
+        core = botocore.session.Session()
+        core.set_config_variable("credentials_file", os.devnull)
+        data_path = core.get_config_variable("data_path")
     loader = shared_loader(data_path)
     core.register_component("data_loader", loader)
     session = boto3.Session(
@@ -160,10 +178,56 @@ def boto3_session(
     return session, data_path
 
 
+def _is_credentials_file(core: botocore.session.Session, exc: ConfigParseError) -> bool:
+    path = os.path.expanduser(str(exc.kwargs.get("path", "")))
+    configured = os.path.expanduser(str(core.get_config_variable("credentials_file")))
+    return os.path.abspath(path) == os.path.abspath(configured)
+
+
 def whoami(aws: AwsContext) -> Identity:
-    with aws_step("Checking your AWS credentials", "sts:GetCallerIdentity"):
-        reply = aws.client("sts").get_caller_identity()
+    try:
+        with aws_step("Checking your AWS credentials", "sts:GetCallerIdentity"):
+            reply = aws.client("sts").get_caller_identity()
+    except UserError as exc:
+        damaged = damaged_sso_cache(aws.session.profile_name) if exc.code == "SSOLogin" else None
+        raise (damaged or exc) from None
     return Identity(reply["Account"], reply["Arn"], reply["UserId"])
+
+
+def sso_cache_file(profile: str) -> Path | None:
+    """Where the AWS CLI v2 and botocore keep this SSO profile's login, if it is an SSO profile."""
+    try:
+        config = botocore.session.Session(profile=profile or None).get_scoped_config()
+    except Exception:  # not a readable profile: nothing to point at
+        return None
+    key = config.get("sso_session") or config.get("sso_start_url")
+    if not key:
+        return None
+    name = hashlib.sha1(str(key).encode("utf-8")).hexdigest() + ".json"
+    return Path(os.path.expanduser("~")) / ".aws" / "sso" / "cache" / name
+
+
+def damaged_sso_cache(profile: str) -> UserError | None:
+    """A UserError naming the login cache file when it exists but cannot be used."""
+    path = sso_cache_file(profile)
+    if path is None or not path.exists():
+        return None
+    try:
+        token = json.loads(path.read_text(encoding="utf-8"))
+        usable = isinstance(token, dict) and "accessToken" in token and "expiresAt" in token
+    except (OSError, ValueError) as err:
+        usable, why = False, str(err)
+    else:
+        why = "It is not an SSO login the AWS CLI wrote (accessToken or expiresAt is missing)."
+    if usable:
+        return None
+    return UserError(
+        what=f"The saved SSO login {path} is damaged",
+        why=why,
+        fix=f"Run `aws sso login --profile {profile}` (it writes the file again), or delete the "
+        "file and sign in again.",
+        exit_code=EXIT_BAD_INPUT,
+    )
 
 
 @dataclass(frozen=True)
@@ -177,6 +241,8 @@ def list_profiles() -> list[ProfileInfo]:
     """Profiles from ~/.aws/config and ~/.aws/credentials (reads files only, no network)."""
     try:
         full = botocore.session.Session().full_config.get("profiles", {})
+    except ConfigParseError as exc:
+        raise translate(exc, "Reading your AWS profiles") from None
     except Exception as exc:  # a malformed config file must not stop the app
         raise UserError(
             what="Your AWS config file could not be read",

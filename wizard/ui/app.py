@@ -161,7 +161,8 @@ class MainWindow(QMainWindow):
             from wizard.settings import Settings
 
             settings = Settings.load()
-        self.settings = settings
+        # The demo never changes the user's saved region, profile or preferences.
+        self.settings = settings.scratch_copy() if state.demo else settings
         self._store = store
         self.state = state
         self._on_close = on_close
@@ -477,7 +478,7 @@ def run(
     from wizard.settings import Settings
 
     app = make_app(argv)
-    settings = Settings.load()
+    settings, settings_note = Settings.load_with_note()
     sandbox: Any = None
     if demo:
         # Only the demo imports moto; a normal start stays light.
@@ -492,6 +493,8 @@ def run(
     window = show_main_window(
         state, settings, on_close=sandbox.stop if sandbox is not None else None, on_shown=on_shown
     )
+    if settings_note:
+        window.statusBar().showMessage(settings_note)
     try:
         return app.exec()
     finally:

@@ -98,6 +98,8 @@ class CredentialsPage(BasePage):
         self.setTabOrder(self.session_token, self.region)
         self.setTabOrder(self.region, self.profile_name)
         self.setTabOrder(self.profile_name, self.save_button)
+        if self.state.demo:  # the demo writes nothing of the user's: no keys into their keychain
+            self.save_button.setToolTip("The demo saves nothing on this computer.")
         self._method_changed()
 
     # --- choices ------------------------------------------------------------------------------
@@ -156,7 +158,7 @@ class CredentialsPage(BasePage):
         self._inputs_changed()
 
     def _inputs_changed(self) -> None:
-        self.save_button.setEnabled(self.method_kind() == KEYS and not self.busy)
+        self.save_button.setEnabled(self.method_kind() == KEYS and not self.busy and not self.state.demo)
         self.state.forget_aws()
         self._resume_target = None
         self.schedule_refresh()

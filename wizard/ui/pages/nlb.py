@@ -22,7 +22,8 @@ class NlbPage(StepPage):
         "An internal network load balancer is the front door the platform's private connection "
         "arrives at; it forwards each connection to your database. It is internal: it has no "
         "address on the internet. Choose one subnet per availability zone (the recommended ones "
-        "are ticked). The name is also the name of this link."
+        "are ticked); the checks below say which zones it leaves out and why. The name is also "
+        "the name of this link."
     )
 
     def __init__(self, *args: Any) -> None:
@@ -84,6 +85,8 @@ class NlbPage(StepPage):
         self.subnets.clear()
         for subnet in choice.subnets:
             note = " (recommended)" if subnet.subnet_id in choice.recommended else ""
+            if subnet.problem:
+                note = f" — cannot be used: {subnet.problem}"
             item = QListWidgetItem(
                 f"{subnet.subnet_id} — {subnet.availability_zone} ({subnet.availability_zone_id}), "
                 f"{subnet.cidr_block}{note}"

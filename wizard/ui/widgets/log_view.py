@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wizard import APP_NAME, __version__
+from wizard import APP_NAME, __version__, private_files
 from wizard.ui.by_name import set_by_name
 from wizard.ui.redact import Redactor
 from wizard.ui.style import styled
@@ -227,7 +227,7 @@ class ActivityView(QWidget):
     def export(self, path: str | Path) -> Path:
         """Write the log to `path`: Markdown for .md, plain text otherwise."""
         target = Path(path)
-        target.write_text(self.export_text(markdown=target.suffix.lower() == ".md"), encoding="utf-8")
+        private_files.write_text(target, self.export_text(markdown=target.suffix.lower() == ".md"))
         self.notice.setText(self._redactor(f"Saved to {target}"))
         return target
 

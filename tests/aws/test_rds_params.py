@@ -487,3 +487,41 @@ def test_setup_and_status_say_waiting_for_a_reboot_until_it_is_done(
     assert "ok MySQL does not look up host names" in out
     status = status_of(aws)
     assert not [f for f in status.findings if f.title.startswith("MySQL")], status.text()
+
+
+def test_a_multi_az_db_cluster_is_checked_in_its_cluster_group_never_changed(
+    aws: AwsContext, calls: list[tuple[str, dict[str, Any]]]
+) -> None:
+    # "You can't modify the DB instances within a Multi-AZ DB cluster": its settings come from
+    # its DB cluster parameter group, which the wizard does not change (no Fix, not blocking).
+    _network(aws)
+    aws.rds.create_db_cluster(
+        DBClusterIdentifier="ledger",
+        Engine="mysql",
+        DBClusterInstanceClass="db.m6gd.large",
+        StorageType="io1",
+        AllocatedStorage=100,
+        Iops=1000,
+        MasterUsername="admin",
+        MasterUserPassword="password123",
+        DBSubnetGroupName="ab",
+    )
+    for instance_id in ("ledger-1", "ledger-2", "ledger-3"):
+        aws.rds.create_db_instance(
+            DBInstanceIdentifier=instance_id,
+            DBClusterIdentifier="ledger",
+            Engine="mysql",
+            DBInstanceClass="db.m6gd.large",
+            DBSubnetGroupName="ab",
+        )
+    ledger = discovery.find_data_source(aws, "ledger")
+    assert ledger.kind is SourceKind.MULTI_AZ_CLUSTER
+    calls.clear()
+    for check in (rds_params.check_skip_name_resolve, rds_params.check_max_connect_errors):
+        row = check(aws, ledger, LINK)
+        assert not row.ok and not row.required and row.fix == ""
+        assert "DB cluster parameter group" in row.reason and "no Fix here" in row.reason
+    for fix in (rds_params.fix_skip_name_resolve, rds_params.fix_max_connect_errors):
+        with pytest.raises(UserError, match="Multi-AZ DB cluster"):
+            fix(aws, ledger, LINK)
+    assert not {op for op in _ops(calls) if not op.startswith("Describe")}

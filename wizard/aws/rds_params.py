@@ -78,8 +78,21 @@ def is_default_group(name: str) -> bool:
 
 
 def applies(source: DataSource) -> bool:
-    """Both settings matter for MySQL/MariaDB on an RDS instance or an Aurora cluster."""
-    return source.is_mysql_family and source.kind in (SourceKind.RDS_INSTANCE, SourceKind.AURORA_CLUSTER)
+    """Both settings matter for MySQL/MariaDB on an RDS instance or a cluster."""
+    return source.is_mysql_family and source.kind in (
+        SourceKind.RDS_INSTANCE,
+        SourceKind.AURORA_CLUSTER,
+        SourceKind.MULTI_AZ_CLUSTER,
+    )
+
+
+def _not_changed_here(source: DataSource, parameter: str) -> UserError:
+    return UserError(
+        what=f"The wizard does not change {parameter} on a Multi-AZ DB cluster",
+        why="Its settings come from its DB cluster parameter group, which the wizard does not change.",
+        fix=f"Set {parameter} in a custom DB cluster parameter group of {source.id} in the RDS console.",
+        exit_code=2,
+    )
 
 
 def _not_needed(key: str, label: str) -> CheckRow:
@@ -117,6 +130,20 @@ def _attach_words(state: pg.DbState, link_name: str) -> str:
     )
 
 
+_BLOCKED = (
+    "the load balancer's health checks open a connection and drop it every few seconds, and "
+    "MySQL counts each as an error from the load balancer's address; after that many in a row "
+    "without a successful connection it blocks that address, and with it every connection of "
+    "the platform, until someone runs FLUSH HOSTS."
+)
+# "You can't modify the DB instances within a Multi-AZ DB cluster" (Modifying a Multi-AZ DB
+# cluster); its settings come from its DB cluster parameter group (Overview of parameter groups).
+_MULTI_AZ = (
+    "A Multi-AZ DB cluster takes its settings from its DB cluster parameter group, which the "
+    "wizard does not change: no Fix here."
+)
+
+
 # --- skip_name_resolve --------------------------------------------------------------------------
 
 
@@ -126,6 +153,22 @@ def check_skip_name_resolve(aws: AwsContext, source: DataSource, link_name: str 
         return _not_needed(KEY, LABEL)
     if source.kind is SourceKind.AURORA_CLUSTER:
         return _check_aurora(aws, source)
+    if source.kind is SourceKind.MULTI_AZ_CLUSTER:
+        group, value = _cluster_value(aws, source, PARAMETER)
+        if _is_on(value):
+            return CheckRow(
+                key=KEY, ok=True, label=LABEL, reason=f"Cluster parameter group {group} sets it to 1."
+            )
+        shown = "not set (MySQL's default is 0)" if value is None else f"{value}"
+        return CheckRow(
+            key=KEY,
+            ok=False,
+            required=False,
+            label=LABEL,
+            reason=f"skip_name_resolve is {shown} in {group}. {_MULTI_AZ} Set skip_name_resolve=1 "
+            f"in a custom DB cluster parameter group of {source.id}; it applies when the cluster is "
+            "rebooted. " + HOST_NAME_WARNING,
+        )
     state = pg.read_instance(aws, source.rds_instance_id)
     value = pg.settings(aws, state.group, (PARAMETER,))[PARAMETER].value
     if _is_on(value):
@@ -175,6 +218,8 @@ def fix_skip_name_resolve(
             "(for example '%') rather than by host name.",
             exit_code=2,
         )
+    if source.kind is SourceKind.MULTI_AZ_CLUSTER:
+        raise _not_changed_here(source, PARAMETER)
     instance_id = source.rds_instance_id
     state = pg.read_instance(aws, instance_id)
     done: list[str] = []
@@ -223,6 +268,24 @@ def check_max_connect_errors(aws: AwsContext, source: DataSource, link_name: str
     """Is max_connect_errors high enough that health checks never get the NLB blocked?"""
     if not applies(source) or not source.rds_instance_id:
         return _not_needed(MAX_ERRORS_KEY, MAX_ERRORS_LABEL)
+    if source.kind is SourceKind.MULTI_AZ_CLUSTER:
+        group, raw = _cluster_value(aws, source, MAX_ERRORS)
+        if _as_int(raw) >= SAFE_MAX_ERRORS:
+            return CheckRow(
+                key=MAX_ERRORS_KEY,
+                ok=True,
+                label=MAX_ERRORS_LABEL,
+                reason=f"Cluster parameter group {group} sets it to {_as_int(raw):,}.",
+            )
+        return CheckRow(
+            key=MAX_ERRORS_KEY,
+            ok=False,
+            required=False,
+            label=MAX_ERRORS_LABEL,
+            reason=f"max_connect_errors is {_as_int(raw):,} in {group}: {_BLOCKED} {_MULTI_AZ} Set "
+            f"max_connect_errors={SAFE_MAX_ERRORS} in a custom DB cluster parameter group of "
+            f"{source.id}; it applies at once.",
+        )
     state = pg.read_instance(aws, source.rds_instance_id)
     setting = pg.settings(aws, state.group, (MAX_ERRORS,))[MAX_ERRORS]
     value = _as_int(setting.value)
@@ -249,13 +312,7 @@ def check_max_connect_errors(aws: AwsContext, source: DataSource, link_name: str
         key=MAX_ERRORS_KEY,
         ok=False,
         label=MAX_ERRORS_LABEL,
-        reason=(
-            f"max_connect_errors is {shown} in parameter group {state.group}. The load balancer's "
-            "health checks open a connection and drop it every few seconds, and MySQL counts "
-            f"each as an error from the load balancer's address: after {value:,} in a row without "
-            "a successful connection it blocks that address, and with it every connection of the "
-            "platform, until someone runs FLUSH HOSTS."
-        ),
+        reason=f"max_connect_errors is {shown} in parameter group {state.group}: {_BLOCKED}",
         fix=(
             f"Set max_connect_errors={SAFE_MAX_ERRORS} {_attach_words(state, link_name)}. It "
             "applies at once, without a reboot."
@@ -269,6 +326,8 @@ def fix_max_connect_errors(aws: AwsContext, source: DataSource, link_name: str) 
     reboot (ModifyDBInstance, DBParameterGroupName)."""
     if not applies(source) or not source.rds_instance_id:
         return _nothing(source, MAX_ERRORS)
+    if source.kind is SourceKind.MULTI_AZ_CLUSTER:
+        raise _not_changed_here(source, MAX_ERRORS)
     state = pg.read_instance(aws, source.rds_instance_id)
     setting = pg.settings(aws, state.group, (MAX_ERRORS,))[MAX_ERRORS]
     if _as_int(setting.value) >= SAFE_MAX_ERRORS and _in_effect(state, setting):
@@ -307,8 +366,9 @@ def _as_int(value: str | None) -> int:
         return ENGINE_DEFAULT_MAX_ERRORS
 
 
-def _check_aurora(aws: AwsContext, source: DataSource) -> CheckRow:
-    with aws_step("Reading the Aurora cluster", "rds:DescribeDBClusters"):
+def _cluster_value(aws: AwsContext, source: DataSource, parameter: str) -> tuple[str, str | None]:
+    """The cluster's DB cluster parameter group and `parameter`'s value there (None: not set)."""
+    with aws_step("Reading the database cluster", "rds:DescribeDBClusters"):
         cluster = aws.rds.describe_db_clusters(DBClusterIdentifier=source.id)["DBClusters"][0]
     group = str(cluster.get("DBClusterParameterGroup", ""))
     value: str | None = None
@@ -319,12 +379,17 @@ def _check_aurora(aws: AwsContext, source: DataSource) -> CheckRow:
             )
             for page in pages:
                 for p in page.get("Parameters", []):
-                    if p.get("ParameterName") == PARAMETER and p.get("ParameterValue") is not None:
+                    if p.get("ParameterName") == parameter and p.get("ParameterValue") is not None:
                         value = str(p["ParameterValue"])
         except ClientError as exc:
             # Only a default group can be missing from the listing (emulators); its value is unset.
             if not (is_default_group(group) and "NotFound" in str(exc.response["Error"]["Code"])):
                 raise
+    return group, value
+
+
+def _check_aurora(aws: AwsContext, source: DataSource) -> CheckRow:
+    group, value = _cluster_value(aws, source, PARAMETER)
     if _is_on(value):
         return CheckRow(
             key=KEY, ok=True, label=LABEL, reason=f"Cluster parameter group {group} sets it to 1."

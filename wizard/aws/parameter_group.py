@@ -298,7 +298,7 @@ def _description(link_name: str, source: str) -> str:
 
 def _create(aws: AwsContext, name: str, family: str, link_name: str, source: str) -> None:
     def create() -> str:
-        with aws_step("Creating a parameter group", "rds:CreateDBParameterGroup"):
+        with aws_step("Creating a custom parameter group", "rds:CreateDBParameterGroup"):
             aws.client("rds", retries=False).create_db_parameter_group(
                 DBParameterGroupName=name,
                 DBParameterGroupFamily=family,

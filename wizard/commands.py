@@ -68,6 +68,7 @@ def _credentials(profile: str) -> Credentials:
 
 def _connect(args: argparse.Namespace) -> tuple[AwsContext, Identity]:
     aws = make_context(_credentials(args.profile), args.region, args.endpoint_url)
+    aws.on_slow = lambda message: say(f"  {message}")
     if args.verbose:
         activity.ACTIVITY.subscribe(lambda e: say(f"  · {e.line()}\n    $ {e.cli}"))
     identity = whoami(aws)

@@ -10,14 +10,19 @@ from botocore.exceptions import (
     BotoCoreError,
     ClientError,
     ConfigParseError,
+    ConnectTimeoutError,
     EndpointConnectionError,
     NoCredentialsError,
     NoRegionError,
     PartialCredentialsError,
     ProfileNotFound,
+    ReadTimeoutError,
     WaiterError,
 )
+from botocore.parsers import ResponseParserError
 
+from wizard.aws import deadline
+from wizard.aws.deadline import CallDeadlineExceeded
 from wizard.errors import EXIT_AWS, EXIT_BAD_INPUT, EXIT_TIMEOUT, UserError, bad_input
 
 _CREDENTIAL_CODES = {
@@ -62,6 +67,16 @@ THROTTLE_CODES = frozenset(
 )
 
 _DENIED_ACTION = re.compile(r"not authorized to perform:? ([a-z0-9-]+:[A-Za-z0-9]+)")
+
+
+def _raised_parsing(exc: BaseException) -> bool:
+    """A KeyError or the like from botocore's response parser: the reply was not AWS's shape."""
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_globals.get("__name__") == "botocore.parsers":
+            return True
+        tb = tb.tb_next
+    return False
 
 
 def translate(exc: BaseException, step: str = "", action: str = "") -> UserError:
@@ -119,6 +134,26 @@ def translate(exc: BaseException, step: str = "", action: str = "") -> UserError
             what=f"Could not reach AWS at {getattr(exc, 'kwargs', {}).get('endpoint_url', 'its endpoint')}",
             why="The network is down, a proxy or firewall blocks it, or the endpoint URL is wrong.",
             fix="Check your internet connection or the --endpoint-url value, then try again.",
+            step=step,
+        )
+    if isinstance(exc, CallDeadlineExceeded | ReadTimeoutError | ConnectTimeoutError):
+        return UserError(
+            what=f"AWS did not answer within {deadline.CALL_DEADLINE:g} seconds",
+            why="The endpoint took the connection but sent no reply: a proxy or firewall may be "
+            "holding it, or the endpoint URL points at a server that is not AWS.",
+            fix="Check your network, proxy and --endpoint-url (AWS_ENDPOINT_URL), then run the "
+            "same command again; it is safe to repeat.",
+            step=step,
+            exit_code=EXIT_TIMEOUT,
+        )
+    if isinstance(exc, ResponseParserError) or _raised_parsing(exc):
+        return UserError(
+            what="The AWS endpoint sent an answer that is not from AWS",
+            why="It replied with something else (for example a web page or a server error page): "
+            "the endpoint URL points at another kind of server, or, for the sandbox, at a region "
+            "it does not serve.",
+            fix="Check --endpoint-url (AWS_ENDPOINT_URL) and --region, or leave the endpoint out "
+            "to use AWS itself.",
             step=step,
         )
     if isinstance(exc, WaiterError):

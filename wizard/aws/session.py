@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from botocore.config import Config
 from botocore.exceptions import ConfigParseError
 
 from wizard import __version__
-from wizard.aws import activity, model_loader
+from wizard.aws import activity, deadline, model_loader
 from wizard.aws.errors import aws_step, translate
 from wizard.aws.model_loader import forget_repeated_search_paths, shared_loader
 from wizard.collector import collector_paused
@@ -29,8 +30,10 @@ log = logging.getLogger(__name__)
 RETRY_CONFIG = Config(
     retries={"mode": "adaptive", "max_attempts": 8},
     user_agent_extra=f"privatelink-wizard/{__version__}",
-    connect_timeout=10,
-    read_timeout=60,
+    # AWS's control-plane calls answer in well under a second; with the per-call deadline
+    # (wizard/aws/deadline.py) a silent endpoint is given up on within a minute.
+    connect_timeout=5,
+    read_timeout=15,
 )
 # For create calls only: one attempt, so a lost reply is never resent (wizard/aws/retry.py
 # retries them after looking for what the lost call made).
@@ -67,6 +70,7 @@ class AwsContext:
     endpoint_url: str | None = None
     extra_headers: dict[str, str] = field(default_factory=dict)
     data_path: str | None = None  # botocore's AWS_DATA_PATH setting: which model loader
+    on_slow: Callable[[str], None] | None = None  # told when a call goes unanswered for a while
     _clients: dict[str, Any] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -84,6 +88,7 @@ class AwsContext:
                         config=RETRY_CONFIG if retries else NO_RETRY_CONFIG,
                     )
                 activity.attach(client, self.region)
+                deadline.bound(client, self.on_slow)
                 for name, value in self.extra_headers.items():
                     _add_header(client, name, value)
                 self._clients[key] = client

@@ -165,7 +165,9 @@ def _run_checks(link: Link, apply_fixes: bool, allow_reboot: bool) -> list[Any]:
     step = TargetGroupStep()
     rows = step.check(link)
     for row in rows:
-        if not row.ok and row.fix and apply_fixes:
+        # skip_name_resolve set but waiting for a reboot: its fix is the reboot, only if allowed.
+        waiting = row.warning and row.key == "skip-name-resolve" and allow_reboot
+        if row.fix and apply_fixes and (not row.ok or waiting):
             say(f"  Fixing: {row.label} — {row.fix}")
             say(f"  {step.fix(link, row.key, allow_reboot=allow_reboot)}")
     if apply_fixes:
@@ -175,6 +177,8 @@ def _run_checks(link: Link, apply_fixes: bool, allow_reboot: bool) -> list[Any]:
         say(f"  {mark}{row.label}" + (f": {row.reason}" if row.reason else ""))
         if not row.ok and row.fix and not apply_fixes:
             say(f"     Fix: {row.fix} (run again with --fix to apply it)")
+        elif row.ok and row.warning and row.key == "skip-name-resolve" and row.fix:
+            say(f"     Not finished yet: {row.fix} Or run setup again with --fix --allow-reboot.")
     return rows
 
 
@@ -364,9 +368,10 @@ def teardown(args: argparse.Namespace) -> int:
     print(f"Removed {len(deleted)} resource(s) of the link '{name}'.")
     for group in kept:
         print(
-            f"Kept the parameter group {group}: your database still uses it (skip_name_resolve=1). "
-            "To remove it, switch the database back to its previous group in the RDS console "
-            "(this needs a reboot), then delete the group."
+            f"Kept the parameter group {group}, which the wizard made for this link: your database "
+            "still uses it (it holds the MySQL settings the wizard set for the load balancer). "
+            "To remove it, switch the database back to its previous group in the RDS "
+            "console (this needs a reboot), then delete the group."
         )
     return 0
 

@@ -24,9 +24,15 @@ from wizard.model import DataSource, LinkPlan, LinkRecord, SourceKind
 from wizard.redact import redact
 from wizard.state import DamagedRecordError, RecordStore
 
-# Fix keys diagnose() may put on a Finding, all handled by apply_fix(). The first three are
+# Fix keys diagnose() may put on a Finding, all handled by apply_fix(). The first five are
 # steps.TargetGroupStep fixes (also offered on the target group page).
-STEP_FIXES = ("security-group", "nlb-sg-enforcement", "skip-name-resolve", "refresh-targets")
+STEP_FIXES = (
+    "security-group",
+    "nlb-sg-enforcement",
+    "skip-name-resolve",
+    "max-connect-errors",
+    "refresh-targets",
+)
 FIX_KEYS = (*STEP_FIXES, "allow-principal", "accept-connection")
 # AWS's target-health reason codes that mean "not in service yet", not "broken".
 _STARTING = {"Elb.RegistrationInProgress", "Elb.InitialHealthChecking"}
@@ -276,6 +282,7 @@ def _source_checks(aws: AwsContext, s: LinkStatus) -> list[Finding]:
     ]
     if s.source.is_mysql_family:
         rows.append(rds_params.check_skip_name_resolve(aws, s.source, s.name))
+        rows.append(rds_params.check_max_connect_errors(aws, s.source, s.name))
     s.checks = rows
     found = [
         Finding(
@@ -287,6 +294,13 @@ def _source_checks(aws: AwsContext, s: LinkStatus) -> list[Finding]:
         )
         for row in rows
         if not row.ok
+    ]
+    # A setting made but not in effect yet (waiting for a reboot) is a warning, never "fine";
+    # its fix is a reboot, which the DBA does (no Fix button).
+    found += [
+        Finding("warning", row.label, row.reason, row.fix)
+        for row in rows
+        if row.ok and row.warning and row.fix and row.key in rds_params.KEYS
     ]
     if s.source.kind is SourceKind.RDS_PROXY and s.source.is_postgres_family:
         found.append(

@@ -229,6 +229,7 @@ class TargetGroupStep(Step):
             rows.append(network.check_nlb_sg_enforcement(link.aws, found.arn))
         if plan.source.is_mysql_family:
             rows.append(rds_params.check_skip_name_resolve(link.aws, plan.source, plan.name))
+            rows.append(rds_params.check_max_connect_errors(link.aws, plan.source, plan.name))
         if plan.source.kind.value == "rds-proxy" and plan.source.is_postgres_family:
             rows.append(
                 CheckRow(
@@ -320,11 +321,15 @@ class TargetGroupStep(Step):
         if key == "nlb-sg-enforcement":
             network.fix_nlb_sg_enforcement(link.aws, _require_nlb(link).arn)
             return "The load balancer no longer filters PrivateLink traffic by security group."
-        if key == "skip-name-resolve":
-            result = rds_params.fix_skip_name_resolve(
-                link.aws, plan.source, plan.name, allow_reboot=allow_reboot
-            )
-            if result.parameter_group and result.parameter_group.startswith(plan.name):
+        if key in ("skip-name-resolve", "max-connect-errors"):
+            if key == "skip-name-resolve":
+                result = rds_params.fix_skip_name_resolve(
+                    link.aws, plan.source, plan.name, allow_reboot=allow_reboot
+                )
+            else:
+                result = rds_params.fix_max_connect_errors(link.aws, plan.source, plan.name)
+            # Only the link's own group is the wizard's (teardown keeps it: the database uses it).
+            if result.parameter_group == rds_params.link_group_name(plan.name):
                 link.record.note_created("db-parameter-group", result.parameter_group)
                 link.save()
             return result.message

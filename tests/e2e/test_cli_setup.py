@@ -101,9 +101,10 @@ def test_setup_rds_mysql_then_accept_the_platform(sandbox: Any, capsys: pytest.C
     assert targets == eni_ips(sandbox, "orders-mysql")
     checks = {c["key"]: c for c in result["checks"]}
     assert checks["security-group"]["ok"] is True  # fixed by --fix
-    # The default parameter group was replaced by a custom one with skip_name_resolve=1 (real AWS
-    # then reports "pending-reboot"; moto reports it in sync, so only the outcome is asserted).
-    assert checks["skip-name-resolve"]["ok"] is True
+    # The default parameter group was replaced by the link's own with skip_name_resolve=1, which
+    # waits for a reboot (--allow-reboot was not given): a warning, never a plain ok.
+    assert checks["skip-name-resolve"]["ok"] is True and checks["skip-name-resolve"]["warning"] is True
+    assert checks["max-connect-errors"]["ok"] is True and checks["max-connect-errors"]["warning"] is False
     rds = client(sandbox, "rds")
     db = rds.describe_db_instances(DBInstanceIdentifier="orders-mysql")["DBInstances"][0]
     assert db["DBParameterGroups"][0]["DBParameterGroupName"] == f"{result['name']}-params"

@@ -228,7 +228,7 @@ def test_every_fix_key_diagnose_offers_is_applied(aws: AwsContext, seeded: Sampl
     build_link(aws, seeded.orders_mysql)
     status = status_of(aws)
     offered = {f.fix_key for f in status.findings if f.fix_key}
-    assert offered == {"security-group", "skip-name-resolve"}
+    assert offered == {"security-group", "skip-name-resolve", "max-connect-errors"}
     for key in diagnostics.FIX_KEYS:
         assert diagnostics.apply_fix(aws, status, key, RIVERY), key
     assert not {f.fix_key for f in status_of(aws).findings if f.fix_key and f.severity == "problem"}

@@ -80,7 +80,8 @@ class TargetGroupPage(StepPage):
         "The target group tells the load balancer where to forward connections: your database's "
         "private address on its port. The checks below make sure the database's firewall "
         "(security group) lets the load balancer in, and, for MySQL, that the database accepts "
-        "connections from addresses it cannot name. After creating, the wizard waits until the "
+        "connections from addresses it cannot name and does not block the load balancer after its "
+        "health checks. After creating, the wizard waits until the "
         "load balancer reports the database as healthy."
     )
 

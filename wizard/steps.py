@@ -566,7 +566,7 @@ def expected_owner(link: Link) -> str:
 def accept_requests(link: Link, endpoint_ids: Sequence[str]) -> list[Connection]:
     return accept_on_service(
         link.aws, link.record.endpoint_service_id, endpoint_ids, link.store,
-        link.record.account_id, link.plan.name,
+        link.record.account_id, link.plan.name, record=link.record,
     )
 
 
@@ -578,14 +578,16 @@ def accept_on_service(
     account_id: str,
     link_name: str = "",
     wait: float = 0,
+    record: LinkRecord | None = None,
 ) -> list[Connection]:
     """Accept these requests on the service; for a named link, under its lock and noted in its
-    record (the one place the CLI and the window accept)."""
+    record (`record`, the one a window holds, or the saved one): the one place the CLI and the
+    window accept."""
     if not link_name:
         return connections.accept_connections(aws, service_id, list(endpoint_ids))
     with store.locked(account_id, aws.region, link_name, wait=wait):
         result = connections.accept_connections(aws, service_id, list(endpoint_ids))
-        record = store.load(account_id, aws.region, link_name)
+        record = record if record is not None else store.load(account_id, aws.region, link_name)
         if record is not None:
             for conn in result:
                 if conn.endpoint_id not in record.accepted_endpoint_ids:

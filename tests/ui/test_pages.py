@@ -289,13 +289,20 @@ def test_resume_offers_the_saved_link_and_jumps_to_its_first_unfinished_step(
 def test_the_demo_never_changes_the_users_saved_settings(
     open_window: Any, qtbot: Any, sandbox_url: str
 ) -> None:
-    # Issue 16 (20): the demo signs in to its sandbox in us-east-1; the user's real choices stay.
+    # Issue 16 (20): the demo signs in to its sandbox; the user's real choices stay as they were.
     Settings(region="eu-west-1", profile="prod", presenter_mode=False).save()
     window = open_window(sandbox_url, demo=True)
+    p = wait_settled(qtbot, window)
+    _use_keys(p, "AKIAEXAMPLEEXAMPLE12", "s3cr3t-" * 6)
+    p.profile_name.setText("prod-reader")
+    qtbot.waitUntil(p.save_button.isEnabled)
+    p.save_button.click()  # the demo keeps typed keys out of the user's keychain and settings
+    assert "the demo saves nothing" in p.status.text()
+    p.method.setCurrentIndex(0)  # back to the demo account
     qtbot.waitUntil(lambda: window.state.identity is not None, timeout=20000)
     next_page(qtbot, window, PageId.SOURCE)  # the sign-in page stores its choices on Next
     window.presenter_action.setChecked(True)
     saved = Settings.load()
     assert (saved.region, saved.profile, saved.presenter_mode) == ("eu-west-1", "prod", False)
+    assert saved.saved_profiles == []
     assert window.settings.presenter_mode  # in memory, for this window only
-    assert not page(window).wizard().page(int(PageId.CREDENTIALS)).save_button.isEnabled()

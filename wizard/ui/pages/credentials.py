@@ -98,8 +98,6 @@ class CredentialsPage(BasePage):
         self.setTabOrder(self.session_token, self.region)
         self.setTabOrder(self.region, self.profile_name)
         self.setTabOrder(self.profile_name, self.save_button)
-        if self.state.demo:  # the demo writes nothing of the user's: no keys into their keychain
-            self.save_button.setToolTip("The demo saves nothing on this computer.")
         self._method_changed()
 
     # --- choices ------------------------------------------------------------------------------
@@ -158,7 +156,7 @@ class CredentialsPage(BasePage):
         self._inputs_changed()
 
     def _inputs_changed(self) -> None:
-        self.save_button.setEnabled(self.method_kind() == KEYS and not self.busy and not self.state.demo)
+        self.save_button.setEnabled(self.method_kind() == KEYS and not self.busy)
         self.state.forget_aws()
         self._resume_target = None
         self.schedule_refresh()
@@ -362,6 +360,9 @@ class CredentialsPage(BasePage):
         kind, _name, key, secret, token = self.sign_in_args()
         name = self.profile_name.text().strip()
         if kind != KEYS:
+            return
+        if self.state.demo:  # the demo writes nothing of the user's: no keys into their keychain
+            self.set_status("Not saved: the demo saves nothing on this computer.")
             return
         self.run_engine(
             engine("save_profile"),

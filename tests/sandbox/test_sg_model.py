@@ -118,6 +118,17 @@ def test_a_group_another_groups_rule_names_cannot_be_deleted(net: Net) -> None:
     net.ec2.delete_security_group(GroupId=group)
 
 
+def test_a_rule_naming_a_group_keeps_its_description(net: Net) -> None:
+    group, db = net.group("nlb"), net.group("db")
+    pair = {"GroupId": group, "Description": "privatelink-wizard orders: load balancer security group"}
+    rule = net.ec2.authorize_security_group_ingress(
+        GroupId=db,
+        IpPermissions=[{"IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432, "UserIdGroupPairs": [pair]}],
+    )["SecurityGroupRules"][0]["SecurityGroupRuleId"]
+    [described] = net.ec2.describe_security_group_rules(SecurityGroupRuleIds=[rule])["SecurityGroupRules"]
+    assert described["Description"] == pair["Description"]
+
+
 def test_a_group_a_network_interface_uses_cannot_be_deleted(net: Net) -> None:
     group = net.group("app")
     eni = net.ec2.create_network_interface(SubnetId=net.subnet_id, Groups=[group])["NetworkInterface"]

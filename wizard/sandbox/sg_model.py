@@ -2,8 +2,9 @@
 
 moto 5.2.5 (checked): creates an NLB with security groups but never reports
 `EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic` and ignores it in SetSecurityGroups; lets
-SetSecurityGroups add groups to an NLB created without any; and deletes a security group that a
-load balancer, a network interface or another group's rule still uses. AWS does none of these.
+SetSecurityGroups add groups to an NLB created without any; deletes a security group that a
+load balancer, a network interface or another group's rule still uses; and leaves out the
+description of a rule that names a group. AWS does none of these.
 """
 
 from __future__ import annotations
@@ -30,6 +31,15 @@ def install() -> None:
     ELBv2Backend.delete_load_balancer = _wrap_delete_lb(ELBv2Backend.delete_load_balancer)  # type: ignore[method-assign]
     ELBV2Response.set_security_groups = _set_security_groups  # type: ignore[method-assign]
     EC2Backend.delete_security_group = _wrap_delete_group(EC2Backend.delete_security_group)  # type: ignore[method-assign]
+    from moto.ec2.models.security_groups import SecurityGroupRule
+
+    # API_SecurityGroupRule: Description is the rule's, for a rule naming a group as for a CIDR.
+    SecurityGroupRule.description = property(_rule_description)  # type: ignore[method-assign,assignment]
+
+
+def _rule_description(rule: Any) -> str | None:
+    found = rule.ip_range.get("Description") or (rule.source_group or {}).get("Description")
+    return str(found) if found else None
 
 
 def _refuse(code: str, message: str) -> Exception:

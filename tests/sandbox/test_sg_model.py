@@ -157,8 +157,9 @@ def test_after_the_load_balancer_is_deleted_its_group_stays_in_use_for_a_while(n
 def test_at_timing_zero_the_group_is_free_as_soon_as_the_load_balancer_is_gone(net: Net) -> None:
     group = net.group("nlb")
     arn = net.nlb("with-group", [group])
-    net.elbv2.delete_load_balancer(LoadBalancerArn=arn)
-    net.ec2.delete_security_group(GroupId=group)
+    with timing.scaled(timing.INSTANT):
+        net.elbv2.delete_load_balancer(LoadBalancerArn=arn)
+        net.ec2.delete_security_group(GroupId=group)
 
 
 def _moto_group(group_id: str) -> Any:

@@ -30,6 +30,16 @@ def _isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PRIVATELINK_WIZARD_LOG_DIR", str(tmp_path / "logs"))
 
 
+@pytest.fixture(autouse=True)
+def _instant_sandbox() -> Iterator[None]:
+    """The sandbox's timing scale is process-wide and a test may leave it changed (serve_forever
+    sets the demo's): every test starts instant, as the sandbox's tests assume."""
+    from wizard.sandbox import timing
+
+    with timing.scaled(timing.INSTANT):
+        yield
+
+
 @pytest.fixture
 def aws() -> Iterator[object]:
     """An AwsContext on an in-process moto (with the sandbox's endpoint-connection extension)."""

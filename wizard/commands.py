@@ -361,7 +361,12 @@ def teardown(args: argparse.Namespace) -> int:
         return 0
     say(f"These resources of the link '{name}' will be deleted:")
     for res in found:
-        say(f"  - {res.kind}: {res.name or res.id}")
+        say(f"  - {res.describe()}")
+    if any(r.kind == "security-group" for r in found):
+        say(
+            "  (AWS releases a deleted load balancer's network interfaces a few minutes later; "
+            "teardown waits for that before it deletes the load balancer's security group.)"
+        )
     confirm("Delete them?", args.yes)
     deleted = td.teardown(aws, name, progress=lambda m: say(f"  {m}"))
     kept = _forget(identity.account_id, aws.region, name)

@@ -14,7 +14,16 @@ from typing import Any
 
 from wizard import __version__, private_files
 from wizard.aws import activity as act
-from wizard.aws import connections, discovery, endpoint_service, inventory, network, nlb, rds_params
+from wizard.aws import (
+    connections,
+    discovery,
+    endpoint_service,
+    inventory,
+    network,
+    nlb,
+    nlb_security,
+    rds_params,
+)
 from wizard.aws import target_group as tg
 from wizard.aws.session import AwsContext, Identity
 from wizard.checks import CheckRow
@@ -278,7 +287,7 @@ def _source_checks(aws: AwsContext, s: LinkStatus) -> list[Finding]:
     assert s.source and s.nlb
     rows = [
         network.check_security_group(aws, s.source, s.port, s.nlb.subnet_ids, s.nlb.security_group_ids),
-        network.check_nlb_sg_enforcement(aws, s.nlb.arn),
+        nlb_security.check_nlb_sg_enforcement(aws, s.nlb.arn),
     ]
     if s.source.is_mysql_family:
         rows.append(rds_params.check_skip_name_resolve(aws, s.source, s.name))
@@ -302,6 +311,8 @@ def _source_checks(aws: AwsContext, s: LinkStatus) -> list[Finding]:
         for row in rows
         if row.ok and row.warning and row.fix and row.key in rds_params.KEYS
     ]
+    if rows[0].ok and not s.nlb.security_group_ids:
+        found.append(_older_firewall_form(s.port))
     if s.source.kind is SourceKind.RDS_PROXY and s.source.is_postgres_family:
         found.append(
             Finding(
@@ -343,6 +354,20 @@ def _source_checks(aws: AwsContext, s: LinkStatus) -> list[Finding]:
             )
         )
     return found
+
+
+def _older_firewall_form(port: int) -> Finding:
+    """A link made before the load balancer had a security group of its own: fine, but wider."""
+    return Finding(
+        "ok",
+        "The database's firewall admits the load balancer's whole subnets",
+        f"This link's load balancer was created without a security group, so the database allows "
+        f"the load balancer's subnets on port {port}. That works, but any computer in those "
+        f"subnets can reach the database on port {port} too. A link set up now gets a security "
+        "group for its load balancer, and the database allows only that group. Nothing needs to "
+        "change; to switch, remove the link (teardown) and set it up again, since AWS cannot add "
+        "a security group to an existing load balancer.",
+    )
 
 
 def _registered(s: LinkStatus) -> set[str]:

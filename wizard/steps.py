@@ -11,7 +11,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from wizard.aws import connections, discovery, endpoint_service, network, nlb, rds_params
+from wizard.aws import connections, discovery, endpoint_service, network, nlb, nlb_security, rds_params
 from wizard.aws import target_group as tg
 from wizard.aws.connections import Connection
 from wizard.aws.session import AwsContext
@@ -183,12 +183,27 @@ class NlbStep(Step):
             return [PreviewItem("reuse", f"Load balancer '{existing.name}'", existing.state)]
         plan = link.plan
         zones = "on" if plan.cross_zone else "off"
+        group = next(
+            (
+                g
+                for g in nlb_security.find_nlb_security_groups(link.aws, plan.name)
+                if g.vpc_id == plan.source.vpc_id
+            ),
+            None,
+        )
         return [
+            PreviewItem(
+                "reuse" if group else "create",
+                f"Security group '{group.name if group else nlb_security.group_name(plan.name)}' "
+                "for the load balancer",
+                f"in {plan.source.vpc_id}; the database will allow only this group on port "
+                f"{plan.port}; PrivateLink traffic is not filtered by it",
+            ),
             PreviewItem(
                 "create",
                 f"Internal network load balancer '{plan.nlb_name}'",
                 f"in {plan.source.vpc_id}, subnets {', '.join(plan.subnet_ids)}, cross-zone {zones}",
-            )
+            ),
         ]
 
     def apply(self, link: Link, progress: Progress = _quiet) -> None:
@@ -201,6 +216,7 @@ class NlbStep(Step):
             plan.subnet_ids,
             plan.cross_zone,
             on_created=link.created("nlb"),
+            on_security_group_created=link.created("security-group"),
         )
         link.record.nlb_arn = info.arn
         link.record.nlb_dns_name = info.dns_name
@@ -226,7 +242,7 @@ class TargetGroupStep(Step):
         sgs = found.security_group_ids if found else ()
         rows = [network.check_security_group(link.aws, plan.source, plan.port, subnet_ids, sgs)]
         if found:
-            rows.append(network.check_nlb_sg_enforcement(link.aws, found.arn))
+            rows.append(nlb_security.check_nlb_sg_enforcement(link.aws, found.arn))
         if plan.source.is_mysql_family:
             rows.append(rds_params.check_skip_name_resolve(link.aws, plan.source, plan.name))
             rows.append(rds_params.check_max_connect_errors(link.aws, plan.source, plan.name))
@@ -308,18 +324,24 @@ class TargetGroupStep(Step):
         if key == "security-group":
             found = nlb.find_nlb(link.aws, plan.name)
             subnets = found.subnet_ids if found else plan.subnet_ids
-            rules = network.fix_security_group(link.aws, plan.source, plan.port, subnets, plan.name)
+            groups = found.security_group_ids if found else ()
+            rules = network.fix_security_group(link.aws, plan.source, plan.port, subnets, plan.name, groups)
             for rule in rules:
                 link.record.note_created("security-group-rule", rule)
             link.save()
             if not rules:
                 return "The database's security group already allows the load balancer."
+            if groups:
+                return (
+                    f"Added an inbound rule on port {plan.port} to the database's security group "
+                    f"for the load balancer's security group {groups[0]}."
+                )
             return (
                 f"Added {len(rules)} inbound rule(s) on port {plan.port} to the database's "
                 "security group for the load balancer's subnets."
             )
         if key == "nlb-sg-enforcement":
-            network.fix_nlb_sg_enforcement(link.aws, _require_nlb(link).arn)
+            nlb_security.fix_nlb_sg_enforcement(link.aws, _require_nlb(link).arn)
             return "The load balancer no longer filters PrivateLink traffic by security group."
         if key in ("skip-name-resolve", "max-connect-errors"):
             if key == "skip-name-resolve":

@@ -41,9 +41,7 @@ class World:
 
 
 def _eni(ec2: Any, subnet: str, groups: list[str], ip: str, description: str) -> None:
-    ec2.create_network_interface(
-        SubnetId=subnet, Groups=groups, PrivateIpAddress=ip, Description=description
-    )
+    ec2.create_network_interface(SubnetId=subnet, Groups=groups, PrivateIpAddress=ip, Description=description)
 
 
 @pytest.fixture
@@ -52,9 +50,7 @@ def world(aws: AwsContext, dns: dict[str, list[str]]) -> World:
     rds = aws.rds
     vpc_id = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
     subnets = {
-        zone: ec2.create_subnet(VpcId=vpc_id, CidrBlock=cidr, AvailabilityZone=zone)["Subnet"][
-            "SubnetId"
-        ]
+        zone: ec2.create_subnet(VpcId=vpc_id, CidrBlock=cidr, AvailabilityZone=zone)["Subnet"]["SubnetId"]
         for zone, cidr in (("us-east-1a", "10.0.1.0/24"), ("us-east-1b", "10.0.2.0/24"))
     }
     sg = {
@@ -65,19 +61,33 @@ def world(aws: AwsContext, dns: dict[str, list[str]]) -> World:
         DBSubnetGroupName="ab", DBSubnetGroupDescription="ab", SubnetIds=list(subnets.values())
     )
     rds.create_db_instance(
-        DBInstanceIdentifier="orders", Engine="mysql", DBInstanceClass="db.t3.micro",
-        MasterUsername="admin", MasterUserPassword="password123", AllocatedStorage=20,
-        DBSubnetGroupName="ab", VpcSecurityGroupIds=[sg["db"]], AvailabilityZone="us-east-1a",
+        DBInstanceIdentifier="orders",
+        Engine="mysql",
+        DBInstanceClass="db.t3.micro",
+        MasterUsername="admin",
+        MasterUserPassword="password123",
+        AllocatedStorage=20,
+        DBSubnetGroupName="ab",
+        VpcSecurityGroupIds=[sg["db"]],
+        AvailabilityZone="us-east-1a",
     )
     rds.create_db_cluster(
-        DBClusterIdentifier="reports", Engine="aurora-mysql", MasterUsername="admin",
-        MasterUserPassword="password123", DBSubnetGroupName="ab", VpcSecurityGroupIds=[sg["aurora"]],
+        DBClusterIdentifier="reports",
+        Engine="aurora-mysql",
+        MasterUsername="admin",
+        MasterUserPassword="password123",
+        DBSubnetGroupName="ab",
+        VpcSecurityGroupIds=[sg["aurora"]],
     )
     for name, zone in (("reports-writer", "us-east-1b"), ("reports-reader", "us-east-1a")):
         rds.create_db_instance(
-            DBInstanceIdentifier=name, Engine="aurora-mysql", DBInstanceClass="db.r5.large",
-            DBClusterIdentifier="reports", DBSubnetGroupName="ab",
-            VpcSecurityGroupIds=[sg["aurora"]], AvailabilityZone=zone,
+            DBInstanceIdentifier=name,
+            Engine="aurora-mysql",
+            DBInstanceClass="db.r5.large",
+            DBClusterIdentifier="reports",
+            DBSubnetGroupName="ab",
+            VpcSecurityGroupIds=[sg["aurora"]],
+            AvailabilityZone=zone,
         )
     # What real AWS has and moto lacks: one requester-managed interface per database instance,
     # described "RDSNetworkInterface", with nothing naming the instance.
@@ -128,9 +138,15 @@ def test_dns_decides_when_interfaces_are_ambiguous(
 def test_no_interface_and_no_dns_explains_why(aws: AwsContext, world: World) -> None:
     rds = aws.rds
     rds.create_db_instance(
-        DBInstanceIdentifier="fresh", Engine="postgres", DBInstanceClass="db.t3.micro",
-        MasterUsername="admin", MasterUserPassword="password123", AllocatedStorage=20,
-        DBSubnetGroupName="ab", VpcSecurityGroupIds=[world.db_sg], AvailabilityZone="us-east-1b",
+        DBInstanceIdentifier="fresh",
+        Engine="postgres",
+        DBInstanceClass="db.t3.micro",
+        MasterUsername="admin",
+        MasterUserPassword="password123",
+        AllocatedStorage=20,
+        DBSubnetGroupName="ab",
+        VpcSecurityGroupIds=[world.db_sg],
+        AvailabilityZone="us-east-1b",
     )
     fresh = discovery.find_data_source(aws, "fresh")
     with pytest.raises(UserError) as caught:
@@ -139,13 +155,16 @@ def test_no_interface_and_no_dns_explains_why(aws: AwsContext, world: World) -> 
     assert "available" in caught.value.fix
 
 
-def test_proxy_uses_dns_then_its_interfaces(
-    aws: AwsContext, world: World, dns: dict[str, list[str]]
-) -> None:
+def test_proxy_uses_dns_then_its_interfaces(aws: AwsContext, world: World, dns: dict[str, list[str]]) -> None:
     ec2 = aws.ec2
     proxy = DataSource(
-        kind=SourceKind.RDS_PROXY, id="pool", vpc_id=world.vpc_id, engine="postgres", port=5432,
-        subnet_ids=tuple(world.subnets.values()), security_group_ids=(world.db_sg,),
+        kind=SourceKind.RDS_PROXY,
+        id="pool",
+        vpc_id=world.vpc_id,
+        engine="postgres",
+        port=5432,
+        subnet_ids=tuple(world.subnets.values()),
+        security_group_ids=(world.db_sg,),
         endpoint_address="pool.proxy-x.us-east-1.rds.amazonaws.com",
     )
     for zone, ip in (("us-east-1a", "10.0.1.90"), ("us-east-1b", "10.0.2.90")):
@@ -174,9 +193,7 @@ def _allow(aws: AwsContext, group: str, protocol: str, low: int, high: int, cidr
     permission: dict[str, Any] = {"IpProtocol": protocol, "IpRanges": [{"CidrIp": cidr}]}
     if protocol != "-1":
         permission.update(FromPort=low, ToPort=high)
-    aws.ec2.authorize_security_group_ingress(
-        GroupId=group, IpPermissions=[permission]
-    )
+    aws.ec2.authorize_security_group_ingress(GroupId=group, IpPermissions=[permission])
 
 
 def test_security_group_check_fails_then_fix_then_passes(aws: AwsContext, world: World) -> None:
@@ -194,12 +211,14 @@ def test_security_group_check_fails_then_fix_then_passes(aws: AwsContext, world:
     assert len(added) == 2
 
     ec2 = aws.ec2
-    rules = ec2.describe_security_group_rules(
-        Filters=[{"Name": f"tag:{LINK_TAG_KEY}", "Values": [LINK]}]
-    )["SecurityGroupRules"]
+    rules = ec2.describe_security_group_rules(Filters=[{"Name": f"tag:{LINK_TAG_KEY}", "Values": [LINK]}])[
+        "SecurityGroupRules"
+    ]
     assert sorted(r["SecurityGroupRuleId"] for r in rules) == sorted(added)
-    assert {(r["GroupId"], r["IpProtocol"], r["FromPort"], r["ToPort"], r["CidrIpv4"], r["Description"])
-            for r in rules} == {
+    assert {
+        (r["GroupId"], r["IpProtocol"], r["FromPort"], r["ToPort"], r["CidrIpv4"], r["Description"])
+        for r in rules
+    } == {
         (world.db_sg, "tcp", 3306, 3306, "10.0.1.0/24", f"privatelink-wizard {LINK}: NLB subnet us-east-1a"),
         (world.db_sg, "tcp", 3306, 3306, "10.0.2.0/24", f"privatelink-wizard {LINK}: NLB subnet us-east-1b"),
     }
@@ -207,9 +226,9 @@ def test_security_group_check_fails_then_fix_then_passes(aws: AwsContext, world:
     after = network.check_security_group(aws, orders, 3306, nlb_subnets)
     assert after.ok, after.reason
     assert network.fix_security_group(aws, orders, 3306, nlb_subnets, LINK) == []
-    rules_again = ec2.describe_security_group_rules(
-        Filters=[{"Name": "group-id", "Values": [world.db_sg]}]
-    )["SecurityGroupRules"]
+    rules_again = ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [world.db_sg]}])[
+        "SecurityGroupRules"
+    ]
     assert len([r for r in rules_again if not r["IsEgress"]]) == 2
 
 
@@ -258,13 +277,50 @@ def test_narrower_rules_do_not_count(
     assert not network.check_security_group(aws, orders, 3306, list(world.subnets.values())).ok
 
 
+def test_with_the_nlbs_security_group_the_fix_adds_one_rule_naming_it(aws: AwsContext, world: World) -> None:
+    nlb_sg = aws.ec2.create_security_group(GroupName="nlb", Description="nlb", VpcId=world.vpc_id)["GroupId"]
+    orders = discovery.find_data_source(aws, "orders")
+    subnets = list(world.subnets.values())
+
+    before = network.check_security_group(aws, orders, 3306, subnets, (nlb_sg,))
+    assert not before.ok
+    assert f"from the load balancer's security group {nlb_sg}" in before.reason
+    assert "10.0.1.0/24" not in before.fix
+    assert f"Add an inbound rule to security group {world.db_sg}: TCP 3306 from the load" in before.fix
+
+    added = network.fix_security_group(aws, orders, 3306, subnets, LINK, (nlb_sg,))
+
+    [rule] = aws.ec2.describe_security_group_rules(SecurityGroupRuleIds=added)["SecurityGroupRules"]
+    assert (rule["GroupId"], rule["FromPort"], rule["ToPort"]) == (world.db_sg, 3306, 3306)
+    assert rule["ReferencedGroupInfo"]["GroupId"] == nlb_sg
+    assert "CidrIpv4" not in rule
+    tags = {t["Key"]: t["Value"] for t in rule["Tags"]}
+    assert tags[LINK_TAG_KEY] == LINK
+    after = network.check_security_group(aws, orders, 3306, subnets, (nlb_sg,))
+    assert after.ok and nlb_sg in after.reason
+    assert network.fix_security_group(aws, orders, 3306, subnets, LINK, (nlb_sg,)) == []
+
+
+def test_subnet_rules_still_count_for_a_load_balancer_with_a_security_group(
+    aws: AwsContext, world: World
+) -> None:
+    # Its traffic to the database comes from its addresses in those subnets either way.
+    nlb_sg = aws.ec2.create_security_group(GroupName="nlb", Description="nlb", VpcId=world.vpc_id)["GroupId"]
+    orders = discovery.find_data_source(aws, "orders")
+    _allow(aws, world.db_sg, "tcp", 3306, 3306, "10.0.0.0/16")
+    subnets = list(world.subnets.values())
+    assert network.check_security_group(aws, orders, 3306, subnets, (nlb_sg,)).ok
+    assert network.fix_security_group(aws, orders, 3306, subnets, LINK, (nlb_sg,)) == []
+
+
 def test_a_rule_for_the_nlbs_security_group_covers_every_subnet(aws: AwsContext, world: World) -> None:
     ec2 = aws.ec2
     nlb_sg = ec2.create_security_group(GroupName="nlb", Description="nlb", VpcId=world.vpc_id)["GroupId"]
     ec2.authorize_security_group_ingress(
         GroupId=world.db_sg,
-        IpPermissions=[{"IpProtocol": "tcp", "FromPort": 3306, "ToPort": 3306,
-                        "UserIdGroupPairs": [{"GroupId": nlb_sg}]}],
+        IpPermissions=[
+            {"IpProtocol": "tcp", "FromPort": 3306, "ToPort": 3306, "UserIdGroupPairs": [{"GroupId": nlb_sg}]}
+        ],
     )
     orders = discovery.find_data_source(aws, "orders")
     subnets = list(world.subnets.values())
@@ -279,75 +335,15 @@ def test_rules_go_to_the_first_of_several_groups(aws: AwsContext, world: World) 
     )
     _allow(aws, world.db_sg, "tcp", 3306, 3306, "10.0.1.0/24")
     added = network.fix_security_group(aws, orders, 3306, list(world.subnets.values()), LINK)
-    rules = aws.ec2.describe_security_group_rules(
-        SecurityGroupRuleIds=added
-    )["SecurityGroupRules"]
+    rules = aws.ec2.describe_security_group_rules(SecurityGroupRuleIds=added)["SecurityGroupRules"]
     assert [(r["GroupId"], r["CidrIpv4"]) for r in rules] == [(world.other_sg, "10.0.2.0/24")]
-
-
-# --- NLB security group enforcement ------------------------------------------------------------
-
-
-def test_nlb_without_security_groups_is_fine(aws: AwsContext, world: World) -> None:
-    elbv2 = aws.elbv2
-    arn = elbv2.create_load_balancer(
-        Name="plain", Type="network", Scheme="internal", Subnets=list(world.subnets.values())
-    )["LoadBalancers"][0]["LoadBalancerArn"]
-    row = network.check_nlb_sg_enforcement(aws, arn)
-    assert row.key == "nlb-sg-enforcement"
-    assert row.ok and "no security group" in row.reason
-
-
-NLB_ARN = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/plw/0123456789abcdef"
-
-
-def _balancer(enforce: str) -> dict[str, Any]:
-    return {"LoadBalancers": [{
-        "LoadBalancerArn": NLB_ARN, "LoadBalancerName": "plw", "Type": "network",
-        "SecurityGroups": ["sg-0123456789abcdef0"],
-        "EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic": enforce,
-    }]}
-
-
-def test_enforcement_on_is_reported_and_turned_off(aws: AwsContext) -> None:
-    # Stubber: moto 5.2 accepts the setting but neither stores nor reports it, so only canned
-    # AWS replies can show the check reading it and the fix sending "off".
-    with Stubber(aws.elbv2) as stub:
-        stub.add_response("describe_load_balancers", _balancer("on"), {"LoadBalancerArns": [NLB_ARN]})
-        row = network.check_nlb_sg_enforcement(aws, NLB_ARN)
-        assert not row.ok
-        assert "dropped" in row.reason
-        assert "Turn off" in row.fix
-
-        stub.add_response("describe_load_balancers", _balancer("on"), {"LoadBalancerArns": [NLB_ARN]})
-        stub.add_response(
-            "set_security_groups",
-            {"SecurityGroupIds": ["sg-0123456789abcdef0"],
-             "EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic": "off"},
-            {"LoadBalancerArn": NLB_ARN, "SecurityGroups": ["sg-0123456789abcdef0"],
-             "EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic": "off"},
-        )
-        network.fix_nlb_sg_enforcement(aws, NLB_ARN)
-
-        stub.add_response("describe_load_balancers", _balancer("off"), {"LoadBalancerArns": [NLB_ARN]})
-        assert network.check_nlb_sg_enforcement(aws, NLB_ARN).ok
-        stub.assert_no_pending_responses()
-
-
-def test_fix_does_nothing_when_already_off(aws: AwsContext) -> None:
-    with Stubber(aws.elbv2) as stub:
-        stub.add_response("describe_load_balancers", _balancer("off"), {"LoadBalancerArns": [NLB_ARN]})
-        network.fix_nlb_sg_enforcement(aws, NLB_ARN)  # a set_security_groups call would fail here
-        stub.assert_no_pending_responses()
 
 
 def test_access_denied_on_the_rule_names_the_permission(aws: AwsContext, world: World) -> None:
     # Stubber on EC2 only for the write, so the refusal is AWS's real shape and wording.
     orders = discovery.find_data_source(aws, "orders")
     groups = aws.ec2.describe_security_groups(GroupIds=[world.db_sg])
-    subnets = aws.ec2.describe_subnets(
-        SubnetIds=[world.subnets["us-east-1a"]]
-    )
+    subnets = aws.ec2.describe_subnets(SubnetIds=[world.subnets["us-east-1a"]])
     with Stubber(aws.ec2) as stub:
         stub.add_response("describe_security_groups", groups)
         stub.add_response("describe_subnets", subnets)

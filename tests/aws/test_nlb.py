@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from wizard.aws import nlb
+from wizard.aws import nlb, nlb_security
 from wizard.aws.polling import Patience
 from wizard.aws.session import AwsContext
 from wizard.errors import UserError
@@ -166,3 +166,71 @@ def test_tags_are_read_in_batches_of_twenty(aws: AwsContext) -> None:
 
     assert found is not None and found.arn == info.arn
     assert calls == [20, 3]
+
+
+# --- the load balancer's own security group ------------------------------------------------------
+
+ENFORCE = "EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic"
+
+
+def test_a_new_nlb_gets_its_own_security_group_and_privatelink_traffic_is_not_filtered(
+    aws: AwsContext,
+) -> None:
+    net = make_network(aws)
+    groups_noted: list[str] = []
+
+    info, _ = nlb.find_or_create_nlb(
+        aws, LINK, net.vpc_id, net.subnet_ids, patience=FAST, on_security_group_created=groups_noted.append
+    )
+
+    [group] = nlb_security.find_nlb_security_groups(aws, LINK)
+    assert (group.name, group.vpc_id) == (f"{LINK}-nlb", net.vpc_id)
+    assert groups_noted == [group.id]
+    assert info.security_group_ids == (group.id,)
+    [lb] = load_balancers(aws)
+    assert lb["SecurityGroups"] == [group.id]
+    assert lb[ENFORCE] == "off"
+
+
+def test_a_rerun_reuses_the_group_and_turns_enforcement_off_after_a_crash(aws: AwsContext) -> None:
+    # A crash between CreateLoadBalancer and SetSecurityGroups left the NLB filtering traffic.
+    net = make_network(aws)
+    group, _ = nlb_security.find_or_create_nlb_security_group(aws, LINK, net.vpc_id)
+    aws.elbv2.create_load_balancer(
+        Name=LINK,
+        Subnets=net.subnet_ids,
+        Scheme="internal",
+        Type="network",
+        SecurityGroups=[group.id],
+        Tags=link_tags(LINK),
+    )
+    assert load_balancers(aws)[0][ENFORCE] == "on"
+
+    info, created = nlb.find_or_create_nlb(aws, LINK, net.vpc_id, net.subnet_ids, patience=FAST)
+
+    assert created is False and info.security_group_ids == (group.id,)
+    assert load_balancers(aws)[0][ENFORCE] == "off"
+    assert nlb_security.find_nlb_security_groups(aws, LINK) == [group]
+
+
+def test_a_group_left_by_a_crash_before_the_nlb_is_reused(aws: AwsContext) -> None:
+    net = make_network(aws)
+    group, _ = nlb_security.find_or_create_nlb_security_group(aws, LINK, net.vpc_id)
+
+    info, created = nlb.find_or_create_nlb(aws, LINK, net.vpc_id, net.subnet_ids, patience=FAST)
+
+    assert created is True and info.security_group_ids == (group.id,)
+    assert nlb_security.find_nlb_security_groups(aws, LINK) == [group]
+
+
+def test_an_older_links_nlb_without_a_security_group_keeps_working(aws: AwsContext) -> None:
+    # Links made before this change have no group, and AWS cannot add one: reuse it as it is.
+    net = make_network(aws)
+    arn = aws.elbv2.create_load_balancer(
+        Name=LINK, Subnets=net.subnet_ids, Scheme="internal", Type="network", Tags=link_tags(LINK)
+    )["LoadBalancers"][0]["LoadBalancerArn"]
+
+    info, created = nlb.find_or_create_nlb(aws, LINK, net.vpc_id, net.subnet_ids, patience=FAST)
+
+    assert (info.arn, created, info.security_group_ids) == (arn, False, ())
+    assert nlb_security.find_nlb_security_groups(aws, LINK) == []

@@ -252,3 +252,33 @@ def test_preview_reports_reuse_from_aws_even_without_a_saved_record(
     assert "Will reuse: TCP target group 'plw-analytics-pg-5432'" in err
     assert "Will reuse: TCP listener on port 5432" in err
     assert "Will create" not in err
+
+
+def test_the_nlb_gets_its_own_security_group_which_the_database_allows_and_teardown_removes(
+    sandbox: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _out, err = run(capsys, "setup", "--region", REGION, "--source", "analytics-pg", "--yes", "--fix")
+    assert code == 0, err
+    assert "Will create: Security group 'plw-analytics-pg-nlb' for the load balancer" in err
+    assert "PrivateLink traffic is not filtered by it" in err
+    elbv2, ec2 = client(sandbox, "elbv2"), client(sandbox, "ec2")
+    [lb] = elbv2.describe_load_balancers(Names=["plw-analytics-pg"])["LoadBalancers"]
+    [nlb_group] = lb["SecurityGroups"]
+    assert lb["EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic"] == "off"
+    rules = ec2.describe_security_group_rules(
+        Filters=[{"Name": "group-id", "Values": [sandbox.sample.analytics_pg_sg]}]
+    )["SecurityGroupRules"]
+    # The one rule the fix added names the load balancer's group, not its subnets.
+    [added] = [r for r in rules if MANAGED_BY_VALUE in {t["Value"] for t in r.get("Tags", [])}]
+    assert (added["ReferencedGroupInfo"]["GroupId"], added["FromPort"], added["IsEgress"]) == (
+        nlb_group,
+        5432,
+        False,
+    )
+
+    code, _out, err = run(capsys, "teardown", "--region", REGION, "--name", "plw-analytics-pg", "--yes")
+
+    assert code == 0, err
+    assert f"security group plw-analytics-pg-nlb ({nlb_group})" in err
+    left = ec2.describe_security_groups(Filters=[{"Name": "group-id", "Values": [nlb_group]}])
+    assert left["SecurityGroups"] == []

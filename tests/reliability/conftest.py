@@ -74,11 +74,13 @@ def link_resources(link: str = LINK, endpoint_url: str | None = None) -> dict[st
         if {t["Key"]: t["Value"] for t in s.get("Tags", [])}.get(LINK_TAG_KEY) == link
         and s.get("ServiceState") not in {"Deleting", "Deleted"}
     ]
+    link_groups = ec2.describe_security_groups(Filters=[{"Name": f"tag:{LINK_TAG_KEY}", "Values": [link]}])
     return {
         "nlb": our_lbs,
         "target-group": [g["TargetGroupArn"] for g in groups if ours(g["TargetGroupArn"])],
         "listener": listeners,
         "endpoint-service": services,
+        "security-group": [g["GroupId"] for g in link_groups["SecurityGroups"]],
     }
 
 
@@ -86,8 +88,8 @@ def counts(link: str = LINK, endpoint_url: str | None = None) -> dict[str, int]:
     return {kind: len(ids) for kind, ids in link_resources(link, endpoint_url).items()}
 
 
-ONE_EACH = {"nlb": 1, "target-group": 1, "listener": 1, "endpoint-service": 1}
-NONE = {"nlb": 0, "target-group": 0, "listener": 0, "endpoint-service": 0}
+ONE_EACH = {"nlb": 1, "target-group": 1, "listener": 1, "endpoint-service": 1, "security-group": 1}
+NONE = {"nlb": 0, "target-group": 0, "listener": 0, "endpoint-service": 0, "security-group": 0}
 
 
 @pytest.fixture(scope="module")

@@ -52,7 +52,7 @@ from wizard.cli import main
 sys.exit(main(sys.argv[2:]))
 """
 
-KINDS = ["nlb", "target-group", "listener", "endpoint-service", "allowlist"]
+KINDS = ["security-group", "nlb", "target-group", "listener", "endpoint-service", "allowlist"]
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -64,8 +64,8 @@ def test_a_crash_right_after_each_create_resumes_without_duplicates(
     assert crashed.returncode == 137, crashed.stderr
     before = link_resources(link, sandbox.endpoint_url)
     created_so_far = KINDS.index(kind) + 1  # each kind is made after the ones listed before it
-    assert [len(before[k]) for k in KINDS[:4]] == [
-        1 if KINDS.index(k) < created_so_far else 0 for k in KINDS[:4]
+    assert [len(before[k]) for k in KINDS[:5]] == [
+        1 if KINDS.index(k) < created_so_far else 0 for k in KINDS[:5]
     ]
     record = RecordStore().load("123456789012", REGION, link)
     if record is not None:  # what the crashed run noted: never the resource it died on
@@ -75,7 +75,7 @@ def test_a_crash_right_after_each_create_resumes_without_duplicates(
     assert run.code == 0, run.err
     after = link_resources(link, sandbox.endpoint_url)
     assert {k: len(v) for k, v in after.items()} == ONE_EACH
-    for k in KINDS[:4]:
+    for k in KINDS[:5]:
         if before[k]:  # the resource made before the crash is the one in use, not a new one
             assert after[k] == before[k]
     result = json.loads(run.out)

@@ -75,6 +75,7 @@ def test_a_killed_window_resumes_in_a_new_one_without_duplicates(sandbox_server:
         "target-group": 1,
         "listener": 0,
         "endpoint-service": 0,
+        "security-group": 1,
     }
 
     resumed = _drive("resume", url)

@@ -91,7 +91,7 @@ def test_teardown_after_a_full_setup_leaves_what_the_customer_made(
         for r in rules_of(seeded.analytics_pg_sg)
         if r.get("Description", "").startswith("privatelink-wizard")
     ]
-    assert added  # the fix opened the port to the load balancer's subnets
+    assert added  # the fix opened the port to the load balancer's security group
     run = cli(capsys, "teardown", "--region", REGION, "--name", LINK, "--yes")
     assert run.code == 0, run.err
     assert_only_theirs_left(seeded, theirs)
@@ -114,8 +114,22 @@ def assert_only_theirs_left(sample: Any, theirs: dict[str, Any]) -> None:
 def test_a_failure_before_anything_exists_says_nothing_was_created(
     seeded: Any, faults: Faults, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    faults.add("CreateLoadBalancer", "TooManyLoadBalancers", times=99, refused=True)
+    # The load balancer's security group is the first thing the wizard creates.
+    faults.add("CreateSecurityGroup", "SecurityGroupLimitExceeded", times=99, refused=True)
     run = cli(capsys, *setup_args(source=SOURCE, name=LINK))
     assert run.code == 1
     assert "Nothing was created for this link." in run.err and "What exists now" not in run.err
+    assert counts(LINK) == NONE
+
+
+def test_a_failure_after_the_security_group_names_it_and_teardown_removes_it(
+    seeded: Any, faults: Faults, capsys: pytest.CaptureFixture[str]
+) -> None:
+    faults.add("CreateLoadBalancer", "TooManyLoadBalancers", times=99, refused=True)
+    run = cli(capsys, *setup_args(source=SOURCE, name=LINK))
+    assert run.code == 1
+    assert f"security group {LINK}-nlb (sg-" in run.err and "Remove what was created" in run.err
+    assert counts(LINK) == {**NONE, "security-group": 1}
+    faults.rules.clear()
+    assert cli(capsys, "teardown", "--region", REGION, "--name", LINK, "--yes").code == 0
     assert counts(LINK) == NONE

@@ -19,6 +19,7 @@ from wizard.aws.session import NO_RETRY_CONFIG, RETRY_CONFIG
 from .conftest import ONE_EACH, Faults, cli, counts, setup_args
 
 CREATES = (
+    "CreateSecurityGroup",
     "CreateLoadBalancer",
     "CreateTargetGroup",
     "CreateListener",
@@ -50,6 +51,7 @@ def test_lost_replies_to_creates_never_make_a_second_resource(
 ) -> None:
     # AWS made each resource, but the reply was a throttle or a 503: a blind resend would make two.
     injected = [
+        faults.add("CreateSecurityGroup", "RequestLimitExceeded", status=503, times=2),
         faults.add("CreateLoadBalancer", "Throttling", times=3),
         faults.add("CreateTargetGroup", "ServiceUnavailable", status=503, times=2),
         faults.add("CreateListener", "Throttling", times=1),
@@ -57,7 +59,7 @@ def test_lost_replies_to_creates_never_make_a_second_resource(
     ]
     run = cli(capsys, *setup_args(name="plw-lost-replies"))
     assert run.code == 0, run.err
-    assert [f.seen for f in injected] == [1, 1, 1, 1]  # found after the failure, not resent
+    assert [f.seen for f in injected] == [1, 1, 1, 1, 1]  # found after the failure, not resent
     assert counts("plw-lost-replies") == ONE_EACH
     assert "Service name: com.amazonaws.vpce." in run.out
 
@@ -68,6 +70,7 @@ def test_refused_creates_are_retried_until_aws_accepts(
     injected = [
         faults.add(op, code, status=status, times=n, refused=True)
         for op, code, status, n in [
+            ("CreateSecurityGroup", "Throttling", 400, 2),
             ("CreateLoadBalancer", "Throttling", 400, 3),
             ("CreateTargetGroup", "ServiceUnavailable", 503, 2),
             ("CreateListener", "RequestLimitExceeded", 503, 1),

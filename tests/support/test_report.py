@@ -86,7 +86,7 @@ def _assert_complete(text: str, account: str = "123456789012") -> None:
         # the checks and findings
         "Checks:",
         "✖ The database's firewall lets the load balancer in on port 3306",
-        "Fix: Add 3 inbound rules",
+        "Fix: Add an inbound rule to security group",
         # the recent activity, with the CLI equivalents
         "## Recent activity",
         "Creating the load balancer — done",

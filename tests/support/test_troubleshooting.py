@@ -11,10 +11,11 @@ import pytest
 
 from tests.support.helpers import RIVERY, alter_response, build_link, finding, status_of, titles
 from wizard import diagnostics
-from wizard.aws import discovery, network
+from wizard.aws import discovery, network, nlb
 from wizard.aws import target_group as tg
 from wizard.aws.session import AwsContext, Credentials, make_context
 from wizard.cli import main
+from wizard.model import link_tags
 from wizard.sandbox.seed import RDS_ENI_DESCRIPTION, SampleAccount
 
 
@@ -38,15 +39,46 @@ def test_security_group_not_allowing_the_nlb_is_found_and_fixed(
 ) -> None:
     build_link(aws, seeded.orders_mysql)
     status = status_of(aws)
+    assert status.nlb is not None
+    [nlb_group] = status.nlb.security_group_ids
     sg = finding(status, "The database's firewall lets the load balancer in on port 3306")
     assert sg.severity == "problem" and sg.fix_key == "security-group"
-    assert seeded.orders_mysql_sg in sg.why and "10.20.1.0/24" in sg.why
+    assert seeded.orders_mysql_sg in sg.why and f"the load balancer's security group {nlb_group}" in sg.why
     assert not status.healthy
 
     message = diagnostics.apply_fix(aws, status, "security-group", RIVERY)
 
-    assert "Added 3 inbound rule(s) on port 3306" in message
+    assert message.startswith("Added an inbound rule on port 3306 to the database's security group")
+    assert message.endswith(f"for the load balancer's security group {nlb_group}.")
     assert not any(t.startswith("The database's firewall") for t in titles(status_of(aws)))
+
+
+def test_an_older_link_without_a_load_balancer_security_group_is_explained_not_migrated(
+    aws: AwsContext, seeded: SampleAccount
+) -> None:
+    # A link made before load balancers got their own group: the NLB has none and never can.
+    aws.elbv2.create_load_balancer(
+        Name="orders",
+        Subnets=list(seeded.subnet_ids),
+        Scheme="internal",
+        Type="network",
+        Tags=link_tags("orders"),
+    )
+    build_link(aws, seeded.orders_mysql)
+    status = status_of(aws)
+    assert status.nlb is not None and status.nlb.security_group_ids == ()
+    sg = finding(status, "The database's firewall lets the load balancer in on port 3306")
+    assert "10.20.1.0/24" in sg.why
+
+    message = diagnostics.apply_fix(aws, status, "security-group", RIVERY)
+
+    assert "Added 3 inbound rule(s) on port 3306" in message
+    fixed = status_of(aws)
+    older = finding(fixed, "The database's firewall admits the load balancer's whole subnets")
+    assert older.severity == "ok" and older.fix_key == ""
+    assert "any computer in those subnets can reach the database on port 3306" in older.why
+    assert "A link set up now gets a security group for its load balancer" in older.why
+    assert not any(f.severity == "problem" and "firewall" in f.title for f in fixed.findings)
 
 
 def test_unhealthy_target_names_the_security_group_then_the_database(
@@ -72,16 +104,14 @@ def test_unhealthy_target_names_the_security_group_then_the_database(
 
 
 def test_nlb_security_group_enforcement_is_found(aws: AwsContext, seeded: SampleAccount) -> None:
-    # moto 5.2 neither stores nor returns EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic
-    # (and makes NLBs without security groups): the load balancer's description is edited.
-    build_link(aws, seeded.orders_mysql)
-
-    def enforced(parsed: dict[str, Any]) -> None:
-        for lb in parsed.get("LoadBalancers", []):
-            lb["SecurityGroups"] = [seeded.orders_mysql_sg]
-            lb["EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic"] = "on"
-
-    alter_response(aws.elbv2, "DescribeLoadBalancers", enforced)
+    # Someone turned enforcement back on in the console (the sandbox models the setting).
+    link = build_link(aws, seeded.orders_mysql)
+    groups = list(nlb.describe_nlb(aws, link.record.nlb_arn).security_group_ids)
+    aws.elbv2.set_security_groups(
+        LoadBalancerArn=link.record.nlb_arn,
+        SecurityGroups=groups,
+        EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic="on",
+    )
     found = finding(status_of(aws), "The load balancer lets PrivateLink traffic through")
     assert found.severity == "problem" and found.fix_key == "nlb-sg-enforcement"
     assert "applies them to PrivateLink traffic" in found.why

@@ -21,7 +21,7 @@ RDS_ENI_DESCRIPTION = "RDSNetworkInterface"
 PROXY_ENI_DESCRIPTION = "Network interface for DBProxy {name}"
 DNS_TIMEOUT_SECONDS = 3.0
 RULE_DESCRIPTION = "privatelink-wizard {link}: NLB subnet {az}"
-ENFORCE_ATTRIBUTE = "EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic"
+GROUP_RULE_DESCRIPTION = "privatelink-wizard {link}: load balancer security group"
 
 
 # --- Private IPs -------------------------------------------------------------------------------
@@ -254,22 +254,25 @@ def _covers(cidr: str, subnet_cidr: str) -> bool:
     return rule_net.version == subnet_net.version and subnet_net.subnet_of(rule_net)  # type: ignore[arg-type]
 
 
-def _missing_subnets(
-    groups: Sequence[dict[str, Any]],
-    port: int,
-    subnets: Sequence[_Subnet],
-    nlb_group_ids: Iterable[str],
-) -> list[_Subnet]:
+def _permissions(groups: Sequence[dict[str, Any]], port: int) -> list[dict[str, Any]]:
+    return [p for g in groups for p in g.get("IpPermissions", []) if _allows_port(p, port)]
+
+
+def _allowed_nlb_group(groups: Sequence[dict[str, Any]], port: int, nlb_group_ids: Iterable[str]) -> str:
+    """The load balancer's security group that a rule on `port` allows, or ""."""
     nlb_groups = set(nlb_group_ids)
-    permissions = [
-        p for g in groups for p in g.get("IpPermissions", []) if _allows_port(p, port)
-    ]
-    if nlb_groups and any(
-        pair.get("GroupId") in nlb_groups
-        for p in permissions
-        for pair in p.get("UserIdGroupPairs", [])
-    ):
-        return []
+    for permission in _permissions(groups, port):
+        for pair in permission.get("UserIdGroupPairs", []):
+            if pair.get("GroupId") in nlb_groups:
+                return str(pair["GroupId"])
+    return ""
+
+
+def _missing_subnets(
+    groups: Sequence[dict[str, Any]], port: int, subnets: Sequence[_Subnet]
+) -> list[_Subnet]:
+    """The load balancer subnets no CIDR rule on `port` covers."""
+    permissions = _permissions(groups, port)
     cidrs = [r["CidrIp"] for p in permissions for r in p.get("IpRanges", []) if r.get("CidrIp")]
     return [s for s in subnets if not any(_covers(c, s.cidr) for c in cidrs)]
 
@@ -292,7 +295,8 @@ def check_security_group(
     nlb_subnet_ids: Sequence[str],
     nlb_security_group_ids: Sequence[str] = (),
 ) -> CheckRow:
-    """Do the source's security groups let the NLB in on `port` (from every NLB subnet)?"""
+    """Do the source's security groups let the NLB in on `port`: a rule for the NLB's security
+    group, or CIDR rules covering every NLB subnet (the older form, for an NLB without one)?"""
     label = f"The {_noun(source)}'s firewall lets the load balancer in on port {port}"
     if not source.security_group_ids:
         return CheckRow(
@@ -304,18 +308,39 @@ def check_security_group(
             fix="",
         )
     groups = _security_groups(aws, source.security_group_ids)
-    subnets = _subnets(aws, nlb_subnet_ids)
-    missing = _missing_subnets(groups, port, subnets, nlb_security_group_ids)
+    ids = ", ".join(source.security_group_ids)
+    allowed = _allowed_nlb_group(groups, port, nlb_security_group_ids)
+    if allowed:
+        return CheckRow(
+            key="security-group",
+            ok=True,
+            label=label,
+            reason=f"Security group {ids} allows TCP {port} from the load balancer's security "
+            f"group {allowed}.",
+        )
+    missing = _missing_subnets(groups, port, _subnets(aws, nlb_subnet_ids))
     if not missing:
         return CheckRow(
             key="security-group",
             ok=True,
             label=label,
-            reason=f"Security group {', '.join(source.security_group_ids)} allows TCP {port} from "
-            "every load balancer subnet.",
+            reason=f"Security group {ids} allows TCP {port} from every load balancer subnet.",
+        )
+    target = source.security_group_ids[0]
+    blocked = "The load balancer's health checks and the platform's connections would be blocked."
+    if nlb_security_group_ids:
+        nlb_group = nlb_security_group_ids[0]
+        return CheckRow(
+            key="security-group",
+            ok=False,
+            label=label,
+            reason=f"{_groups_phrase(source)} not allow TCP port {port} from the load balancer's "
+            f"security group {nlb_group}. {blocked}",
+            fix=f"Add an inbound rule to security group {target}: TCP {port} from the load "
+            f"balancer's security group {nlb_group}, so only the load balancer gets in "
+            "(labelled privatelink-wizard, removed again by teardown).",
         )
     listing = "; ".join(f"{s.subnet_id} in {s.zone} ({s.cidr})" for s in missing)
-    target = source.security_group_ids[0]
     rules = ", ".join(f"TCP {port} from {s.cidr}" for s in missing)
     return CheckRow(
         key="security-group",
@@ -323,8 +348,7 @@ def check_security_group(
         label=label,
         reason=(
             f"{_groups_phrase(source)} not allow TCP port {port} from these load balancer "
-            f"subnets: {listing}. The load balancer's health checks and the platform's "
-            "connections would be blocked."
+            f"subnets: {listing}. {blocked}"
         ),
         fix=(
             f"Add {len(missing)} inbound rule{'s' if len(missing) > 1 else ''} to security group "
@@ -341,7 +365,10 @@ def fix_security_group(
     link_name: str,
     nlb_security_group_ids: Sequence[str] = (),
 ) -> list[str]:
-    """Add the missing CIDR rules to the source's first security group; returns new rule ids."""
+    """Add the missing rule to the source's first security group; returns the new rule ids.
+
+    With a load balancer security group: one rule allowing that group. Without (an NLB made by
+    an older version, which can never get one): a rule per uncovered NLB subnet CIDR."""
     if not source.security_group_ids:
         raise UserError(
             what=f"{source.id} has no security group to add the rule to",
@@ -349,109 +376,40 @@ def fix_security_group(
         )
     target = source.security_group_ids[0]
     groups = _security_groups(aws, source.security_group_ids)
-    subnets = _subnets(aws, nlb_subnet_ids)
-    missing = _missing_subnets(groups, port, subnets, nlb_security_group_ids)
+    if _allowed_nlb_group(groups, port, nlb_security_group_ids):
+        return []
+    missing = _missing_subnets(groups, port, _subnets(aws, nlb_subnet_ids))
+    if not missing:
+        return []
+    if nlb_security_group_ids:
+        pair = {
+            "GroupId": nlb_security_group_ids[0],
+            "Description": GROUP_RULE_DESCRIPTION.format(link=link_name),
+        }
+        return _authorize(aws, target, port, {"UserIdGroupPairs": [pair]}, link_name)
     added: list[str] = []
     for subnet in missing:
         description = RULE_DESCRIPTION.format(link=link_name, az=subnet.zone)
-        permission = {
-            "IpProtocol": "tcp",
-            "FromPort": port,
-            "ToPort": port,
-            "IpRanges": [{"CidrIp": subnet.cidr, "Description": description}],
-        }
-        with aws_step("Opening the database port to the load balancer",
-                      "ec2:AuthorizeSecurityGroupIngress"):
-            try:
-                reply = aws.ec2.authorize_security_group_ingress(
-                    GroupId=target,
-                    IpPermissions=[permission],
-                    TagSpecifications=[
-                        {"ResourceType": "security-group-rule", "Tags": link_tags(link_name)}
-                    ],
-                )
-            except ClientError as exc:
-                # Someone added the same rule between our read and write: nothing left to do.
-                if exc.response.get("Error", {}).get("Code") == "InvalidPermission.Duplicate":
-                    continue
-                raise
-        added += [r["SecurityGroupRuleId"] for r in reply.get("SecurityGroupRules", [])]
+        source_range = {"IpRanges": [{"CidrIp": subnet.cidr, "Description": description}]}
+        added += _authorize(aws, target, port, source_range, link_name)
     return added
 
 
-# --- NLB security group enforcement ------------------------------------------------------------
-
-
-def _load_balancer(aws: AwsContext, nlb_arn: str) -> dict[str, Any]:
-    with aws_step("Looking for the load balancer", "elasticloadbalancing:DescribeLoadBalancers"):
-        found = aws.elbv2.describe_load_balancers(LoadBalancerArns=[nlb_arn])
-    balancers = found.get("LoadBalancers", [])
-    if not balancers:
-        raise UserError(
-            what=f"The load balancer {nlb_arn} was not found",
-            why="It was deleted, or belongs to another region.",
-            fix="Run the load balancer step again to recreate it.",
-        )
-    return dict(balancers[0])
-
-
-def _enforced(balancer: dict[str, Any]) -> bool:
-    # AWS turns enforcement on by default for an NLB created with security groups.
-    return str(balancer.get(ENFORCE_ATTRIBUTE) or "on").lower() != "off"
-
-
-def check_nlb_sg_enforcement(aws: AwsContext, nlb_arn: str) -> CheckRow:
-    """An NLB with security groups must not filter PrivateLink traffic with them."""
-    label = "The load balancer lets PrivateLink traffic through"
-    balancer = _load_balancer(aws, nlb_arn)
-    groups = balancer.get("SecurityGroups", [])
-    if not groups:
-        return CheckRow(
-            key="nlb-sg-enforcement",
-            ok=True,
-            label=label,
-            reason="The load balancer has no security group, so nothing filters the platform's "
-            "connections.",
-        )
-    if not _enforced(balancer):
-        return CheckRow(
-            key="nlb-sg-enforcement",
-            ok=True,
-            label=label,
-            reason=f"Security group rules ({', '.join(groups)}) are not applied to PrivateLink "
-            "traffic.",
-        )
-    return CheckRow(
-        key="nlb-sg-enforcement",
-        ok=False,
-        label=label,
-        reason=(
-            f"The load balancer has security group{'s' if len(groups) > 1 else ''} "
-            f"{', '.join(groups)} and applies them to PrivateLink traffic: the platform's "
-            "connections are dropped unless a rule allows them, and their source addresses are "
-            "not known in advance."
-        ),
-        fix="Turn off the load balancer setting 'Enforce inbound rules on PrivateLink traffic' "
-        "(its security groups stay attached).",
-    )
-
-
-def fix_nlb_sg_enforcement(aws: AwsContext, nlb_arn: str) -> None:
-    """Stop applying the NLB's security groups to PrivateLink traffic (groups stay attached)."""
-    balancer = _load_balancer(aws, nlb_arn)
-    groups = list(balancer.get("SecurityGroups", []))
-    if not groups or not _enforced(balancer):
-        return
-    with aws_step("Changing the load balancer's settings", "elasticloadbalancing:SetSecurityGroups"):
-        reply = aws.elbv2.set_security_groups(
-            LoadBalancerArn=nlb_arn,
-            SecurityGroups=groups,
-            EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic="off",
-        )
-    if str(reply.get(ENFORCE_ATTRIBUTE, "off")).lower() != "off":
-        raise UserError(
-            what="AWS did not turn off security group enforcement for PrivateLink traffic",
-            why=f"The load balancer still reports {ENFORCE_ATTRIBUTE}="
-            f"{reply.get(ENFORCE_ATTRIBUTE)}.",
-            fix="Turn it off in the EC2 console (Load balancers > Security tab), then check again.",
-        )
+def _authorize(
+    aws: AwsContext, group_id: str, port: int, source: dict[str, Any], link_name: str
+) -> list[str]:
+    """Add one tagged inbound TCP rule on `port` from `source`; returns its rule ids."""
+    permission = {"IpProtocol": "tcp", "FromPort": port, "ToPort": port, **source}
+    with aws_step("Opening the database port to the load balancer", "ec2:AuthorizeSecurityGroupIngress"):
+        try:
+            reply = aws.ec2.authorize_security_group_ingress(
+                GroupId=group_id,
+                IpPermissions=[permission],
+                TagSpecifications=[{"ResourceType": "security-group-rule", "Tags": link_tags(link_name)}],
+            )
+        except ClientError as exc:
+            # Someone added the same rule between our read and write: nothing left to do.
+            if exc.response.get("Error", {}).get("Code") == "InvalidPermission.Duplicate":
+                return []
+            raise
+    return [r["SecurityGroupRuleId"] for r in reply.get("SecurityGroupRules", [])]

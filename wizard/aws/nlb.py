@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from wizard.aws.errors import aws_step
+from wizard.aws.nlb_security import find_or_create_nlb_security_group, fix_nlb_sg_enforcement
 from wizard.aws.polling import DEFAULT_PATIENCE, Patience, wait_until
 from wizard.aws.retry import create_once
 from wizard.aws.session import AwsContext
@@ -183,7 +184,9 @@ def wait_available(aws: AwsContext, arn: str, patience: Patience = DEFAULT_PATIE
         return state == "active"
 
     wait_until(
-        lambda: _state(aws, arn), done, patience,
+        lambda: _state(aws, arn),
+        done,
+        patience,
         lambda state: _still(f"still '{state}'", patience, "become active"),
     )
 
@@ -206,8 +209,12 @@ def find_or_create_nlb(
     cross_zone: bool = True,
     on_created: Callable[[str], None] | None = None,
     patience: Patience = DEFAULT_PATIENCE,
+    on_security_group_created: Callable[[str], None] | None = None,
 ) -> tuple[NlbInfo, bool]:
-    """The link's internal NLB (reused when our tags find it), active, cross-zone as asked."""
+    """The link's internal NLB (reused when our tags find it), active, cross-zone as asked.
+
+    A new one gets the link's own security group (made first: AWS never adds one to an NLB
+    created without), which then stops filtering PrivateLink traffic."""
     existing = find_nlb(aws, link_name)
     created = existing is None
     if existing is not None:
@@ -226,6 +233,9 @@ def find_or_create_nlb(
         arn = existing.arn
     else:
         _check_name_free(aws, link_name, link_name)
+        group, _ = find_or_create_nlb_security_group(
+            aws, link_name, vpc_id, on_created=on_security_group_created
+        )
 
         def create() -> str:
             with aws_step("Creating the load balancer", "elasticloadbalancing:CreateLoadBalancer"):
@@ -235,6 +245,7 @@ def find_or_create_nlb(
                     Scheme="internal",
                     Type="network",
                     IpAddressType="ipv4",
+                    SecurityGroups=[group.id],
                     Tags=link_tags(link_name),
                 )
             return str(reply["LoadBalancers"][0]["LoadBalancerArn"])
@@ -247,6 +258,8 @@ def find_or_create_nlb(
         if on_created is not None:
             on_created(arn)
     wait_available(aws, arn, patience)
+    # Also on a re-run: a crash may have come between creating the NLB and this call.
+    fix_nlb_sg_enforcement(aws, arn)
     if existing is None or existing.cross_zone != cross_zone:
         set_cross_zone(aws, arn, cross_zone)
     return describe_nlb(aws, arn), created
@@ -262,6 +275,8 @@ def delete_nlb(aws: AwsContext, arn: str, patience: Patience = DEFAULT_PATIENCE)
             return
         raise
     wait_until(
-        lambda: _state(aws, arn), lambda state: state == "deleted", patience,
+        lambda: _state(aws, arn),
+        lambda state: state == "deleted",
+        patience,
         lambda _: _still("still being deleted", patience, "be deleted"),
     )

@@ -21,9 +21,10 @@ class NlbPage(StepPage):
     EXPLANATION = (
         "An internal network load balancer is the front door the platform's private connection "
         "arrives at; it forwards each connection to your database. It is internal: it has no "
-        "address on the internet. Choose one subnet per availability zone (the recommended ones "
-        "are ticked); the checks below say which zones it leaves out and why. The name is also "
-        "the name of this link."
+        "address on the internet. It gets a security group of its own, which your database's "
+        "firewall will allow; that group does not filter the platform's PrivateLink traffic. "
+        "Choose one subnet per availability zone (the recommended ones are ticked); the checks "
+        "below say which zones it leaves out and why. The name is also the name of this link."
     )
 
     def __init__(self, *args: Any) -> None:

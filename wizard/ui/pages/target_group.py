@@ -79,10 +79,10 @@ class TargetGroupPage(StepPage):
     EXPLANATION = (
         "The target group tells the load balancer where to forward connections: your database's "
         "private address on its port. The checks below make sure the database's firewall "
-        "(security group) lets the load balancer in, and, for MySQL, that the database accepts "
-        "connections from addresses it cannot name and does not block the load balancer after its "
-        "health checks. After creating, the wizard waits until the "
-        "load balancer reports the database as healthy."
+        "(security group) lets the load balancer in (by the load balancer's own security "
+        "group), and, for MySQL, that the database accepts connections from addresses it cannot "
+        "name and does not block the load balancer after its health checks. After creating, the "
+        "wizard waits until the load balancer reports the database as healthy."
     )
 
     def __init__(self, *args: Any) -> None:

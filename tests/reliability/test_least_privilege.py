@@ -312,7 +312,7 @@ DENIED = [
     ("elasticloadbalancing:DeleteLoadBalancer", "teardown", "Deleting the load balancer"),
     # The permissions AWS checks when a create carries tags (the sandbox's IAM model checks them).
     ("elasticloadbalancing:AddTags", "setup", "Creating the load balancer"),
-    ("ec2:CreateTags", "setup", "Creating the endpoint service"),
+    ("ec2:CreateTags", "setup", "Creating the load balancer's security group"),
     ("rds:AddTagsToResource", "setup", "Creating a custom parameter group"),
 ]
 

@@ -30,8 +30,9 @@ STEP_FIXES = ("security-group", "nlb-sg-enforcement", "skip-name-resolve", "refr
 FIX_KEYS = (*STEP_FIXES, "allow-principal", "accept-connection")
 # AWS's target-health reason codes that mean "not in service yet", not "broken".
 _STARTING = {"Elb.RegistrationInProgress", "Elb.InitialHealthChecking"}
-# Health states of a target on its way out of the group (after a deregistration).
-_LEAVING = {"draining", "unused"}
+# Health states of a target on its way out of the group (after a deregistration); an `unused`
+# target is still registered (stopped, or in a zone the load balancer is not in).
+_LEAVING = tg.LEAVING_STATES
 
 
 @dataclass(frozen=True)
@@ -325,6 +326,13 @@ def _source_checks(aws: AwsContext, s: LinkStatus) -> list[Finding]:
     return found
 
 
+def _unrouted(s: LinkStatus) -> bool:
+    """True when no listener of the load balancer forwards to the link's target group."""
+    return s.target_group is not None and not any(
+        s.target_group.arn in ls.target_group_arns for ls in s.listeners
+    )
+
+
 def _registered(s: LinkStatus) -> set[str]:
     return {t.target_id for t in s.targets if t.state not in _LEAVING}
 
@@ -391,7 +399,7 @@ def _target_findings(s: LinkStatus) -> list[Finding]:
                 Finding(
                     "warning",
                     f"Target {where} is still being checked",
-                    "The load balancer has just started its health checks (a minute or two).",
+                    f"The load balancer's {t.words}.",
                     "Wait, then press Check again.",
                 )
             )
@@ -404,14 +412,17 @@ def _target_findings(s: LinkStatus) -> list[Finding]:
                     "Start the instance in the EC2 console, then press Check again.",
                 )
             )
-        elif t.reason == "Target.NotInUse":
+        elif t.reason == "Target.NotInUse" and s.target_group and not _unrouted(s):
+            # (A group no listener forwards to is reported as such, above.)
             found.append(
                 Finding(
                     "problem",
                     f"Target {where} is in a zone the load balancer does not serve",
-                    "The database's availability zone has no load balancer subnet and cross-zone "
-                    "load balancing is off.",
-                    "Turn on cross-zone load balancing, or add a subnet in the database's zone.",
+                    "None of the load balancer's subnets is in the database's availability zone, and "
+                    "a load balancer sends traffic only to targets in its own zones (cross-zone "
+                    "load balancing does not change that).",
+                    "Tear the link down and set it up again with a subnet in the database's zone "
+                    "(--subnets), or add such a subnet to the load balancer in the EC2 console.",
                 )
             )
         elif t.state == "unavailable":

@@ -108,6 +108,7 @@ def _wrap_delete_load_balancer(original: Callable[..., Any]) -> Callable[..., An
     def delete_load_balancer(self: Any, arn: str) -> None:
         balancer = self.load_balancers.get(arn)
         if balancer is not None and not _deleting(balancer):
+            balancer.activate()  # listed afterwards as it was when deleted
             # API reference, DeleteLoadBalancer: deleting a load balancer deletes its listeners.
             balancer.listeners.clear()
             timing.restart(balancer, "deleted")

@@ -30,6 +30,17 @@ def _isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PRIVATELINK_WIZARD_LOG_DIR", str(tmp_path / "logs"))
 
 
+@pytest.fixture(autouse=True)
+def _instant_sandbox() -> Iterator[None]:
+    """Every test starts with the sandbox's timing at 0 (instant): a Sandbox sets the scale for
+    the whole process (serve_forever at the demo's scale) and nothing sets it back."""
+    from wizard.sandbox import timing
+
+    timing.set_scale(timing.INSTANT)
+    yield
+    timing.set_scale(timing.INSTANT)
+
+
 @pytest.fixture
 def aws() -> Iterator[object]:
     """An AwsContext on an in-process moto (with the sandbox's endpoint-connection extension)."""

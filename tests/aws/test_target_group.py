@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.aws.test_nlb import FAST, Network, make_network
@@ -326,3 +328,42 @@ def test_a_tcp_group_keeps_aws_default_health_checks(aws: AwsContext) -> None:
     net = make_network(aws)
     info = make_tg(aws, net)
     assert (info.health_check_interval, info.healthy_threshold, info.first_checks_seconds) == (30, 5, 150)
+
+
+# ---- the link's health, as `status` reports it ----------------------------------------------
+
+
+def test_status_says_how_long_a_new_targets_checks_take_and_that_a_stopped_server_must_start(
+    aws: AwsContext, seeded: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.support.helpers import build_link, finding, status_of, titles
+    from wizard.aws import network
+    from wizard.sandbox.seed import RDS_ENI_DESCRIPTION
+
+    monkeypatch.setattr(network, "resolve_host", lambda host, timeout=0.0: [])  # moto's never resolve
+    clock = SandboxClock(monkeypatch)
+    link = build_link(aws, seeded.orders_mysql)
+    [old] = seeded.enis_of(seeded.orders_mysql)
+    aws.ec2.delete_network_interface(NetworkInterfaceId=old.eni_id)  # a failover moves the address
+    aws.ec2.create_network_interface(
+        SubnetId=old.subnet_id,
+        Description=RDS_ENI_DESCRIPTION,
+        Groups=[seeded.orders_mysql_sg],
+        PrivateIpAddress="10.20.1.77",
+    )
+    with timing.scaled(1):
+        clock.advance(3600)
+        tg.sync_targets(aws, link.record.target_group_arn, ["10.20.1.77"], 3306)
+        status = status_of(aws)
+
+    checking = finding(status, "Target 10.20.1.77:3306 is still being checked")
+    assert checking.why == "The load balancer's health checks are starting (takes about 150 seconds)."
+    # The old address drains: it no longer counts, and the new one (initial) does.
+    assert "The registered IP addresses are out of date" not in titles(status)
+    assert "No targets are registered" not in titles(status)
+
+    tunnel = build_link(aws, seeded.tunnel_instance_id, name="tunnel", port=22)
+    aws.ec2.stop_instances(InstanceIds=[seeded.tunnel_instance_id])
+    [stopped] = tg.target_health(aws, tunnel.record.target_group_arn)
+    assert stopped.words == f"the server {seeded.tunnel_instance_id} is stopped; start it"
+    assert "No targets are registered" not in titles(status_of(aws, "tunnel"))

@@ -45,8 +45,9 @@ STEP_FIXES = (
 FIX_KEYS = (*STEP_FIXES, "allow-principal", "accept-connection")
 # AWS's target-health reason codes that mean "not in service yet", not "broken".
 _STARTING = {"Elb.RegistrationInProgress", "Elb.InitialHealthChecking"}
-# Health states of a target on its way out of the group (after a deregistration).
-_LEAVING = {"draining", "unused"}
+# Health states of a target on its way out of the group (after a deregistration); an `unused`
+# target is still registered (stopped, or in a zone the load balancer is not in).
+_LEAVING = tg.LEAVING_STATES
 
 
 @dataclass(frozen=True)
@@ -370,6 +371,21 @@ def _older_firewall_form(port: int) -> Finding:
     )
 
 
+def _unrouted(s: LinkStatus) -> bool:
+    """True when no listener of the load balancer forwards to the link's target group."""
+    return s.target_group is not None and not any(
+        s.target_group.arn in ls.target_group_arns for ls in s.listeners
+    )
+
+
+def _database_outside_zones(s: LinkStatus) -> bool:
+    """True when none of the database's zones is one the load balancer (its service) is in."""
+    if not (s.source and s.nlb and s.service and s.source.availability_zones):
+        return False
+    served = set(s.service.availability_zones)
+    return bool(served) and not served & set(s.source.availability_zones)
+
+
 def _registered(s: LinkStatus) -> set[str]:
     return {t.target_id for t in s.targets if t.state not in _LEAVING}
 
@@ -436,7 +452,7 @@ def _target_findings(s: LinkStatus) -> list[Finding]:
                 Finding(
                     "warning",
                     f"Target {where} is still being checked",
-                    "The load balancer has just started its health checks (a minute or two).",
+                    f"The load balancer's {t.words}.",
                     "Wait, then press Check again.",
                 )
             )
@@ -449,14 +465,17 @@ def _target_findings(s: LinkStatus) -> list[Finding]:
                     "Start the instance in the EC2 console, then press Check again.",
                 )
             )
-        elif t.reason == "Target.NotInUse":
+        elif t.reason == "Target.NotInUse" and not _unrouted(s) and not _database_outside_zones(s):
+            # (No listener, or the whole database outside the zones, is reported on its own.)
             found.append(
                 Finding(
                     "problem",
                     f"Target {where} is in a zone the load balancer does not serve",
-                    "The database's availability zone has no load balancer subnet and cross-zone "
-                    "load balancing is off.",
-                    "Turn on cross-zone load balancing, or add a subnet in the database's zone.",
+                    "None of the load balancer's subnets is in the database's availability zone, and "
+                    "a load balancer sends traffic only to targets in its own zones (cross-zone "
+                    "load balancing does not change that).",
+                    "Tear the link down and set it up again with a subnet in the database's zone "
+                    "(--subnets), or add such a subnet to the load balancer in the EC2 console.",
                 )
             )
         elif t.state == "unavailable":
@@ -485,19 +504,21 @@ def _zone_findings(s: LinkStatus) -> list[Finding]:
     found: list[Finding] = []
     if s.service is None:
         return found
-    if s.source and s.nlb and not s.nlb.cross_zone and s.source.availability_zones:
-        served = set(s.service.availability_zones)
-        if served and not served & set(s.source.availability_zones):
-            found.append(
-                Finding(
-                    "problem",
-                    "The database is in a zone the load balancer does not serve",
-                    f"The database is in {', '.join(s.source.availability_zones)}, the load "
-                    f"balancer only in {', '.join(sorted(served))}, and cross-zone load "
-                    "balancing is off.",
-                    "Turn on cross-zone load balancing, or add a subnet in the database's zone.",
-                )
+    if _database_outside_zones(s) and s.source and s.service:
+        # ELB user guide: targets in a zone the load balancer is not enabled in get no traffic,
+        # cross-zone load balancing or not (AWS reports them unused, Target.NotInUse).
+        found.append(
+            Finding(
+                "problem",
+                "The database is in a zone the load balancer does not serve",
+                f"The database is in {', '.join(s.source.availability_zones)}, the load balancer "
+                f"only in {', '.join(sorted(s.service.availability_zones))}, and a load balancer "
+                "sends traffic only to targets in its own zones.",
+                "Tear the link down and set it up again with a subnet in the database's zone "
+                "(--subnets), or add such a subnet to the load balancer in the EC2 console; turning "
+                "on cross-zone load balancing does not help.",
             )
+        )
     if len(s.az_ids) < 2:
         ids = ", ".join(s.az_ids) or "none"
         found.append(

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.aws.test_nlb import FAST, Network, make_network
+from tests.sandbox.clock import SandboxClock
 from wizard.aws import nlb
 from wizard.aws import target_group as tg
 from wizard.aws.session import AwsContext
 from wizard.errors import UserError
 from wizard.model import link_tags
+from wizard.sandbox import timing
 
 LINK = "orders-db"
 NAME = "orders-db-5432"
@@ -213,13 +217,24 @@ def test_sync_targets_registers_new_ips_and_removes_stale_ones(aws: AwsContext) 
     ]
 
 
+def behind_a_listener(aws: AwsContext, net: Network, info: tg.TargetGroupInfo) -> str:
+    """Put the group behind a listener of the link's NLB: only then does AWS health-check it."""
+    lb, _ = nlb.find_or_create_nlb(aws, LINK, net.vpc_id, net.subnet_ids, patience=FAST)
+    tg.find_or_create_listener(aws, LINK, lb.arn, info.port, info.arn)
+    return lb.arn
+
+
+def run_instance(aws: AwsContext, net: Network) -> str:
+    # One of moto's built-in images: listing them all is slow.
+    reply = aws.ec2.run_instances(ImageId="ami-12c6146b", MinCount=1, MaxCount=1, SubnetId=net.subnet_ids[0])
+    return str(reply["Instances"][0]["InstanceId"])
+
+
 def test_target_health_maps_state_reason_and_description(aws: AwsContext) -> None:
     net = make_network(aws)
-    # One of moto's built-in images: listing them all is slow.
-    instance = aws.ec2.run_instances(
-        ImageId="ami-12c6146b", MinCount=1, MaxCount=1, SubnetId=net.subnet_ids[0]
-    )["Instances"][0]["InstanceId"]
+    instance = run_instance(aws, net)
     info = make_tg(aws, net, "instance")
+    behind_a_listener(aws, net, info)
     tg.sync_targets(aws, info.arn, [instance], 5432)
 
     [running] = tg.target_health(aws, info.arn)
@@ -227,6 +242,128 @@ def test_target_health_maps_state_reason_and_description(aws: AwsContext) -> Non
     [stopped] = tg.target_health(aws, info.arn)
 
     assert (running.target_id, running.port, running.state) == (instance, 5432, "healthy")
+    assert running.words == "healthy"
     assert stopped.state == "unused"
     assert stopped.reason == "Target.InvalidState"
     assert "stopped" in stopped.description
+
+
+def test_a_stopped_server_stays_registered_and_is_reported_as_stopped(aws: AwsContext) -> None:
+    # AWS reports a stopped instance `unused` but keeps it registered, and refuses to register a
+    # stopped one: re-registering it (as `unused` once counted as leaving) failed the step.
+    net = make_network(aws)
+    instance = run_instance(aws, net)
+    info = make_tg(aws, net, "instance")
+    behind_a_listener(aws, net, info)
+    tg.sync_targets(aws, info.arn, [instance], 5432)
+    aws.ec2.stop_instances(InstanceIds=[instance])
+
+    again = tg.sync_targets(aws, info.arn, [instance], 5432)
+
+    assert again.changed is False
+    [stopped] = tg.target_health(aws, info.arn)
+    assert stopped.words == f"the server {instance} is stopped; start it"
+
+
+def test_unused_targets_count_as_registered(aws: AwsContext) -> None:
+    # No listener forwards to the group yet: AWS reports its targets unused (Target.NotInUse).
+    net = make_network(aws)
+    info = make_tg(aws, net)
+    tg.sync_targets(aws, info.arn, ["10.20.0.10"], 5432)
+    [unused] = tg.target_health(aws, info.arn)
+    assert (unused.state, unused.reason) == ("unused", "Target.NotInUse")
+    calls: list[str] = []
+    aws.elbv2.meta.events.register("before-call.*.RegisterTargets", lambda **_: calls.append("register"))
+
+    again = tg.sync_targets(aws, info.arn, ["10.20.0.10"], 5432)
+
+    assert (again.registered, again.deregistered, calls) == ((), (), [])
+    assert "not in use" in unused.words
+
+
+def test_a_draining_target_that_is_wanted_again_is_registered_again(
+    aws: AwsContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = SandboxClock(monkeypatch)
+    net = make_network(aws)
+    info = make_tg(aws, net)
+    behind_a_listener(aws, net, info)
+    tg.sync_targets(aws, info.arn, ["10.20.0.10", "10.20.1.10"], 5432)
+    with timing.scaled(1):
+        clock.advance(3600)  # the link has served for an hour
+        tg.sync_targets(aws, info.arn, ["10.20.0.10"], 5432)
+        states = {t.target_id: t.state for t in tg.target_health(aws, info.arn)}
+        assert states == {"10.20.0.10": "healthy", "10.20.1.10": "draining"}
+        clock.advance(60)
+
+        back = tg.sync_targets(aws, info.arn, ["10.20.0.10", "10.20.1.10"], 5432)
+
+        states = {t.target_id: t.state for t in tg.target_health(aws, info.arn)}
+    assert back.registered == ("10.20.1.10",)
+    assert states == {"10.20.0.10": "healthy", "10.20.1.10": "initial"}
+
+
+def test_a_new_target_says_how_long_its_first_health_checks_take(aws: AwsContext) -> None:
+    net = make_network(aws)
+    info = make_tg(aws, net)
+    aws.elbv2.modify_target_group(
+        TargetGroupArn=info.arn, HealthCheckIntervalSeconds=10, HealthyThresholdCount=3
+    )
+    behind_a_listener(aws, net, info)
+    with timing.scaled(1):
+        tg.sync_targets(aws, info.arn, ["10.20.0.10"], 5432)
+        [starting] = tg.target_health(aws, info.arn)
+    [later] = tg.target_health(aws, info.arn)
+
+    assert (starting.state, starting.reason) == ("initial", "Elb.RegistrationInProgress")
+    assert starting.checks_take == 30
+    assert starting.words == "health checks are starting (takes about 30 seconds)"
+    assert (later.state, later.checks_take) == ("healthy", 0)
+    [group] = tg.find_target_groups(aws, LINK)
+    assert (group.health_check_interval, group.healthy_threshold, group.first_checks_seconds) == (10, 3, 30)
+
+
+def test_a_tcp_group_keeps_aws_default_health_checks(aws: AwsContext) -> None:
+    # API reference, CreateTargetGroup: TCP checks every 30 s, 5 good ones make a target healthy.
+    net = make_network(aws)
+    info = make_tg(aws, net)
+    assert (info.health_check_interval, info.healthy_threshold, info.first_checks_seconds) == (30, 5, 150)
+
+
+# ---- the link's health, as `status` reports it ----------------------------------------------
+
+
+def test_status_says_how_long_a_new_targets_checks_take_and_that_a_stopped_server_must_start(
+    aws: AwsContext, seeded: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.support.helpers import build_link, finding, status_of, titles
+    from wizard.aws import network
+    from wizard.sandbox.seed import RDS_ENI_DESCRIPTION
+
+    monkeypatch.setattr(network, "resolve_host", lambda host, timeout=0.0: [])  # moto's never resolve
+    clock = SandboxClock(monkeypatch)
+    link = build_link(aws, seeded.orders_mysql)
+    [old] = seeded.enis_of(seeded.orders_mysql)
+    aws.ec2.delete_network_interface(NetworkInterfaceId=old.eni_id)  # a failover moves the address
+    aws.ec2.create_network_interface(
+        SubnetId=old.subnet_id,
+        Description=RDS_ENI_DESCRIPTION,
+        Groups=[seeded.orders_mysql_sg],
+        PrivateIpAddress="10.20.1.77",
+    )
+    with timing.scaled(1):
+        clock.advance(3600)
+        tg.sync_targets(aws, link.record.target_group_arn, ["10.20.1.77"], 3306)
+        status = status_of(aws)
+
+    checking = finding(status, "Target 10.20.1.77:3306 is still being checked")
+    assert checking.why == "The load balancer's health checks are starting (takes about 150 seconds)."
+    # The old address drains: it no longer counts, and the new one (initial) does.
+    assert "The registered IP addresses are out of date" not in titles(status)
+    assert "No targets are registered" not in titles(status)
+
+    tunnel = build_link(aws, seeded.tunnel_instance_id, name="tunnel", port=22)
+    aws.ec2.stop_instances(InstanceIds=[seeded.tunnel_instance_id])
+    [stopped] = tg.target_health(aws, tunnel.record.target_group_arn)
+    assert stopped.words == f"the server {seeded.tunnel_instance_id} is stopped; start it"
+    assert "No targets are registered" not in titles(status_of(aws, "tunnel"))

@@ -8,6 +8,9 @@ caller's policies (the request's signing name is the service prefix), and the sa
 tags (the policy's `aws:ResourceTag` conditions), and with the extra permission AWS checks when a
 create carries tags (elasticloadbalancing:AddTags, ec2:CreateTags, rds:AddTagsToResource, under
 their create-action conditions). sts:GetCallerIdentity is always allowed, as AWS does.
+iam:CreateServiceLinkedRole, which AWS calls on the caller's behalf for the account's first load
+balancer, is enforced by the sandbox (wizard/sandbox/elb_service_role.py): the flow below starts
+without the role and creates it.
 """
 
 from __future__ import annotations
@@ -41,6 +44,9 @@ from .conftest import LINK, NONE, REGION, Run, cli, client, counts, setup_args
 WIZARD_DIR = Path(wizard.__file__).parent
 # Real AWS needs these when a create call carries tags; the code names no call for them.
 TAG_ON_CREATE = {"elasticloadbalancing:AddTags", "ec2:CreateTags", "rds:AddTagsToResource"}
+# AWS calls this itself, with the caller's permissions, to create Elastic Load Balancing's
+# service-linked role along with an account's first load balancer or target group.
+ON_CALLERS_BEHALF = {"iam:CreateServiceLinkedRole"}
 _ACTION = re.compile(r"^(ec2|elasticloadbalancing|rds|sts):[A-Z][A-Za-z]+$")
 _CLIENTS = {"ec2": "ec2", "elbv2": "elbv2", "rds": "rds"}
 
@@ -137,9 +143,9 @@ def test_policy_lists_exactly_the_actions_the_code_calls() -> None:
     assert len(policy) == len(policy_actions()), "an action is listed twice"
     missing = sorted(set(used) - policy)
     assert not missing, f"the code calls these, the policy lacks them: {missing}"
-    unused = sorted(policy - set(used) - TAG_ON_CREATE)
+    unused = sorted(policy - set(used) - TAG_ON_CREATE - ON_CALLERS_BEHALF)
     assert not unused, f"the policy grants these, the code never calls them: {unused}"
-    assert policy >= TAG_ON_CREATE
+    assert policy >= TAG_ON_CREATE | ON_CALLERS_BEHALF
 
 
 def test_every_named_action_is_a_real_call_and_every_call_is_named() -> None:
@@ -167,6 +173,8 @@ def iam_account() -> Iterator[Any]:
 
         sample = seed_sample_account(make_context(Credentials(), REGION))
         iam = boto3.client("iam", region_name=REGION)
+        # Seeding (unchecked) created the load balancer service role: the flow must create it.
+        iam.delete_role(RoleName="AWSServiceRoleForElasticLoadBalancing")
         iam.create_user(UserName="dba")
         key = iam.create_access_key(UserName="dba")["AccessKey"]
         patch.setenv("AWS_ACCESS_KEY_ID", key["AccessKeyId"])
@@ -287,6 +295,9 @@ def test_full_flow_as_a_user_holding_only_the_policy(
     assert [c["state"] for c in json.loads(accept.out)["accepted"]] == ["available"]
     assert report.exists()
     assert counts() == NONE  # teardown removed it all, as the same user
+    with disable_iam_authentication():
+        role = client("iam").get_role(RoleName="AWSServiceRoleForElasticLoadBalancing")["Role"]
+    assert role["Path"] == "/aws-service-role/elasticloadbalancing.amazonaws.com/"
 
     # Every call ran inside an aws_step naming exactly that call's IAM action, so a denial of any
     # of them names the action and the step (translate() reads both from the step).

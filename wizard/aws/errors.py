@@ -66,6 +66,9 @@ THROTTLE_CODES = frozenset(
     }
 )
 
+# AWS calls it on the caller's behalf for the account's first load balancer or target group.
+SERVICE_LINKED_ROLE_ACTION = "iam:CreateServiceLinkedRole"
+
 _DENIED_ACTION = re.compile(r"not authorized to perform:? ([a-z0-9-]+:[A-Za-z0-9]+)")
 
 
@@ -196,6 +199,8 @@ def _from_client_error(exc: ClientError, step: str, action: str) -> UserError:
         if m:
             denied = m.group(1)
         denied = denied or f"(the permission for {op})"
+        if denied == SERVICE_LINKED_ROLE_ACTION:
+            return _service_linked_role_refused(step, code)
         return UserError(
             what=f"AWS refused the request: your identity may not call {denied}",
             why="The IAM user or role you signed in with lacks this permission.",
@@ -251,6 +256,28 @@ def _from_client_error(exc: ClientError, step: str, action: str) -> UserError:
         what=f"AWS returned an error for {op}: {message or code}",
         why=f"AWS error code {code}.",
         fix="Try again; if it persists, export a diagnostics report for support.",
+        step=step,
+        code=code,
+    )
+
+
+def _service_linked_role_refused(step: str, code: str) -> UserError:
+    # AWS creates Elastic Load Balancing's service-linked role with the caller's permissions when
+    # the account's first load balancer or target group is created (ELB user guide).
+    return UserError(
+        what=f"AWS refused the request: your identity may not call {SERVICE_LINKED_ROLE_ACTION}",
+        why=(
+            "This AWS account has no load balancer service role (AWSServiceRoleForElasticLoadBalancing) "
+            "yet. AWS creates it, with your permissions, along with the account's first load balancer "
+            f"or target group, and your IAM user or role lacks {SERVICE_LINKED_ROLE_ACTION}."
+        ),
+        fix=(
+            f"Ask your AWS administrator either to allow {SERVICE_LINKED_ROLE_ACTION} for "
+            "elasticloadbalancing.amazonaws.com (it is in the policy `privatelink-wizard policy` "
+            "prints), or to create the role once with `aws iam create-service-linked-role "
+            "--aws-service-name elasticloadbalancing.amazonaws.com`; then run the step again."
+        ),
+        permission=SERVICE_LINKED_ROLE_ACTION,
         step=step,
         code=code,
     )

@@ -25,8 +25,13 @@ _ATTRIBUTE_WORDS = {
     "preserve_client_ip.enabled": "preserve client IP",
     "stickiness.enabled": "stickiness",
 }
-# A target leaving the group stays listed as "draining" for a while; it no longer counts.
-_LEAVING_STATES = {"draining", "unused"}
+# A target leaving the group stays listed as "draining" for a while; it no longer counts. An
+# `unused` one is still registered (stopped, in a zone the NLB is not in, or the group not yet
+# behind a listener): registering it again would change nothing, or fail for a stopped server.
+LEAVING_STATES = frozenset({"draining"})
+# API reference, CreateTargetGroup: a TCP group checks every 30 s and wants 5 good checks in a row.
+DEFAULT_INTERVAL = 30
+DEFAULT_HEALTHY_THRESHOLD = 5
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,13 @@ class TargetGroupInfo:
     target_type: str
     vpc_id: str
     attributes: dict[str, str] = field(default_factory=dict)
+    health_check_interval: int = DEFAULT_INTERVAL
+    healthy_threshold: int = DEFAULT_HEALTHY_THRESHOLD
+
+    @property
+    def first_checks_seconds(self) -> int:
+        """How long a new target stays `initial`: the health checks needed to call it healthy."""
+        return self.health_check_interval * self.healthy_threshold
 
 
 @dataclass(frozen=True)
@@ -58,6 +70,32 @@ class TargetHealthInfo:
     state: str  # initial | healthy | unhealthy | unused | draining | unavailable
     reason: str = ""  # AWS's code, e.g. Target.FailedHealthChecks
     description: str = ""
+    checks_take: int = 0  # for `initial`: about how many seconds the first health checks take
+
+    @property
+    def words(self) -> str:
+        """The target's health in plain words for a DBA."""
+        if self.state == "healthy":
+            return "healthy"
+        if self.state == "initial":
+            about = f" (takes about {self.checks_take} seconds)" if self.checks_take else ""
+            return f"health checks are starting{about}"
+        if self.reason == "Target.InvalidState":
+            if "terminated" in self.description.lower():
+                return f"the server {self.target_id} is terminated; point the link at a running one"
+            return f"the server {self.target_id} is stopped; start it"
+        if self.reason == "Target.NotInUse":
+            return (
+                "not in use: no listener of the load balancer sends to its target group yet, or it "
+                "is in an Availability Zone the load balancer is not in"
+            )
+        if self.state == "draining":
+            return "being removed from the target group (draining)"
+        if self.state == "unhealthy":
+            detail = f": {self.description}" if self.description else ""
+            return f"fails the load balancer's health checks{detail}"
+        detail = self.description or self.reason
+        return f"{self.state} ({detail})" if detail else self.state
 
 
 # ---- target group ----------------------------------------------------------------------------
@@ -80,7 +118,19 @@ def _info(aws: AwsContext, tg: dict[str, Any]) -> TargetGroupInfo:
         target_type=tg.get("TargetType", ""),
         vpc_id=tg.get("VpcId", ""),
         attributes=_attributes(aws, tg["TargetGroupArn"]),
+        health_check_interval=int(tg.get("HealthCheckIntervalSeconds") or DEFAULT_INTERVAL),
+        healthy_threshold=int(tg.get("HealthyThresholdCount") or DEFAULT_HEALTHY_THRESHOLD),
     )
+
+
+def _first_checks_seconds(aws: AwsContext, tg_arn: str) -> int:
+    """The group's health-check interval x healthy threshold, read without its attributes."""
+    with aws_step("Looking for the target group", "elasticloadbalancing:DescribeTargetGroups"):
+        reply = aws.elbv2.describe_target_groups(TargetGroupArns=[tg_arn])
+    groups = reply.get("TargetGroups", [])
+    group: dict[str, Any] = groups[0] if groups else {}
+    interval = int(group.get("HealthCheckIntervalSeconds") or DEFAULT_INTERVAL)
+    return interval * int(group.get("HealthyThresholdCount") or DEFAULT_HEALTHY_THRESHOLD)
 
 
 def _all_target_groups(aws: AwsContext) -> list[dict[str, Any]]:
@@ -277,17 +327,23 @@ def _describe_health(aws: AwsContext, tg_arn: str) -> list[dict[str, Any]]:
 
 
 def target_health(aws: AwsContext, tg_arn: str) -> list[TargetHealthInfo]:
+    descriptions = _describe_health(aws, tg_arn)
+    starting = any(d.get("TargetHealth", {}).get("State") == "initial" for d in descriptions)
+    # Only a target still in its first checks needs the group's settings (one more call).
+    checks_take = _first_checks_seconds(aws, tg_arn) if starting else 0
     result = []
-    for desc in _describe_health(aws, tg_arn):
+    for desc in descriptions:
         health = desc.get("TargetHealth", {})
         target = desc.get("Target", {})
+        state = health.get("State", "")
         result.append(
             TargetHealthInfo(
                 target_id=target.get("Id", ""),
                 port=int(target.get("Port", 0)),
-                state=health.get("State", ""),
+                state=state,
                 reason=health.get("Reason", ""),
                 description=health.get("Description", ""),
+                checks_take=checks_take if state == "initial" else 0,
             )
         )
     return result
@@ -297,7 +353,7 @@ def sync_targets(aws: AwsContext, tg_arn: str, targets: Sequence[str], port: int
     """Make the group's targets exactly `targets` on `port`: register what is missing and
     deregister what is no longer wanted (e.g. a database IP that moved after a failover)."""
     wanted = list(dict.fromkeys(targets))
-    present = [(h.target_id, h.port) for h in target_health(aws, tg_arn) if h.state not in _LEAVING_STATES]
+    present = [(h.target_id, h.port) for h in target_health(aws, tg_arn) if h.state not in LEAVING_STATES]
     present_ids = {tid for tid, p in present if p == port}
     to_register = [t for t in wanted if t not in present_ids]
     stale = [(tid, p) for tid, p in present if tid not in wanted or p != port]

@@ -269,18 +269,13 @@ def checks_for(service: str, action: str, data: Mapping[str, Any], region: str, 
 # --- moto hook ----------------------------------------------------------------------------------
 
 
-def caller_policies(request: Any) -> list[dict[str, Any]]:
-    """The caller's policy documents, parsed as moto stores them."""
-    from moto.iam.access_control import IAMPolicy
-
-    return [dict(IAMPolicy(p)._policy_json) for p in request._access_key.collect_policies()]
-
-
 def _check_action_permitted(self: Any, resource: str) -> None:
     if self._action == "sts:GetCallerIdentity":  # AWS always allows it, as moto does
         return
     service, action = self._action.split(":", 1)
-    documents = caller_policies(self)
+    from moto.iam.access_control import IAMPolicy
+
+    documents = [dict(IAMPolicy(p)._policy_json) for p in self._access_key.collect_policies()]
     for check in checks_for(service, action, self._data, self._region, self.account_id):
         if not permits(documents, check):
             self._action = check.action  # the message names the action that was refused

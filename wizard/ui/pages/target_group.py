@@ -156,15 +156,12 @@ class TargetGroupPage(StepPage):
             targets = ", ".join(t.target_id for t in self._health)
             row = CheckRow("health", True, "The database is healthy", reason=f"Targets: {targets}")
         else:
-            details = "; ".join(
-                f"{t.target_id}: {t.state}" + (f" ({t.description or t.reason})" if t.reason else "")
-                for t in self._health
-            )
+            details = "; ".join(f"{t.target_id}: {t.words}" for t in self._health)
             row = CheckRow(
                 "health",
                 False,
                 "Waiting for the database to be healthy",
-                reason=f"{details}. New targets take a minute or two; checking every few seconds.",
+                reason=f"{details}. Checking again every few seconds.",
             )
         self.checklist.update_row(row)
 

@@ -143,7 +143,6 @@ def test_after_the_load_balancer_is_deleted_its_group_stays_in_use_for_a_while(n
     arn = net.nlb("with-group", [group])
     with timing.scaled(1):
         net.elbv2.delete_load_balancer(LoadBalancerArn=arn)
-        assert net.elbv2.describe_load_balancers()["LoadBalancers"] == []
         # Right after the delete its network interfaces still hold the group.
         assert _code(net.ec2.delete_security_group, GroupId=group) == "DependencyViolation"
         # Move the group's release clock back by the time AWS takes (no sleeping).

@@ -57,13 +57,13 @@ def install() -> None:
 # --- load balancers: provisioning, then active; deleted, yet listed a while ----------------------
 
 
-def _deleting(balancer: Any) -> bool:
+def is_deleting(balancer: Any) -> bool:
     return getattr(balancer, "_plw_deleted_at", None) is not None
 
 
 def _activate(self: Any) -> None:
     """moto calls this on every describe: become active once provisioning time has passed."""
-    if self.state != "provisioning" or _deleting(self):
+    if self.state != "provisioning" or is_deleting(self):
         return
     created = timing.mark(self, "created")
     if timing.has_passed(created, PROVISIONING_SECONDS):
@@ -107,7 +107,7 @@ def _refuse_unusable_subnets(ec2_backend: Any, subnet_ids: list[str]) -> None:
 def _wrap_delete_load_balancer(original: Callable[..., Any]) -> Callable[..., Any]:
     def delete_load_balancer(self: Any, arn: str) -> None:
         balancer = self.load_balancers.get(arn)
-        if balancer is not None and not _deleting(balancer):
+        if balancer is not None and not is_deleting(balancer):
             balancer.activate()  # listed afterwards as it was when deleted
             # API reference, DeleteLoadBalancer: deleting a load balancer deletes its listeners.
             balancer.listeners.clear()
@@ -120,7 +120,7 @@ def _wrap_delete_load_balancer(original: Callable[..., Any]) -> Callable[..., An
 
 def _forget_deleted(backend: Any, delete: Callable[..., Any]) -> None:
     for arn, balancer in list(backend.load_balancers.items()):
-        if _deleting(balancer) and timing.has_passed(balancer._plw_deleted_at, DELETING_SECONDS):
+        if is_deleting(balancer) and timing.has_passed(balancer._plw_deleted_at, DELETING_SECONDS):
             delete(backend, arn)
 
 
@@ -163,7 +163,7 @@ def _forwarded_groups(backend: Any, listener: Any) -> set[str]:
 def load_balancer_using(backend: Any, group: Any) -> Any | None:
     """The (not deleted) load balancer one of whose listeners forwards to the group, if any."""
     for balancer in list(backend.load_balancers.values()):
-        if _deleting(balancer):
+        if is_deleting(balancer):
             continue
         if any(group.arn in _forwarded_groups(backend, ls) for ls in balancer.listeners.values()):
             return balancer

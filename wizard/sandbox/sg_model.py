@@ -132,8 +132,11 @@ def _still_used_by(ec2: Any, group: Any) -> str:
     for eni in list(ec2.enis.values()):
         if any(g.id == group.id for g in eni.group_set):
             return f"network interface {eni.id}"
+    from wizard.sandbox.elb_model import is_deleting
+
     for balancer in list(elbv2_backends[ec2.account_id][ec2.region_name].load_balancers.values()):
-        if group.id in (balancer.security_groups or []):
+        # One being deleted is still listed a while; its interfaces are what hold the group then.
+        if group.id in (balancer.security_groups or []) and not is_deleting(balancer):
             return f"load balancer {balancer.name}"
     released = getattr(group, f"_plw_{RELEASE_CLOCK}_at", None)
     if released is not None and not timing.has_passed(released, RELEASE_SECONDS):

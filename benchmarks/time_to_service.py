@@ -31,7 +31,7 @@ def floor_seconds() -> float:
     """The AWS waits of a setup that cannot overlap, in AWS seconds."""
     from wizard.sandbox import ec2_model, elb_model
 
-    return float(elb_model.NLB_PROVISIONING_SECONDS + ec2_model.SERVICE_PENDING_SECONDS)
+    return float(elb_model.PROVISIONING_SECONDS + ec2_model.SERVICE_PENDING_SECONDS)
 
 
 def one_run(scale: float, source: str, link: str) -> tuple[float, str]:

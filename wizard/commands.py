@@ -18,7 +18,7 @@ from wizard.aws.session import (
 )
 from wizard.cli import confirm, emit_json, wait_until
 from wizard.consumers import Consumer, load_consumer
-from wizard.errors import UserError, bad_input
+from wizard.errors import EXIT_AWS, UserError, bad_input
 from wizard.model import LinkPlan, LinkRecord
 from wizard.state import DamagedRecordError, RecordStore
 from wizard.steps import (
@@ -138,14 +138,19 @@ def setup(args: argparse.Namespace) -> int:
 
     progress = lambda m: say(f"  {m}")  # noqa: E731
     try:
-        run_setup(link, progress=progress, wait=LOCK_WAIT_SECONDS)
-        # The fixes change the database's security group and parameter group: same lock.
-        with link_lock(link, LOCK_WAIT_SECONDS, progress):
-            checks = _run_checks(link, apply_fixes=args.fix, allow_reboot=args.allow_reboot)
+        run_setup(link, progress=progress, steps=SETUP_STEPS[:2], wait=LOCK_WAIT_SECONDS)
+        if args.fix:
+            # While AWS starts the load balancer. The fixes change the database's security
+            # group and parameter group: under the link's lock too.
+            with link_lock(link, LOCK_WAIT_SECONDS, progress):
+                _apply_fixes(link, allow_reboot=args.allow_reboot)
+        run_setup(link, progress=progress, steps=SETUP_STEPS[2:], wait=LOCK_WAIT_SECONDS)
+        checks = _report_checks(link, fixed=args.fix)
     except UserError:
         _explain_partial(aws, link)
         raise
     summary = service_summary(link)
+    blocking = [row for row in checks if row.required and not row.ok]
     if args.json:
         emit_json(
             _record_json(link.record)
@@ -158,24 +163,37 @@ def setup(args: argparse.Namespace) -> int:
         print(f"\nService name: {summary.service_name}")
         print(f"Availability zone IDs: {', '.join(summary.az_ids)}")
         print("\nSend this to the platform:\n" + summary.message)
+    if blocking:
+        # As `status` does: the chain exists, but it would not carry the platform's traffic.
+        say(
+            f"The link '{link.plan.name}' will not carry traffic until this is fixed: "
+            + "; ".join(row.label for row in blocking)
+            + ". Run setup again with --fix, or fix it by hand and check with `status`."
+        )
+        return EXIT_AWS
     return 0
 
 
-def _run_checks(link: Link, apply_fixes: bool, allow_reboot: bool) -> list[Any]:
+# Made by the endpoint service step once the load balancer is active, not by a fix beforehand.
+_DONE_WHEN_ACTIVE = {"nlb-sg-enforcement"}
+
+
+def _apply_fixes(link: Link, allow_reboot: bool) -> None:
     step = TargetGroupStep()
-    rows = step.check(link)
-    for row in rows:
+    for row in step.check(link):
         # skip_name_resolve set but waiting for a reboot: its fix is the reboot, only if allowed.
         waiting = row.warning and row.key == "skip-name-resolve" and allow_reboot
-        if row.fix and apply_fixes and (not row.ok or waiting):
+        if row.fix and (not row.ok or waiting) and row.key not in _DONE_WHEN_ACTIVE:
             say(f"  Fixing: {row.label} — {row.fix}")
             say(f"  {step.fix(link, row.key, allow_reboot=allow_reboot)}")
-    if apply_fixes:
-        rows = step.check(link)
+
+
+def _report_checks(link: Link, fixed: bool) -> list[Any]:
+    rows = TargetGroupStep().check(link)
     for row in rows:
         mark = "ok " if row.ok and not row.warning else ("!  " if row.ok else "✖  ")
         say(f"  {mark}{row.label}" + (f": {row.reason}" if row.reason else ""))
-        if not row.ok and row.fix and not apply_fixes:
+        if not row.ok and row.fix and not fixed:
             say(f"     Fix: {row.fix} (run again with --fix to apply it)")
         elif row.ok and row.warning and row.key == "skip-name-resolve" and row.fix:
             say(f"     Not finished yet: {row.fix} Or run setup again with --fix --allow-reboot.")

@@ -209,20 +209,27 @@ class NlbStep(Step):
     def apply(self, link: Link, progress: Progress = _quiet) -> None:
         plan = link.plan
         progress(f"Creating (or finding) the load balancer '{plan.nlb_name}'…")
-        info, created = nlb.find_or_create_nlb(
+        arn, created = nlb.start_nlb(
             link.aws,
             plan.name,
             plan.source.vpc_id,
             plan.subnet_ids,
-            plan.cross_zone,
             on_created=link.created("nlb"),
             on_security_group_created=link.created("security-group"),
         )
+        info = nlb.describe_nlb(link.aws, arn)
         link.record.nlb_arn = info.arn
         link.record.nlb_dns_name = info.dns_name
         link.record.mark_done(self.id)
         link.save()
-        progress(f"Load balancer {'created' if created else 'found'}: {info.name} ({info.state}).")
+        # AWS provisions a new one for a few minutes: the target group and listener are made
+        # meanwhile, and the endpoint service step waits for it to be active.
+        starting = " (AWS takes a few minutes to start it; the next steps go on meanwhile)"
+        progress(
+            f"Load balancer {'created' if created else 'found'}: {info.name} ({info.state})"
+            + (starting if info.state == "provisioning" else "")
+            + "."
+        )
 
 
 class TargetGroupStep(Step):
@@ -384,18 +391,20 @@ class EndpointServiceStep(Step):
 
     def check(self, link: Link) -> list[CheckRow]:
         found = nlb.find_nlb(link.aws, link.plan.name)
+        starting = found is not None and found.state == "provisioning"
         return [
             CheckRow(
                 "nlb-active",
-                bool(found and found.state == "active"),
+                bool(found and found.state in ("active", "provisioning")),
                 "The load balancer is active",
+                warning=starting,
                 reason=""
                 if found and found.state == "active"
-                else (
-                    "It is still starting; wait a moment."
-                    if found
-                    else "Create the load balancer first."
-                ),
+                else "AWS is still starting it; creating the service waits until it is active."
+                if starting
+                else f"It is '{found.state}'; set the load balancer up again."
+                if found
+                else "Create the load balancer first.",
             )
         ]
 
@@ -413,6 +422,10 @@ class EndpointServiceStep(Step):
 
     def apply(self, link: Link, progress: Progress = _quiet) -> None:
         found = _require_nlb(link)
+        if found.state != "active":
+            progress("Waiting for AWS to finish starting the load balancer (a few minutes)…")
+        # Also on a re-run: its security group must not filter PrivateLink traffic.
+        nlb.ready_nlb(link.aws, found.arn, link.plan.cross_zone)
         progress("Creating (or finding) the endpoint service and waiting until it is available…")
         info, _ = endpoint_service.find_or_create_endpoint_service(
             link.aws, link.plan.name, found.arn, on_created=link.created("endpoint-service")

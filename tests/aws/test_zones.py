@@ -163,7 +163,7 @@ def test_setup_prints_the_zones_it_leaves_out(
     zone_c = zone_ids(aws)["us-east-1c"]
     args = ["setup", "--region", aws.region, "--source", seeded.tunnel_instance_id, "--port", "22"]
 
-    code = main([*args, "--yes"])
+    code = main([*args, "--yes", "--fix"])
 
     err = capsys.readouterr().err
     assert code == 0, err
@@ -182,7 +182,7 @@ def test_an_unusable_subnet_given_to_setup_is_refused_before_anything_is_made(
     subnets = ",".join(seeded.subnet_ids)
     args = ["setup", "--region", aws.region, "--source", seeded.orders_mysql, "--subnets", subnets]
 
-    code = main([*args, "--yes"])
+    code = main([*args, "--yes", "--fix"])
 
     err = capsys.readouterr().err
     assert code == 2

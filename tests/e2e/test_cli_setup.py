@@ -140,21 +140,21 @@ def test_setup_rds_mysql_then_accept_the_platform(sandbox: Any, capsys: pytest.C
 
 
 def test_setup_aurora_targets_the_writer_only(sandbox: Any, capsys: pytest.CaptureFixture[str]) -> None:
-    result = setup_json(capsys, "--source", "reports-aurora")
+    result = setup_json(capsys, "--source", "reports-aurora", "--fix")
     targets = assert_chain(sandbox, result, 5432, "ip")
     assert targets == eni_ips(sandbox, "reports-aurora-1")
     assert not set(eni_ips(sandbox, "reports-aurora-2")) & set(targets)
 
 
 def test_setup_rds_proxy(sandbox: Any, capsys: pytest.CaptureFixture[str]) -> None:
-    result = setup_json(capsys, "--source", "orders-proxy")
+    result = setup_json(capsys, "--source", "orders-proxy", "--fix")
     targets = assert_chain(sandbox, result, 3306, "ip")
     assert targets == eni_ips(sandbox, "orders-proxy") and len(targets) == 3  # one ENI per subnet
 
 
 def test_setup_ec2_ssh_tunnel_host(sandbox: Any, capsys: pytest.CaptureFixture[str]) -> None:
     instance = sandbox.sample.tunnel_instance_id
-    result = setup_json(capsys, "--source", instance, "--port", "22", "--name", "tunnel")
+    result = setup_json(capsys, "--source", instance, "--port", "22", "--name", "tunnel", "--fix")
     assert assert_chain(sandbox, result, 22, "instance") == [instance]
 
 
@@ -175,9 +175,9 @@ def count_managed(sandbox: Any) -> dict[str, int]:
 def test_setup_twice_creates_nothing_new_and_teardown_leaves_nothing(
     sandbox: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    first = setup_json(capsys, "--source", "analytics-pg")
+    first = setup_json(capsys, "--source", "analytics-pg", "--fix")
     after_first = count_managed(sandbox)
-    second = setup_json(capsys, "--source", "analytics-pg")
+    second = setup_json(capsys, "--source", "analytics-pg", "--fix")
     assert count_managed(sandbox) == after_first
     for key in ("nlb_arn", "target_group_arn", "listener_arn", "endpoint_service_id"):
         assert first[key] == second[key]
@@ -243,7 +243,7 @@ def test_the_installed_command_never_shows_a_traceback(sandbox: Any) -> None:
 def test_preview_reports_reuse_from_aws_even_without_a_saved_record(
     sandbox: Any, capsys: pytest.CaptureFixture[str], tmp_path: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    setup_json(capsys, "--source", "analytics-pg")
+    setup_json(capsys, "--source", "analytics-pg", "--fix")
     # A new machine (or a lost record): the preview must still say what will be reused.
     monkeypatch.setenv("PRIVATELINK_WIZARD_DATA_DIR", str(tmp_path / "elsewhere"))
     code, _out, err = run(capsys, "setup", "--region", REGION, "--source", "analytics-pg", "--yes")
@@ -282,3 +282,17 @@ def test_the_nlb_gets_its_own_security_group_which_the_database_allows_and_teard
     assert f"security group plw-analytics-pg-nlb ({nlb_group})" in err
     left = ec2.describe_security_groups(Filters=[{"Name": "group-id", "Values": [nlb_group]}])
     assert left["SecurityGroups"] == []
+
+
+def test_setup_with_a_failing_required_check_exits_1_and_says_the_link_will_not_work(
+    sandbox: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Issue 16 (4): the chain is built, but the database's firewall still shuts out the load
+    # balancer (no --fix): the exit code says the link does not work, as `status` does.
+    code, out, err = run(capsys, "setup", "--region", REGION, "--source", "analytics-pg", "--yes", "--json")
+    assert code == 1
+    assert json.loads(out)["service_name"].startswith("com.amazonaws.vpce.")  # still reported
+    assert "will not carry traffic until this is fixed" in err
+    assert "The database's firewall lets the load balancer in on port 5432" in err
+    status, _out, _err = run(capsys, "status", "--region", REGION, "--name", "plw-analytics-pg")
+    assert status == 1

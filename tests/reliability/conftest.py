@@ -35,7 +35,8 @@ def cli(capsys: pytest.CaptureFixture[str], *args: str) -> Run:
 
 
 def setup_args(*extra: str, name: str = LINK, source: str = SOURCE) -> list[str]:
-    return ["setup", "--region", REGION, "--source", source, "--name", name, "--yes", *extra]
+    # --fix: without it a link whose database's firewall is still closed ends in exit 1.
+    return ["setup", "--region", REGION, "--source", source, "--name", name, "--yes", "--fix", *extra]
 
 
 def client(service: str, endpoint_url: str | None = None, **kw: Any) -> Any:

@@ -211,10 +211,24 @@ def find_or_create_nlb(
     patience: Patience = DEFAULT_PATIENCE,
     on_security_group_created: Callable[[str], None] | None = None,
 ) -> tuple[NlbInfo, bool]:
-    """The link's internal NLB (reused when our tags find it), active, cross-zone as asked.
+    """The link's internal NLB (reused when our tags find it), active, cross-zone as asked."""
+    arn, created = start_nlb(aws, link_name, vpc_id, subnet_ids, on_created, on_security_group_created)
+    return ready_nlb(aws, arn, cross_zone, patience), created
+
+
+def start_nlb(
+    aws: AwsContext,
+    link_name: str,
+    vpc_id: str,
+    subnet_ids: Sequence[str],
+    on_created: Callable[[str], None] | None = None,
+    on_security_group_created: Callable[[str], None] | None = None,
+) -> tuple[str, bool]:
+    """Find the link's NLB or start creating it (AWS then provisions it for minutes, while the
+    target group and listener can be made); returns its ARN and whether it is new.
 
     A new one gets the link's own security group (made first: AWS never adds one to an NLB
-    created without), which then stops filtering PrivateLink traffic."""
+    created without)."""
     existing = find_nlb(aws, link_name)
     created = existing is None
     if existing is not None:
@@ -257,12 +271,19 @@ def find_or_create_nlb(
         arn = create_once(create, find)
         if on_created is not None:
             on_created(arn)
+    return arn, created
+
+
+def ready_nlb(aws: AwsContext, arn: str, cross_zone: bool, patience: Patience = DEFAULT_PATIENCE) -> NlbInfo:
+    """Wait until the NLB is active, then make it carry PrivateLink traffic as the link needs:
+    its security group not filtering it, cross-zone as asked. Idempotent (also after a crash)."""
     wait_available(aws, arn, patience)
-    # Also on a re-run: a crash may have come between creating the NLB and this call.
     fix_nlb_sg_enforcement(aws, arn)
-    if existing is None or existing.cross_zone != cross_zone:
+    info = describe_nlb(aws, arn)
+    if info.cross_zone != cross_zone:
         set_cross_zone(aws, arn, cross_zone)
-    return describe_nlb(aws, arn), created
+        info = describe_nlb(aws, arn)
+    return info
 
 
 def delete_nlb(aws: AwsContext, arn: str, patience: Patience = DEFAULT_PATIENCE) -> None:

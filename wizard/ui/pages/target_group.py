@@ -82,7 +82,8 @@ class TargetGroupPage(StepPage):
         "(security group) lets the load balancer in (by the load balancer's own security "
         "group), and, for MySQL, that the database accepts connections from addresses it cannot "
         "name and does not block the load balancer after its health checks. After creating, the "
-        "wizard waits until the load balancer reports the database as healthy."
+        "load balancer checks the database's health (a few minutes for a new link); you can go on "
+        "meanwhile."
     )
 
     def __init__(self, *args: Any) -> None:
@@ -155,18 +156,34 @@ class TargetGroupPage(StepPage):
         elif self._healthy():
             targets = ", ".join(t.target_id for t in self._health)
             row = CheckRow("health", True, "The database is healthy", reason=f"Targets: {targets}")
-        else:
-            details = "; ".join(f"{t.target_id}: {t.words}" for t in self._health)
+        elif self._failing():
+            details = "; ".join(f"{t.target_id}: {t.words}" for t in self._failing())
             row = CheckRow(
                 "health",
                 False,
-                "Waiting for the database to be healthy",
+                "The load balancer cannot reach the database",
                 reason=f"{details}. Checking again every few seconds.",
+            )
+        else:
+            # AWS checks a new target for a while (and only once the load balancer is active):
+            # the next steps can go on meanwhile; link health shows the outcome.
+            details = "; ".join(f"{t.target_id}: {t.words}" for t in self._health)
+            row = CheckRow(
+                "health",
+                True,
+                "Health checks are under way",
+                warning=True,
+                required=False,
+                reason=f"{details}. You can go on; checking again every few seconds.",
             )
         self.checklist.update_row(row)
 
+    def _failing(self) -> list[Any]:
+        return [t for t in self._health if t.state == "unhealthy"]
+
     def page_ready(self) -> bool:
-        return self.done and self._healthy()
+        # The first answer is in and no target fails its checks (starting ones may go on).
+        return self.done and bool(self._health) and not self._failing()
 
     # --- skip_name_resolve: never reboot the database without an explicit choice ---------------
     def confirm_fix(self, row: CheckRow) -> None:

@@ -174,16 +174,12 @@ def setup(args: argparse.Namespace) -> int:
     return 0
 
 
-# Made by the endpoint service step once the load balancer is active, not by a fix beforehand.
-_DONE_WHEN_ACTIVE = {"nlb-sg-enforcement"}
-
-
 def _apply_fixes(link: Link, allow_reboot: bool) -> None:
     step = TargetGroupStep()
     for row in step.check(link):
         # skip_name_resolve set but waiting for a reboot: its fix is the reboot, only if allowed.
         waiting = row.warning and row.key == "skip-name-resolve" and allow_reboot
-        if row.fix and (not row.ok or waiting) and row.key not in _DONE_WHEN_ACTIVE:
+        if row.fix and (not row.ok or waiting):
             say(f"  Fixing: {row.label} — {row.fix}")
             say(f"  {step.fix(link, row.key, allow_reboot=allow_reboot)}")
 

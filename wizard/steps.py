@@ -424,7 +424,6 @@ class EndpointServiceStep(Step):
         found = _require_nlb(link)
         if found.state != "active":
             progress("Waiting for AWS to finish starting the load balancer (a few minutes)…")
-        # Also on a re-run: its security group must not filter PrivateLink traffic.
         nlb.ready_nlb(link.aws, found.arn, link.plan.cross_zone)
         progress("Creating (or finding) the endpoint service and waiting until it is available…")
         info, _ = endpoint_service.find_or_create_endpoint_service(

@@ -26,7 +26,7 @@ from wizard.steps import (
     Link,
     TargetGroupStep,
     accept_on_service,
-    link_lock,
+    apply_fix,
     open_link,
     run_setup,
     service_summary,
@@ -139,11 +139,8 @@ def setup(args: argparse.Namespace) -> int:
     progress = lambda m: say(f"  {m}")  # noqa: E731
     try:
         run_setup(link, progress=progress, steps=SETUP_STEPS[:2], wait=LOCK_WAIT_SECONDS)
-        if args.fix:
-            # While AWS starts the load balancer. The fixes change the database's security
-            # group and parameter group: under the link's lock too.
-            with link_lock(link, LOCK_WAIT_SECONDS, progress):
-                _apply_fixes(link, allow_reboot=args.allow_reboot)
+        if args.fix:  # while AWS starts the load balancer
+            _apply_fixes(link, allow_reboot=args.allow_reboot)
         run_setup(link, progress=progress, steps=SETUP_STEPS[2:], wait=LOCK_WAIT_SECONDS)
         checks = _report_checks(link, fixed=args.fix)
     except UserError:
@@ -181,7 +178,8 @@ def _apply_fixes(link: Link, allow_reboot: bool) -> None:
         waiting = row.warning and row.key == "skip-name-resolve" and allow_reboot
         if row.fix and (not row.ok or waiting):
             say(f"  Fixing: {row.label} — {row.fix}")
-            say(f"  {step.fix(link, row.key, allow_reboot=allow_reboot)}")
+            done = apply_fix(link, step, row.key, allow_reboot, LOCK_WAIT_SECONDS, lambda m: say(f"  {m}"))
+            say(f"  {done}")
 
 
 def _report_checks(link: Link, fixed: bool) -> list[Any]:

@@ -536,6 +536,19 @@ def apply_step(link: Link, step: Step, progress: Progress = _quiet, wait: float 
         link.save()
 
 
+def apply_fix(
+    link: Link, step: Step, key: str, allow_reboot: bool = False, wait: float = 0,
+    progress: Progress = _quiet,
+) -> str:
+    """Apply one check's fix under the link's lock (it changes the database's firewall or
+    settings, or the link's resources); returns what was done, in plain words."""
+    with link_lock(link, wait, progress):
+        _merge_saved(link)
+        done = step.fix(link, key, allow_reboot)
+        link.save()
+        return done
+
+
 def run_setup(
     link: Link, progress: Progress = _quiet, steps: Sequence[Step] = SETUP_STEPS, wait: float = 0
 ) -> None:

@@ -123,6 +123,26 @@ def test_a_deleted_nlb_is_listed_as_it_was_for_a_while_then_not_found(
     assert aws.elbv2.describe_load_balancers()["LoadBalancers"] == []
 
 
+def test_an_nlb_with_deletion_protection_is_not_deleted(aws: AwsContext) -> None:
+    net = make_net(aws)
+    arn = make_nlb(aws, [net.zone_a])
+    forward(aws, arn, make_group(aws, net))
+    protect = [{"Key": "deletion_protection.enabled", "Value": "true"}]
+    aws.elbv2.modify_load_balancer_attributes(LoadBalancerArn=arn, Attributes=protect)
+
+    with pytest.raises(ClientError) as err:
+        aws.elbv2.delete_load_balancer(LoadBalancerArn=arn)
+
+    assert err.value.response["Error"]["Code"] == "OperationNotPermitted"
+    assert "deletion protection" in err.value.response["Error"]["Message"]
+    assert nlb_state(aws, arn) == "active"
+    assert len(aws.elbv2.describe_listeners(LoadBalancerArn=arn)["Listeners"]) == 1  # untouched
+    protect[0]["Value"] = "false"
+    aws.elbv2.modify_load_balancer_attributes(LoadBalancerArn=arn, Attributes=protect)
+    aws.elbv2.delete_load_balancer(LoadBalancerArn=arn)
+    assert aws.elbv2.describe_load_balancers()["LoadBalancers"] == []
+
+
 # ---- target health ---------------------------------------------------------------------------
 
 

@@ -1,7 +1,7 @@
 """The sandbox's model of Elastic Load Balancing (elbv2) where moto 5.2 differs from AWS.
 
-moto makes a load balancer `active` on the first describe, forgets it the moment it is deleted,
-reports every registered target `healthy` and drops a deregistered one at once. AWS, which the
+moto makes a load balancer `active` on the first describe, deletes it even with deletion
+protection on, forgets it the moment it is deleted, reports every registered target `healthy` and drops a deregistered one at once. AWS, which the
 wizard is written for, takes minutes for each of these; target health depends on the group being
 behind a listener of an active load balancer and on the target's zone; and the first load
 balancer or target group of an account needs the service-linked role (elb_service_role.py).
@@ -29,6 +29,7 @@ DEFAULT_HEALTHY_THRESHOLD = 5
 # NLB user guide, Deregistration delay: a target drains for 300 s unless the group says otherwise.
 DEFAULT_DEREGISTRATION_DELAY = 300.0
 DELAY_ATTRIBUTE = "deregistration_delay.timeout_seconds"
+DELETION_PROTECTION = "deletion_protection.enabled"
 
 
 def install() -> None:
@@ -107,6 +108,7 @@ def _refuse_unusable_subnets(ec2_backend: Any, subnet_ids: list[str]) -> None:
 def _wrap_delete_load_balancer(original: Callable[..., Any]) -> Callable[..., Any]:
     def delete_load_balancer(self: Any, arn: str) -> None:
         balancer = self.load_balancers.get(arn)
+        _refuse_if_protected(balancer)
         if balancer is not None and not is_deleting(balancer):
             balancer.activate()  # listed afterwards as it was when deleted
             # API reference, DeleteLoadBalancer: deleting a load balancer deletes its listeners.
@@ -116,6 +118,18 @@ def _wrap_delete_load_balancer(original: Callable[..., Any]) -> Callable[..., An
 
     delete_load_balancer.__wrapped__ = original  # type: ignore[attr-defined]
     return delete_load_balancer
+
+
+def _refuse_if_protected(balancer: Any | None) -> None:
+    from moto.elbv2.exceptions import ELBClientError
+
+    attributes = getattr(balancer, "attrs", {}) if balancer is not None else {}
+    if str(attributes.get(DELETION_PROTECTION, "false")).lower() == "true":
+        # API reference, DeleteLoadBalancer: not while deletion protection is on (OperationNotPermitted).
+        raise ELBClientError(
+            "OperationNotPermitted",
+            f"Load balancer '{balancer.arn}' cannot be deleted because deletion protection is enabled",
+        )
 
 
 def _forget_deleted(backend: Any, delete: Callable[..., Any]) -> None:

@@ -199,7 +199,7 @@ def _explain_partial(aws: AwsContext, link: Link) -> None:
     record = link.record
     try:
         # AWS is the truth (found by our tags); the record is the fallback when it cannot be read.
-        found = [r.describe() for r in td.find_link_resources(aws, record.name)]
+        found = [r.describe() for r in td.find_link_resources(aws, record.name, record)]
     except UserError:
         found = [f"{td.KIND_WORDS.get(r.kind, r.kind)}: {r.id}" for r in record.created]
     if not found:
@@ -366,23 +366,32 @@ def teardown(args: argparse.Namespace) -> int:
                 else "There is nothing to remove.",
             )
         name = names[0]
-    found = td.find_link_resources(aws, name)
-    if not found:
+    record = _saved_record(identity.account_id, aws.region, name)
+    plan = td.plan_teardown(aws, name, record, _platform_account(record))
+    if not plan.resources:
         print(f"Nothing tagged for the link '{name}' exists in {aws.region}.")
+        for left in plan.left:
+            print(f"  ! {left.line()}")
         _forget(identity.account_id, aws.region, name)
         return 0
     say(f"These resources of the link '{name}' will be deleted:")
-    for res in found:
+    for res in plan.resources:
         say(f"  - {res.describe()}")
-    if any(r.kind == "security-group" for r in found):
+    for line in plan.connection_lines():
+        say(f"  ! {line}.")
+    for left in plan.left:
+        say(f"  ! {left.line()}")
+    if plan.blockers:
+        raise plan.blocked_error()
+    if any(r.kind == "security-group" for r in plan.resources):
         say(
             "  (AWS releases a deleted load balancer's network interfaces a few minutes later; "
             "teardown waits for that before it deletes the load balancer's security group.)"
         )
     confirm("Delete them?", args.yes)
-    deleted = td.teardown(aws, name, progress=lambda m: say(f"  {m}"))
+    deleted = td.teardown(aws, name, progress=lambda m: say(f"  {m}"), record=record)
     kept = _forget(identity.account_id, aws.region, name)
-    print(f"Removed {len(deleted)} resource(s) of the link '{name}'.")
+    print(f"Removed {len(deleted)} resource{'' if len(deleted) == 1 else 's'} of the link '{name}'.")
     for group in kept:
         print(
             f"Kept the parameter group {group}, which the wizard made for this link: your database "
@@ -391,6 +400,21 @@ def teardown(args: argparse.Namespace) -> int:
             "console (this needs a reboot), then delete the group."
         )
     return 0
+
+
+def _saved_record(account: str, region: str, name: str) -> LinkRecord | None:
+    """The link's record (it names the firewall rules the wizard made), or None."""
+    try:
+        return RecordStore().load(account, region, name)
+    except DamagedRecordError:  # everything else is found by its tags all the same
+        return None
+
+
+def _platform_account(record: LinkRecord | None) -> str:
+    """The account whose connection is the platform's: the record's principal, else the default
+    consumer's."""
+    account = principal_account(record.principal) if record and record.principal else ""
+    return account or load_consumer().account_id
 
 
 def _forget(account: str, region: str, name: str) -> list[str]:

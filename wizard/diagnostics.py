@@ -26,6 +26,7 @@ from wizard.aws import (
 )
 from wizard.aws import target_group as tg
 from wizard.aws.session import AwsContext, Identity
+from wizard.aws.teardown_plan import left_rules
 from wizard.checks import CheckRow
 from wizard.consumers import Consumer, load_consumer
 from wizard.errors import UserError, bad_input, file_error
@@ -212,6 +213,8 @@ def link_status(
         except UserError:
             status.source = None
     status.findings = diagnose(aws, status, consumer)
+    # A rule that only looks like the wizard's: teardown will leave it, so say so now.
+    status.findings += [Finding("warning", r.line(), r.why, r.fix) for r in left_rules(aws, name, record)]
     if damaged is not None:
         status.findings.append(Finding("warning", damaged.what, damaged.why, damaged.fix))
     return status

@@ -155,6 +155,17 @@ class CreatedResource:
     id: str
     created_at: str = field(default_factory=now_iso)
     note: str = ""
+    # A firewall rule, as made: its group, TCP port and source (a CIDR or sg-…). Teardown removes
+    # an untagged rule only while it is still exactly this. Empty in records of older versions.
+    group_id: str = ""
+    port: int = 0
+    source: str = ""
+
+    def details(self) -> dict[str, Any]:
+        return {"group_id": self.group_id, "port": self.port, "source": self.source}
+
+
+_CREATED_TEXT = ("kind", "id", "created_at", "note", "group_id", "source")
 
 
 @dataclass
@@ -181,9 +192,22 @@ class LinkRecord:
     last_error: str = ""
     updated_at: str = field(default_factory=now_iso)
 
-    def note_created(self, kind: str, resource_id: str, note: str = "") -> None:
-        if not any(r.kind == kind and r.id == resource_id for r in self.created):
-            self.created.append(CreatedResource(kind, resource_id, note=note))
+    def note_created(
+        self,
+        kind: str,
+        resource_id: str,
+        note: str = "",
+        *,
+        group_id: str = "",
+        port: int = 0,
+        source: str = "",
+    ) -> None:
+        found = next((r for r in self.created if r.kind == kind and r.id == resource_id), None)
+        if found is None:
+            found = CreatedResource(kind, resource_id, note=note)
+            self.created.append(found)
+        if group_id and not found.group_id:  # the rule's details, learnt just after its id
+            found.group_id, found.port, found.source = group_id, port, source
 
     def mark_done(self, step: str) -> None:
         if step not in self.completed_steps:
@@ -211,9 +235,13 @@ class LinkRecord:
         values = dict(data)
         created = []
         for item in values.get("created", []):
-            if not isinstance(item, dict) or not {"kind", "id"} <= set(item) or not all(
-                isinstance(item.get(k, ""), str) for k in ("kind", "id", "created_at", "note")
-            ) or set(item) - {"kind", "id", "created_at", "note"}:
+            if (
+                not isinstance(item, dict)
+                or not {"kind", "id"} <= set(item)
+                or not all(isinstance(item.get(k, ""), str) for k in _CREATED_TEXT)
+                or not _fits("int", item.get("port", 0))
+                or set(item) - {*_CREATED_TEXT, "port"}
+            ):
                 raise ValueError(f"an entry of 'created' holds {item!r}")
             created.append(CreatedResource(**item))
         values["created"] = created

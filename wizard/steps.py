@@ -15,6 +15,7 @@ from wizard.aws import connections, discovery, endpoint_service, network, nlb, n
 from wizard.aws import target_group as tg
 from wizard.aws.connections import Connection
 from wizard.aws.session import AwsContext
+from wizard.aws.teardown_plan import remember_rules
 from wizard.checks import CheckRow
 from wizard.errors import UserError, bad_input
 from wizard.model import LinkPlan, LinkRecord
@@ -336,6 +337,8 @@ class TargetGroupStep(Step):
             for rule in rules:
                 link.record.note_created("security-group-rule", rule)
             link.save()
+            remember_rules(link.aws, link.record, rules)  # what each allows: teardown's exact match
+            link.save()
             if not rules:
                 return "The database's security group already allows the load balancer."
             if groups:
@@ -508,7 +511,7 @@ def _merge_saved(link: Link) -> None:
         return
     record = link.record
     for res in saved.created:
-        record.note_created(res.kind, res.id, res.note)
+        record.note_created(res.kind, res.id, res.note, **res.details())
     for step_id in saved.completed_steps:
         record.mark_done(step_id)
     for name in ("nlb_arn", "nlb_dns_name", "target_group_arn", "listener_arn",

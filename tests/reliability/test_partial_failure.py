@@ -67,7 +67,7 @@ def test_a_step_failing_midway_says_what_exists_and_teardown_removes_only_that(
     for fragment in (
         f"load balancer {LINK} ({lb['LoadBalancerArn']})",
         f"target group {LINK}-{PORT} ({group['TargetGroupArn']})",
-        f"listener port {PORT} on {LINK} ({listener['ListenerArn']})",
+        f"listener on port {PORT} of the load balancer {LINK} ({listener['ListenerArn']})",
     ):
         assert fragment in said
     assert "endpoint service" not in said

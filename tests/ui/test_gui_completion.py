@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QAbstractButton, QApplication, QHeaderView, QMessageBox, QWidget
 
 from tests.ui.flow import WAIT_MS, create, next_page, page, wait_settled
-from wizard.aws import endpoint_service
+from wizard.aws import connections, endpoint_service
 from wizard.aws.connections import Connection
 from wizard.aws.session import Credentials, make_context
 from wizard.aws.teardown import find_link_resources
@@ -25,6 +25,7 @@ from wizard.ui.pages import target_group
 from wizard.ui.pages.accept import ACTION, ENDPOINT
 
 SOURCE = "analytics-pg"  # PostgreSQL: no parameter group change on the way
+PLATFORM_ACCOUNT = "012922587834"  # the default consumer's (rivery.toml)
 
 
 def _sandbox(url: str) -> Any:
@@ -190,6 +191,51 @@ def test_remove_what_was_created_deletes_only_the_links_tagged_resources(
     # Back on the load balancer page, ready to build the link again from scratch.
     assert nlb.view is not None and not nlb.done
     assert nlb.action_button.isEnabled()
+
+
+def _platform_connection(qtbot: Any, url: str, service_id: str) -> str:
+    """The platform connects to the service (the sandbox's simulated platform does, once the
+    service allows it), and the provider accepts the request: a live connection."""
+    provider = _sandbox(url)
+    provider.ec2.modify_vpc_endpoint_service_permissions(
+        ServiceId=service_id, AddAllowedPrincipals=[f"arn:aws:iam::{PLATFORM_ACCOUNT}:root"]
+    )
+
+    def requests() -> list[Connection]:
+        return [c for c in connections.list_connections(provider, service_id) if c.pending]
+
+    qtbot.waitUntil(lambda: bool(requests()), timeout=WAIT_MS)
+    [request] = requests()
+    assert request.owner_account == PLATFORM_ACCOUNT
+    connections.accept_connections(provider, service_id, [request.endpoint_id])
+    return request.endpoint_id
+
+
+def test_the_removal_confirmation_names_the_platforms_live_connection(
+    open_window: Any, qtbot: Any, sandbox_url: str, no_dialogs: list[str], service_fails_once: list[int]
+) -> None:
+    # Issue 16 (8): removing the link cuts the platform off; the question says so, by name.
+    name = "plw-partial-live"
+    window = open_window(sandbox_url)
+    p = _fail_service_step(qtbot, window, name)
+    service_id = next(r.id for r in window.state.link.record.created if r.kind == "endpoint-service")
+    endpoint = _platform_connection(qtbot, sandbox_url, service_id)
+
+    p.error_panel.remove_button.click()
+    nlb = window.wizard.page_of(PageId.NLB)
+    qtbot.waitUntil(lambda: window.wizard.currentId() == int(PageId.NLB), timeout=WAIT_MS)
+    wait_settled(qtbot, window)
+
+    question = next(q for q in no_dialogs if q.startswith("Remove what was created?"))
+    assert (
+        f"The platform's live connection {endpoint} from account {PLATFORM_ACCOUNT} will be "
+        "rejected: it stops carrying traffic to the database at once." in question
+    )
+    assert f"• load balancer {name} (arn:" in question
+    assert f"• load balancer's security group {name}-nlb (sg-" in question
+    assert _service_ids(_sandbox(sandbox_url), name) == []
+    status = nlb.status.text()
+    assert status.startswith("Removed 6 resources: ") and status.count("Removed") == 1
 
 
 # --- skip_name_resolve: reboot only with explicit consent -------------------------------------

@@ -1,10 +1,11 @@
 """The sandbox's model of Elastic Load Balancing (elbv2) where moto 5.2 differs from AWS.
 
-moto makes a load balancer `active` on the first describe, deletes it even with deletion
-protection on, forgets it the moment it is deleted, reports every registered target `healthy` and drops a deregistered one at once. AWS, which the
+moto makes a load balancer `active` on the first describe, forgets it the moment it is deleted,
+reports every registered target `healthy` and drops a deregistered one at once. AWS, which the
 wizard is written for, takes minutes for each of these; target health depends on the group being
-behind a listener of an active load balancer and on the target's zone; and the first load
-balancer or target group of an account needs the service-linked role (elb_service_role.py).
+behind a listener of an active load balancer and on the target's zone; the first load balancer or
+target group of an account needs the service-linked role (elb_service_role.py); and a load
+balancer with deletion protection on is not deleted (moto deletes it).
 
 Durations are AWS's, scaled by wizard/sandbox/timing.py (scale 0: every state is final at once).
 """
@@ -123,8 +124,9 @@ def _wrap_delete_load_balancer(original: Callable[..., Any]) -> Callable[..., An
 def _refuse_if_protected(balancer: Any | None) -> None:
     from moto.elbv2.exceptions import ELBClientError
 
-    attributes = getattr(balancer, "attrs", {}) if balancer is not None else {}
-    if str(attributes.get(DELETION_PROTECTION, "false")).lower() == "true":
+    if balancer is None:
+        return
+    if str(getattr(balancer, "attrs", {}).get(DELETION_PROTECTION, "false")).lower() == "true":
         # API reference, DeleteLoadBalancer: not while deletion protection is on (OperationNotPermitted).
         raise ELBClientError(
             "OperationNotPermitted",

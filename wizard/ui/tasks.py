@@ -28,6 +28,7 @@ from wizard.checks import CheckRow
 from wizard.consumers import Consumer
 from wizard.diagnostics import LinkStatus
 from wizard.model import DataSource, LinkPlan, LinkRecord, SubnetInfo
+from wizard.validators import principal_account
 
 
 def load_profiles() -> list[ProfileInfo]:
@@ -196,16 +197,18 @@ def write_diagnostics(
 # --- after a failed step: what the wizard built for the link, and removing it ---------------
 
 
-def link_resources(link: steps.Link) -> list[teardown.ManagedResource]:
-    """What exists in AWS for the link, found by its tags (what `remove_link` would delete)."""
-    return teardown.find_link_resources(link.aws, link.plan.name)
+def link_resources(link: steps.Link) -> teardown.TeardownPlan:
+    """What `remove_link` would delete (found by the link's tags and record), the connections it
+    would reject, the rules it would leave, and anything that would stop it."""
+    platform = principal_account(link.plan.principal) or link.plan.consumer.account_id
+    return teardown.plan_teardown(link.aws, link.plan.name, link.record, platform)
 
 
 def remove_link(link: steps.Link, progress: Callable[[str], None]) -> list[teardown.ManagedResource]:
-    """Delete every tagged resource of the link (newest first) and forget its saved progress.
-    Holds the link's lock, so no other window builds the link while it is being removed."""
+    """Delete what is the link's (newest first) and forget its saved progress. Holds the link's
+    lock, so no other window builds the link while it is being removed."""
     record = link.record
     with link.store.locked(record.account_id, link.plan.region, link.plan.name):
-        deleted = teardown.teardown(link.aws, link.plan.name, progress=progress)
+        deleted = teardown.teardown(link.aws, link.plan.name, progress=progress, record=record)
         link.store.delete(record)
     return deleted

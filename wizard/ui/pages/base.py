@@ -345,9 +345,14 @@ class BasePage(QWizardPage):
         # Keep the way on open: the buttons come back with the new error.
         self.offer_recovery(error)
 
-    def _confirm_remove(self, found: list[Any]) -> None:
+    def _confirm_remove(self, plan: Any) -> None:
         link: Any = self.state.link
         self.set_status("")
+        found = plan.resources
+        if plan.blockers:  # nothing is deleted: say what stops it and how to clear it
+            self.offer_recovery(plan.blocked_error())
+            return
+        left = "".join(f"\n\n{r.line()}." for r in plan.left)
         kept = [r for r in link.record.created if r.kind == "db-parameter-group"]
         note = (
             "\n\nKept: the database parameter group "
@@ -357,17 +362,19 @@ class BasePage(QWizardPage):
             else ""
         )
         if not found:
-            self.set_status("Nothing tagged for this link exists in AWS; nothing to remove." + note)
+            self.set_status("Nothing tagged for this link exists in AWS; nothing to remove." + note + left)
             self.error_panel.show_partial(self._recovery_error, [])
             return
         listing = "\n".join(f"• {r.describe()}" for r in found)
+        cut_off = "".join(f"\n\n{line}." for line in plan.connection_lines())
         if not ask_yes_no(
             self,
             "Remove what was created?",
             self.redactor(
                 f"These resources of the link '{link.record.name}' will be deleted from your AWS "
-                f"account:\n{listing}{note}\n\nNothing else is touched: only what carries this "
-                "link's tags. Delete them now?"
+                f"account:\n{listing}{cut_off}{note}{left}\n\nNothing else is touched: only what "
+                "carries this link's tags, and the firewall rules the wizard recorded as its own. "
+                "Delete them now?"
             ),
         ):
             self.offer_recovery(self._recovery_error)
@@ -387,7 +394,7 @@ class BasePage(QWizardPage):
         self._recovery_error = None
         self.state.link = None
         message = (
-            f"Removed {len(deleted)} resource(s): "
+            f"Removed {len(deleted)} resource{'' if len(deleted) == 1 else 's'}: "
             + "; ".join(r.describe() for r in deleted)
             + f".{note.replace(chr(10), ' ')} You can build the link again from here, or close "
             "the wizard."

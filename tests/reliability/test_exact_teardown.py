@@ -163,12 +163,26 @@ def test_a_rule_the_record_holds_is_removed_even_untagged_and_redescribed(
     rule = _wizards_rule(seeded, made)
     ec2 = client("ec2")
     ec2.delete_tags(Resources=[rule["SecurityGroupRuleId"]], Tags=[{"Key": MANAGED_BY_KEY}])
-    ec2.update_security_group_rule_descriptions_ingress(
+    # The DBA relabels it (moto ignores UpdateSecurityGroupRuleDescriptionsIngress by rule id).
+    ec2.modify_security_group_rules(
         GroupId=seeded.analytics_pg_sg,
-        SecurityGroupRuleDescriptions=[
-            {"SecurityGroupRuleId": rule["SecurityGroupRuleId"], "Description": "reporting NLB"}
+        SecurityGroupRules=[
+            {
+                "SecurityGroupRuleId": rule["SecurityGroupRuleId"],
+                "SecurityGroupRule": {
+                    "IpProtocol": "tcp",
+                    "FromPort": PORT,
+                    "ToPort": PORT,
+                    "ReferencedGroupId": made["nlb_group"],
+                    "Description": "reporting NLB",
+                },
+            }
         ],
     )
+    [now] = ec2.describe_security_group_rules(SecurityGroupRuleIds=[rule["SecurityGroupRuleId"]])[
+        "SecurityGroupRules"
+    ]
+    assert now["Description"] == "reporting NLB" and MANAGED_BY_KEY not in {t["Key"] for t in now["Tags"]}
 
     run = cli(capsys, *TEARDOWN, "--yes")
 

@@ -262,7 +262,12 @@ def _dispatch(args: argparse.Namespace) -> int:
 
     handler: Callable[[argparse.Namespace], int] = getattr(commands, args.command)
     args.endpoint_url = args.sub_endpoint_url or args.endpoint_url
-    return handler(args)
+    args.cleanups = []
+    try:
+        return handler(args)
+    finally:
+        for cleanup in args.cleanups:
+            cleanup()
 
 
 def confirm(question: str, assume_yes: bool) -> None:

@@ -28,6 +28,7 @@ from wizard.steps import (
     accept_on_service,
     apply_fix,
     open_link,
+    remove_link,
     run_setup,
     service_summary,
 )
@@ -71,7 +72,8 @@ def _connect(args: argparse.Namespace) -> tuple[AwsContext, Identity]:
     aws = make_context(_credentials(args.profile), args.region, args.endpoint_url)
     aws.on_slow = lambda message: say(f"  {message}")
     if args.verbose:
-        activity.ACTIVITY.subscribe(lambda e: say(f"  · {e.line()}\n    $ {e.cli}"))
+        stop = activity.ACTIVITY.subscribe(lambda e: say(f"  · {e.line()}\n    $ {e.cli}"))
+        args.cleanups.append(stop)  # the log is the process's: a command run in-process ends it
     identity = whoami(aws)
     return aws, identity
 
@@ -372,7 +374,7 @@ def teardown(args: argparse.Namespace) -> int:
         print(f"Nothing tagged for the link '{name}' exists in {aws.region}.")
         for left in plan.left:
             print(f"  ! {left.line()}")
-        _forget(identity.account_id, aws.region, name)
+        remove_link(aws, RecordStore(), identity.account_id, name, record, wait=LOCK_WAIT_SECONDS)
         return 0
     say(f"These resources of the link '{name}' will be deleted:")
     for res in plan.resources:
@@ -389,8 +391,9 @@ def teardown(args: argparse.Namespace) -> int:
             "teardown waits for that before it deletes the load balancer's security group.)"
         )
     confirm("Delete them?", args.yes)
-    deleted = td.teardown(aws, name, progress=lambda m: say(f"  {m}"), record=record)
-    kept = _forget(identity.account_id, aws.region, name)
+    deleted, kept = remove_link(
+        aws, RecordStore(), identity.account_id, name, record, lambda m: say(f"  {m}"), LOCK_WAIT_SECONDS
+    )
     print(f"Removed {len(deleted)} resource{'' if len(deleted) == 1 else 's'} of the link '{name}'.")
     for group in kept:
         print(
@@ -417,15 +420,3 @@ def _platform_account(record: LinkRecord | None) -> str:
     return account or load_consumer().account_id
 
 
-def _forget(account: str, region: str, name: str) -> list[str]:
-    """Delete the link's record; return the parameter groups it created, which teardown keeps."""
-    store = RecordStore()
-    try:
-        record = store.load(account, region, name)
-    except DamagedRecordError as damaged:  # what it listed was found by tags all the same
-        damaged.path.unlink(missing_ok=True)
-        return []
-    if not record:
-        return []
-    store.delete(record)
-    return [r.id for r in record.created if r.kind == "db-parameter-group"]

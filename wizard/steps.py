@@ -11,7 +11,16 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from wizard.aws import connections, discovery, endpoint_service, network, nlb, nlb_security, rds_params
+from wizard.aws import (
+    connections,
+    discovery,
+    endpoint_service,
+    network,
+    nlb,
+    nlb_security,
+    rds_params,
+    teardown,
+)
 from wizard.aws import target_group as tg
 from wizard.aws.connections import Connection
 from wizard.aws.session import AwsContext
@@ -651,3 +660,37 @@ def target_health(link: Link) -> list[tg.TargetHealthInfo]:
     if not link.record.target_group_arn:
         return []
     return tg.target_health(link.aws, link.record.target_group_arn)
+
+
+def remove_link(
+    aws: AwsContext,
+    store: RecordStore,
+    account_id: str,
+    name: str,
+    record: LinkRecord | None = None,
+    progress: Progress = _quiet,
+    wait: float = 0,
+) -> tuple[list[teardown.ManagedResource], list[str]]:
+    """Delete what is the link's and forget its record, under the link's lock: a setup racing it
+    either finishes first (and is removed whole) or starts after (and builds anew). Returns what
+    was deleted and the parameter groups kept (the database still uses them)."""
+
+    def waiting() -> None:
+        progress(f"Another window or command is changing the link '{name}'; waiting up to {wait:g} s…")
+
+    with store.locked(account_id, aws.region, name, wait=wait, on_wait=waiting):
+        deleted = teardown.teardown(aws, name, progress=progress, record=record)
+        return deleted, _forget(store, account_id, aws.region, name)
+
+
+def _forget(store: RecordStore, account_id: str, region: str, name: str) -> list[str]:
+    """Delete the link's record; return the parameter groups it made, which teardown keeps."""
+    try:
+        record = store.load(account_id, region, name)
+    except DamagedRecordError as damaged:  # what it listed was found by tags all the same
+        damaged.path.unlink(missing_ok=True)
+        return []
+    if not record:
+        return []
+    store.delete(record)
+    return [r.id for r in record.created if r.kind == "db-parameter-group"]

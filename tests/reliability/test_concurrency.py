@@ -93,3 +93,24 @@ def test_a_run_that_cannot_get_the_lock_in_time_stops_with_a_clear_message(
     assert f"The link '{link}' is being changed by another window or command (waited 0.5 s)" in run.err
     assert "Wait for the other run to finish" in run.err and "Nothing was created for this link." in run.err
     assert not any(link_resources(link, sandbox.endpoint_url).values())
+
+
+def test_teardown_racing_a_setup_leaves_the_whole_link_or_nothing(
+    sandbox: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Issue 16 (17): teardown takes the link's lock in the engine, as setup does. While another
+    # run holds the link, teardown deletes nothing; once it is free, it deletes all of it.
+    link = "plw-race"
+    assert cli(capsys, *setup_args(name=link)).code == 0
+    monkeypatch.setattr(commands, "LOCK_WAIT_SECONDS", 0.5)
+    with RecordStore().locked(ACCOUNT, REGION, link):  # a setup (or a window) is changing it
+        run = cli(capsys, "teardown", "--region", REGION, "--name", link, "--yes")
+    assert run.code == 1
+    assert f"Another window or command is changing the link '{link}'; waiting up to 0.5 s" in run.err
+    assert "is being changed by another window or command" in run.err
+    assert {k: len(v) for k, v in link_resources(link, sandbox.endpoint_url).items()} == ONE_EACH
+    assert RecordStore().load(ACCOUNT, REGION, link) is not None
+    done = cli(capsys, "teardown", "--region", REGION, "--name", link, "--yes")
+    assert done.code == 0, done.err
+    assert not any(link_resources(link, sandbox.endpoint_url).values())
+    assert RecordStore().load(ACCOUNT, REGION, link) is None

@@ -36,9 +36,12 @@ def qapp_cls() -> Any:
     return QApplication
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def sandbox_url() -> Iterator[str]:
-    """One seeded sandbox for the page tests (they only read, or create links of their own)."""
+    """One seeded sandbox per module of page tests (they only read, or create links of their
+    own). Not per session: moto's state is the process's, so another module's sandbox (or a
+    mock_aws block) resets it, and this sandbox's simulated platform would go on requesting
+    connections to the other module's services."""
     from wizard.sandbox.server import Sandbox
 
     sandbox = Sandbox(consumer_delay=0.5, consumer_interval=0.2)

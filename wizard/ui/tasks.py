@@ -208,7 +208,4 @@ def remove_link(link: steps.Link, progress: Callable[[str], None]) -> list[teard
     """Delete what is the link's (newest first) and forget its saved progress. Holds the link's
     lock, so no other window builds the link while it is being removed."""
     record = link.record
-    with link.store.locked(record.account_id, link.plan.region, link.plan.name):
-        deleted = teardown.teardown(link.aws, link.plan.name, progress=progress, record=record)
-        link.store.delete(record)
-    return deleted
+    return steps.remove_link(link.aws, link.store, record.account_id, link.plan.name, record, progress)[0]

@@ -155,7 +155,7 @@ def setup(args: argparse.Namespace) -> int:
                 _apply_fixes(link, allow_reboot=args.allow_reboot)
         run_setup(link, progress=progress, steps=SETUP_STEPS[2:], wait=LOCK_WAIT_SECONDS)
         if others and args.remove_old_principals:
-            progress(AllowlistStep().fix(link, "remove-other-principals"))
+            progress(AllowlistStep().fix(link, "other-principals"))
         checks = _report_checks(link, fixed=args.fix)
     except UserError:
         _explain_partial(aws, link)

@@ -44,7 +44,7 @@ STEP_FIXES = (
     "refresh-targets",
     "remove-leftovers",
 )
-FIX_KEYS = (*STEP_FIXES, "allow-principal", "accept-connection", "remove-other-principals")
+FIX_KEYS = (*STEP_FIXES, "allow-principal", "accept-connection", "other-principals")
 # AWS's target-health reason codes that mean "not in service yet", not "broken".
 _STARTING = {"Elb.RegistrationInProgress", "Elb.InitialHealthChecking"}
 # Health states of a target on its way out of the group (after a deregistration); an `unused`
@@ -685,7 +685,7 @@ def apply_fix(
         principal = (s.record.principal if s.record else "") or consumer.principal
         endpoint_service.allow_principal(aws, s.service.id, principal)
         return f"{principal} may now connect to {s.service.name}."
-    if key == "remove-other-principals":
+    if key == "other-principals":
         if s.service is None:
             raise UserError("There is no endpoint service", fix="Run setup again to create it.")
         if s.source is not None:  # under the link's lock, as the allow-list page does it

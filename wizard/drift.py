@@ -8,7 +8,7 @@ from wizard.aws.converge import Leftover
 from wizard.diagnostics import Finding, LinkStatus
 
 REMOVE_LEFTOVERS = "remove-leftovers"
-REMOVE_OTHER_PRINCIPALS = "remove-other-principals"
+OTHER_PRINCIPALS = "other-principals"
 
 
 def expected_port(s: LinkStatus) -> int:
@@ -95,7 +95,7 @@ def principal_findings(s: LinkStatus, principal: str) -> list[Finding]:
                 "a connection to your database's service; one accepted by mistake (or without "
                 "acceptance required) reaches the database.",
                 fix,
-                REMOVE_OTHER_PRINCIPALS,
+                OTHER_PRINCIPALS,
             )
         ]
     return [
@@ -106,6 +106,6 @@ def principal_findings(s: LinkStatus, principal: str) -> list[Finding]:
             f"{', '.join(others)} (an earlier setup's principal, or added in the console): each "
             "can request a connection to your database's service.",
             fix,
-            REMOVE_OTHER_PRINCIPALS,
+            OTHER_PRINCIPALS,
         )
     ]

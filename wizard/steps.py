@@ -524,7 +524,7 @@ class AllowlistStep(Step):
         return [p for p in allowed if p != link.plan.principal]
 
     def fix(self, link: Link, key: str, allow_reboot: bool = False) -> str:
-        if key != "remove-other-principals":
+        if key != "other-principals":
             return super().fix(link, key, allow_reboot)
         with link_lock(link):
             others = self.other_principals(link)

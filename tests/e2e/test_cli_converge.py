@@ -248,7 +248,7 @@ def test_another_principal_keeps_the_old_one_until_asked_to_remove_it(
     code, link = status_json(capsys, name)
     assert code == 1
     drift = findings(link)[f"Other principals may connect: {RIVERY}"]
-    assert drift["severity"] == "problem" and drift["fix_key"] == "remove-other-principals"
+    assert drift["severity"] == "problem" and drift["fix_key"] == "other-principals"
     assert OTHER in drift["why"]
 
     code, _out, err = run(

@@ -355,6 +355,36 @@ def test_the_allowlist_page_shows_another_principal_and_its_fix_removes_it_after
     assert [p["Principal"] for p in allowed] == [RIVERY.principal]
 
 
+def test_the_target_group_page_previews_what_another_port_removes(
+    window: MainWindow, qtbot: Any, aws: AwsContext
+) -> None:
+    # Issue 16 (1): a corrected port on a link that is done re-opens the step; its preview says
+    # what goes (the old port's listener and target group) as well as what comes.
+    link = window.state.link
+    state = window.state
+    state.source, state.subnet_ids, state.port = link.plan.source, link.plan.subnet_ids, link.plan.port
+    page = window.wizard.page_of(PageId.TARGET_GROUP)
+    page.initializePage()
+    wait_settled_page(qtbot, page)
+    assert page.done and not page.port.isReadOnly()
+
+    page.port.setValue(3307)
+
+    qtbot.waitUntil(lambda: not page.done and page.view is not None, timeout=WAIT_MS)
+    wait_settled_page(qtbot, page)
+    items = [(i.action, i.what) for i in page.preview.items()]
+    assert ("create", "TCP listener on port 3307") in items
+    assert ("remove", "TCP listener on port 3306 (on load balancer orders)") in items
+    assert ("remove", "TCP target group 'orders-3306' on port 3306") in items
+    assert "<b>Will remove:</b> TCP listener on port 3306" in page.preview.text()
+    # The step is to do again (its Create button opens once the new port's checks pass).
+    assert page.action_button.text() == page.ACTION_TEXT
+    # Nothing changed yet: the preview only says what the Create button would do.
+    assert [
+        ls["Port"] for ls in aws.elbv2.describe_listeners(LoadBalancerArn=link.record.nlb_arn)["Listeners"]
+    ] == [3306]
+
+
 def wait_settled_page(qtbot: Any, page: Any) -> None:
     qtbot.waitUntil(
         lambda: not page.busy and not page._checking and not page._debounce.isActive(), timeout=WAIT_MS

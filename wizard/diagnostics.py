@@ -35,7 +35,8 @@ from wizard.redact import redact
 from wizard.state import DamagedRecordError, RecordStore
 
 # Fix keys diagnose() may put on a Finding, all handled by apply_fix(). The first six are
-# steps.TargetGroupStep fixes (also offered on the target group page).
+# steps.TargetGroupStep fixes (the first five also offered on the target group page, whose
+# Create button does the sixth when the port changes).
 STEP_FIXES = (
     "security-group",
     "nlb-sg-enforcement",

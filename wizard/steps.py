@@ -567,7 +567,7 @@ def _others_row(principal: str, others: list[str]) -> CheckRow:
         else ""
     ) + (
         f"{', '.join(named)} {'is' if len(named) == 1 else 'are'} allowed besides {principal} "
-        "and stays allowed unless removed: it can still request a connection. "
+        "and stays allowed unless removed: each can still request a connection. "
         if named
         else ""
     )

@@ -61,7 +61,7 @@ def test_another_port_re_opens_the_step_previews_the_removal_and_converges(
     assert "target_group" in _reopen(first).record.completed_steps
     preview = [(i.action, i.what) for i in step.preview(second)]
     assert ("create", "TCP listener on port 2222") in preview
-    assert ("remove", "TCP listener on port 22 (on load balancer tunnel)") in preview
+    assert ("remove", "TCP listener on port 22 of load balancer 'tunnel'") in preview
     assert ("remove", "TCP target group 'tunnel-22' on port 22") in preview
     assert ("remove", f"firewall rule {old_rule} in security group {seeded.tunnel_sg} (TCP 22)") in preview
     assert steps.PreviewItem("remove", "x").line() == "Will remove: x"
@@ -214,7 +214,5 @@ def test_the_allowlist_step_shows_other_principals_and_removes_them(
 
     assert es.allowed_principals(aws, service) == [RIVERY.principal]
     assert message.endswith(f"from the allow list; allowed now: {RIVERY.principal}.")
-    assert (
-        step.fix(link, "other-principals") == f"Only {RIVERY.principal} is allowed; nothing to remove."
-    )
+    assert step.fix(link, "other-principals") == f"Only {RIVERY.principal} is allowed; nothing to remove."
     assert es.remove_principals(aws, service, [OTHER]) == [RIVERY.principal]  # idempotent

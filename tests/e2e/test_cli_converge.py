@@ -94,7 +94,7 @@ def test_a_corrected_port_leaves_only_the_asked_listener_target_group_and_firewa
     assert code == 0, err
     # The preview says what goes as well as what comes.
     assert "Will create: TCP listener on port 2222" in err
-    assert "Will remove: TCP listener on port 22 (on load balancer tunnel)" in err
+    assert "Will remove: TCP listener on port 22 of load balancer 'tunnel'" in err
     assert "Will remove: TCP target group 'tunnel-22' on port 22" in err
     assert "Will remove: firewall rule sgr-" in err and f"in security group {tunnel_sg} (TCP 22)" in err
     second = json.loads(out)
@@ -172,7 +172,7 @@ def test_a_rerun_never_touches_a_listener_the_wizard_did_not_make(
 
     assert code in (0, 1), err
     assert "Will remove: TCP listener on port 8080" not in err
-    assert "Leaving the TCP listener on port 8080 (on load balancer tunnel) alone" in err
+    assert "Leaving the TCP listener on port 8080 of load balancer 'tunnel' alone" in err
     assert listener_ports(sandbox, first["nlb_arn"]) == [2222, 8080]
     assert elbv2.describe_target_groups(TargetGroupArns=[theirs])["TargetGroups"]
     assert MANAGED_BY_KEY not in tags_of(elbv2, theirs)

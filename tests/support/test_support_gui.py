@@ -374,7 +374,7 @@ def test_the_target_group_page_previews_what_another_port_removes(
     wait_settled_page(qtbot, page)
     items = [(i.action, i.what) for i in page.preview.items()]
     assert ("create", "TCP listener on port 3307") in items
-    assert ("remove", "TCP listener on port 3306 (on load balancer orders)") in items
+    assert ("remove", "TCP listener on port 3306 of load balancer 'orders'") in items
     assert ("remove", "TCP target group 'orders-3306' on port 3306") in items
     assert "<b>Will remove:</b> TCP listener on port 3306" in page.preview.text()
     # The step is to do again (its Create button opens once the new port's checks pass).

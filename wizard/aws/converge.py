@@ -37,7 +37,7 @@ class Leftover:
 
     def describe(self) -> str:
         if self.kind == "listener":
-            return f"TCP listener on port {self.port} (on load balancer {self.where})"
+            return f"TCP listener on port {self.port} of load balancer '{self.where}'"
         if self.kind == "target-group":
             return f"TCP target group '{self.where}' on port {self.port}"
         return f"firewall rule {self.id} in security group {self.where} (TCP {self.port})"

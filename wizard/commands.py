@@ -27,7 +27,7 @@ from wizard.steps import (
     Link,
     TargetGroupStep,
     accept_on_service,
-    link_lock,
+    apply_fix,
     open_link,
     run_setup,
     service_summary,
@@ -148,11 +148,8 @@ def setup(args: argparse.Namespace) -> int:
     progress = lambda m: say(f"  {m}")  # noqa: E731
     try:
         run_setup(link, progress=progress, steps=SETUP_STEPS[:2], wait=LOCK_WAIT_SECONDS)
-        if args.fix:
-            # While AWS starts the load balancer. The fixes change the database's security
-            # group and parameter group: under the link's lock too.
-            with link_lock(link, LOCK_WAIT_SECONDS, progress):
-                _apply_fixes(link, allow_reboot=args.allow_reboot)
+        if args.fix:  # while AWS starts the load balancer
+            _apply_fixes(link, allow_reboot=args.allow_reboot)
         run_setup(link, progress=progress, steps=SETUP_STEPS[2:], wait=LOCK_WAIT_SECONDS)
         if others and args.remove_old_principals:
             progress(AllowlistStep().fix(link, "other-principals"))
@@ -185,18 +182,15 @@ def setup(args: argparse.Namespace) -> int:
     return 0
 
 
-# Made by the endpoint service step once the load balancer is active, not by a fix beforehand.
-_DONE_WHEN_ACTIVE = {"nlb-sg-enforcement"}
-
-
 def _apply_fixes(link: Link, allow_reboot: bool) -> None:
     step = TargetGroupStep()
     for row in step.check(link):
         # skip_name_resolve set but waiting for a reboot: its fix is the reboot, only if allowed.
         waiting = row.warning and row.key == "skip-name-resolve" and allow_reboot
-        if row.fix and (not row.ok or waiting) and row.key not in _DONE_WHEN_ACTIVE:
+        if row.fix and (not row.ok or waiting):
             say(f"  Fixing: {row.label} — {row.fix}")
-            say(f"  {step.fix(link, row.key, allow_reboot=allow_reboot)}")
+            done = apply_fix(link, step, row.key, allow_reboot, LOCK_WAIT_SECONDS, lambda m: say(f"  {m}"))
+            say(f"  {done}")
 
 
 def _report_checks(link: Link, fixed: bool) -> list[Any]:

@@ -711,7 +711,7 @@ def apply_fix(
         else:
             connections.accept_connections(aws, s.service.id, pending)
         return f"Accepted {', '.join(pending)}."
-    return steps.TargetGroupStep().fix(_open_link(aws, s, consumer), key, allow_reboot)
+    return steps.apply_fix(_open_link(aws, s, consumer), steps.TargetGroupStep(), key, allow_reboot)
 
 
 # --- the report ---------------------------------------------------------------------------------

@@ -482,7 +482,6 @@ class EndpointServiceStep(Step):
         found = _require_nlb(link)
         if found.state != "active":
             progress("Waiting for AWS to finish starting the load balancer (a few minutes)…")
-        # Also on a re-run: its security group must not filter PrivateLink traffic.
         nlb.ready_nlb(link.aws, found.arn, link.plan.cross_zone)
         progress("Creating (or finding) the endpoint service and waiting until it is available…")
         info, _ = endpoint_service.find_or_create_endpoint_service(
@@ -644,6 +643,19 @@ def apply_step(link: Link, step: Step, progress: Progress = _quiet, wait: float 
             raise
         link.record.last_error = ""
         link.save()
+
+
+def apply_fix(
+    link: Link, step: Step, key: str, allow_reboot: bool = False, wait: float = 0,
+    progress: Progress = _quiet,
+) -> str:
+    """Apply one check's fix under the link's lock (it changes the database's firewall or
+    settings, or the link's resources); returns what was done, in plain words."""
+    with link_lock(link, wait, progress):
+        _merge_saved(link)
+        done = step.fix(link, key, allow_reboot)
+        link.save()
+        return done
 
 
 def run_setup(

@@ -16,26 +16,7 @@ LOCAL_ZONE = "us-east-1-bos-1a"
 LOCAL_ZONE_ID = "use1-bos1-az1"
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _no_default_amis() -> Iterator[None]:
-    # Each new account's EC2 backend would load moto's AMI catalogue (~0.5 s); none is needed here.
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
-        yield
-
-
-@pytest.fixture(scope="module")
-def server_url() -> Iterator[str]:
-    from wizard.sandbox.server import _server_class
-
-    moto_ext.install()
-    server = _server_class()(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.close()
+pytestmark = pytest.mark.usefixtures("no_default_amis")
 
 
 @pytest.fixture(params=["in-process", "server"])
@@ -50,7 +31,7 @@ def acc(request: pytest.FixtureRequest) -> Iterator[Accounts]:
             yield clients
             clients.close()
     else:
-        clients = accounts(request.getfixturevalue("server_url"))
+        clients = accounts(request.getfixturevalue("moto_server_url"))
         moto_api_backend.reset()  # the server shares this process's moto state
         try:
             yield clients

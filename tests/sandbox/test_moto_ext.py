@@ -23,27 +23,7 @@ from tests.sandbox.helpers import (
 from wizard.errors import UserError
 from wizard.sandbox import moto_ext
 
-
-@pytest.fixture(scope="module", autouse=True)
-def _no_default_amis() -> Iterator[None]:
-    # Each new account's EC2 backend would load moto's AMI catalogue (~0.5 s); none is needed here.
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
-        yield
-
-
-@pytest.fixture(scope="module")
-def moto_server() -> Iterator[str]:
-    from wizard.sandbox.server import _server_class
-
-    moto_ext.install()
-    server = _server_class()(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.close()
+pytestmark = pytest.mark.usefixtures("no_default_amis")
 
 
 @pytest.fixture(scope="module")
@@ -55,8 +35,8 @@ def in_process_clients() -> Iterator[Accounts]:
 
 
 @pytest.fixture(scope="module")
-def server_clients(moto_server: str) -> Iterator[Accounts]:
-    clients = accounts(moto_server)
+def server_clients(moto_server_url: str) -> Iterator[Accounts]:
+    clients = accounts(moto_server_url)
     yield clients
     clients.close()
 

@@ -248,23 +248,13 @@ def test_the_model_answers_over_http_as_in_process(moto_server_rds: Any) -> None
 
 
 @pytest.fixture
-def moto_server_rds() -> Iterator[Any]:
+def moto_server_rds(moto_server_url: str) -> Any:
     import boto3
 
-    from wizard.sandbox import moto_ext
-    from wizard.sandbox.server import _server_class
-
-    moto_ext.install()
-    server = _server_class()(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield boto3.client(
-            "rds",
-            region_name=REGION,
-            endpoint_url=f"http://{host}:{port}",
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        )
-    finally:
-        server.close()
+    return boto3.client(
+        "rds",
+        region_name=REGION,
+        endpoint_url=moto_server_url,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )

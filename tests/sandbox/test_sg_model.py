@@ -3,7 +3,6 @@ does not. Each test fails on plain moto, which accepts every one of these calls.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -171,19 +170,8 @@ def _moto_group(group_id: str) -> Any:
 
 
 @pytest.fixture(scope="module")
-def server_net() -> Iterator[Net]:
-    from wizard.sandbox import moto_ext
-    from wizard.sandbox.server import _server_class
-
-    moto_ext.install()
-    server = _server_class()(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield _net(f"http://{host}:{port}")
-    finally:
-        server.close()
-
+def server_net(moto_server_url: str) -> Net:
+    return _net(moto_server_url)
 
 def test_server_mode_models_the_same(server_net: Net) -> None:
     group = server_net.group("nlb-server")

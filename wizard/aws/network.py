@@ -75,10 +75,10 @@ def resolve_target_ips(aws: AwsContext, source: DataSource) -> list[str]:
     if not instance:
         raise UserError(
             what=f"Could not find the database instance behind {source.id}",
-            why="An Aurora cluster needs a writer instance, and none was found."
-            if source.kind is SourceKind.AURORA_CLUSTER
+            why=f"A {source.kind.label} needs a writer instance, and none was found."
+            if source.kind in (SourceKind.AURORA_CLUSTER, SourceKind.MULTI_AZ_CLUSTER)
             else "The instance was deleted or renamed.",
-            fix="Check the cluster in the RDS console; add or wait for a writer instance.",
+            fix="Check it in the RDS console; for a cluster, add or wait for a writer instance.",
         )
     # The primary's zone only: a Multi-AZ standby's interface does not accept connections.
     zone = instance.get("AvailabilityZone", "")

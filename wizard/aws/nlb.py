@@ -271,14 +271,15 @@ def start_nlb(
         arn = create_once(create, find)
         if on_created is not None:
             on_created(arn)
+    # Right away (SetSecurityGroups names no state it needs), and on a re-run too: a crash may
+    # have come between creating the NLB and this call.
+    fix_nlb_sg_enforcement(aws, arn)
     return arn, created
 
 
 def ready_nlb(aws: AwsContext, arn: str, cross_zone: bool, patience: Patience = DEFAULT_PATIENCE) -> NlbInfo:
-    """Wait until the NLB is active, then make it carry PrivateLink traffic as the link needs:
-    its security group not filtering it, cross-zone as asked. Idempotent (also after a crash)."""
+    """Wait until the NLB is active, with cross-zone load balancing as asked (idempotent)."""
     wait_available(aws, arn, patience)
-    fix_nlb_sg_enforcement(aws, arn)
     info = describe_nlb(aws, arn)
     if info.cross_zone != cross_zone:
         set_cross_zone(aws, arn, cross_zone)

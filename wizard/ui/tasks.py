@@ -121,7 +121,7 @@ def apply_step(step_id: str, link: steps.Link, progress: Callable[[str], None]) 
 
 
 def fix_check(step_id: str, link: steps.Link, key: str, allow_reboot: bool = False) -> str:
-    return step_by_id(step_id).fix(link, key, allow_reboot)
+    return steps.apply_fix(link, step_by_id(step_id), key, allow_reboot)
 
 
 def target_health(link: steps.Link) -> list[TargetHealthInfo]:

@@ -152,7 +152,7 @@ def setup(args: argparse.Namespace) -> int:
             _apply_fixes(link, allow_reboot=args.allow_reboot)
         run_setup(link, progress=progress, steps=SETUP_STEPS[2:], wait=LOCK_WAIT_SECONDS)
         if others and args.remove_old_principals:
-            progress(AllowlistStep().fix(link, "other-principals"))
+            progress(apply_fix(link, AllowlistStep(), "other-principals", wait=LOCK_WAIT_SECONDS))
         checks = _report_checks(link, fixed=args.fix)
     except UserError:
         _explain_partial(aws, link)

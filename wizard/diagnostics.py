@@ -690,7 +690,7 @@ def apply_fix(
         if s.service is None:
             raise UserError("There is no endpoint service", fix="Run setup again to create it.")
         if s.source is not None:  # under the link's lock, as the allow-list page does it
-            return steps.AllowlistStep().fix(_open_link(aws, s, consumer), key)
+            return steps.apply_fix(_open_link(aws, s, consumer), steps.AllowlistStep(), key)
         principal = (s.record.principal if s.record else "") or consumer.principal
         others = [p for p in endpoint_service.allowed_principals(aws, s.service.id) if p != principal]
         left = endpoint_service.remove_principals(aws, s.service.id, others)

@@ -404,8 +404,7 @@ class TargetGroupStep(Step):
                 parts.append(f"removed {', '.join(sync.deregistered)}")
             return "Targets updated: " + "; ".join(parts) + "."
         if key == "remove-leftovers":
-            with link_lock(link):
-                removed = _remove_leftovers(link, nlb.find_nlb(link.aws, plan.name))
+            removed = _remove_leftovers(link, nlb.find_nlb(link.aws, plan.name))
             if not removed:
                 return f"The link has nothing left over from another port than {plan.port}."
             return "Removed " + "; ".join(r.describe() for r in removed) + "."
@@ -427,8 +426,8 @@ def _leftovers(link: Link, balancer: nlb.NlbInfo | None) -> list[converge.Leftov
 def _remove_leftovers(
     link: Link, balancer: nlb.NlbInfo | None, progress: Progress = _quiet
 ) -> list[converge.Leftover]:
-    """Remove what the link no longer asks for (its caller holds the link's lock) and forget it
-    in the record; say what stays because the wizard did not make it."""
+    """Remove what the link no longer asks for (its caller holds the link's lock: apply_step,
+    apply_fix) and forget it in the record; say what stays because the wizard did not make it."""
     found = _leftovers(link, balancer)
     for other in (f for f in found if not f.ours):
         progress(
@@ -525,11 +524,10 @@ class AllowlistStep(Step):
     def fix(self, link: Link, key: str, allow_reboot: bool = False) -> str:
         if key != "other-principals":
             return super().fix(link, key, allow_reboot)
-        with link_lock(link):
-            others = self.other_principals(link)
-            if not others:
-                return f"Only {link.plan.principal} is allowed; nothing to remove."
-            left = endpoint_service.remove_principals(link.aws, link.record.endpoint_service_id, others)
+        others = self.other_principals(link)
+        if not others:
+            return f"Only {link.plan.principal} is allowed; nothing to remove."
+        left = endpoint_service.remove_principals(link.aws, link.record.endpoint_service_id, others)
         return f"Removed {', '.join(others)} from the allow list; allowed now: {', '.join(left) or 'nobody'}."
 
     def preview(self, link: Link) -> list[PreviewItem]:

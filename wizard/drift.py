@@ -86,7 +86,7 @@ def principal_findings(s: LinkStatus, principal: str) -> list[Finding]:
         f"Remove {', '.join(others)} from the endpoint service's allow list, so only {principal} "
         "may request a connection."
     )
-    if "*" in others:
+    if "*" in others:  # API reference, ModifyVpcEndpointServicePermissions: '*' is all principals
         return [
             Finding(
                 "problem",

@@ -20,7 +20,8 @@ from wizard.aws.session import AwsContext
 from wizard.errors import EXIT_TIMEOUT, UserError
 from wizard.model import LINK_TAG_KEY
 
-# Removal order: a target group a listener still forwards to cannot be deleted (ResourceInUse).
+# Removal order: API reference, DeleteTargetGroup: a group an action still references cannot be
+# deleted (ResourceInUse), so listeners go first.
 KIND_ORDER = ("listener", "target-group", "security-group-rule")
 # AWS frees a target group seconds after its listener is deleted; a minute means something else
 # (a listener the wizard did not make) still uses it.

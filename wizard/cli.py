@@ -88,6 +88,11 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
         action="store_true",
         help="allow rebooting the database to apply skip_name_resolve",
     )
+    p.add_argument(
+        "--remove-old-principals",
+        action="store_true",
+        help="take every principal but --principal off the endpoint service's allow list",
+    )
     p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 

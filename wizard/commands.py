@@ -23,6 +23,7 @@ from wizard.model import LinkPlan, LinkRecord
 from wizard.state import DamagedRecordError, RecordStore
 from wizard.steps import (
     SETUP_STEPS,
+    AllowlistStep,
     Link,
     TargetGroupStep,
     accept_on_service,
@@ -136,6 +137,14 @@ def setup(args: argparse.Namespace) -> int:
     for row in nlb_rows:
         if row.warning:
             say(f"  ! {row.label}: {row.reason}")
+    others = AllowlistStep().other_principals(link)
+    if others and args.remove_old_principals:
+        say(f"  - Will remove from the allow list: {', '.join(others)}")
+    elif others:
+        say(
+            f"  ! Also allowed on the endpoint service: {', '.join(others)}. It stays allowed "
+            "unless removed; run again with --remove-old-principals to remove it."
+        )
     confirm("Go ahead?", args.yes)
 
     progress = lambda m: say(f"  {m}")  # noqa: E731
@@ -144,6 +153,8 @@ def setup(args: argparse.Namespace) -> int:
         if args.fix:  # while AWS starts the load balancer
             _apply_fixes(link, allow_reboot=args.allow_reboot)
         run_setup(link, progress=progress, steps=SETUP_STEPS[2:], wait=LOCK_WAIT_SECONDS)
+        if others and args.remove_old_principals:
+            progress(apply_fix(link, AllowlistStep(), "other-principals", wait=LOCK_WAIT_SECONDS))
         checks = _report_checks(link, fixed=args.fix)
     except UserError:
         _explain_partial(aws, link)

@@ -16,6 +16,7 @@ from wizard import __version__, private_files
 from wizard.aws import activity as act
 from wizard.aws import (
     connections,
+    converge,
     discovery,
     endpoint_service,
     inventory,
@@ -34,16 +35,18 @@ from wizard.model import DataSource, LinkPlan, LinkRecord, SourceKind
 from wizard.redact import redact
 from wizard.state import DamagedRecordError, RecordStore
 
-# Fix keys diagnose() may put on a Finding, all handled by apply_fix(). The first five are
-# steps.TargetGroupStep fixes (also offered on the target group page).
+# Fix keys diagnose() may put on a Finding, all handled by apply_fix(). The first six are
+# steps.TargetGroupStep fixes (the first five also offered on the target group page, whose
+# Create button does the sixth when the port changes).
 STEP_FIXES = (
     "security-group",
     "nlb-sg-enforcement",
     "skip-name-resolve",
     "max-connect-errors",
     "refresh-targets",
+    "remove-leftovers",
 )
-FIX_KEYS = (*STEP_FIXES, "allow-principal", "accept-connection")
+FIX_KEYS = (*STEP_FIXES, "allow-principal", "accept-connection", "other-principals")
 # AWS's target-health reason codes that mean "not in service yet", not "broken".
 _STARTING = {"Elb.RegistrationInProgress", "Elb.InitialHealthChecking"}
 # Health states of a target on its way out of the group (after a deregistration); an `unused`
@@ -94,6 +97,8 @@ class LinkStatus:
     az_ids: list[str] = field(default_factory=list)
     principals: list[str] = field(default_factory=list)
     connections: list[connections.Connection] = field(default_factory=list)
+    # What the link has on another port than the one it asks for (see wizard.drift).
+    leftovers: list[converge.Leftover] = field(default_factory=list)
     checks: list[CheckRow] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
 
@@ -195,7 +200,9 @@ def link_status(
             for ls in tg.listeners(aws, status.nlb.arn)
         ]
     groups = tg.find_target_groups(aws, name)
-    status.target_group = groups[0] if groups else None
+    # The one for the port the link asks for (an earlier port's may be left over).
+    asked = [g for g in groups if record and g.port == record.port]
+    status.target_group = (asked or groups)[0] if groups else None
     if status.target_group:
         status.targets = tg.target_health(aws, status.target_group.arn)
     status.service = endpoint_service.find_endpoint_service(aws, name)
@@ -212,6 +219,12 @@ def link_status(
             status.source = discovery.find_data_source(aws, source_id)
         except UserError:
             status.source = None
+    from wizard import drift
+
+    port = drift.expected_port(status)
+    if port and (status.nlb or groups):
+        target_group_name = f"{name}-{port}"  # LinkPlan.target_group_name
+        status.leftovers = converge.find_leftovers(aws, name, port, target_group_name, status.nlb)
     status.findings = diagnose(aws, status, consumer)
     # A rule that only looks like the wizard's: teardown will leave it, so say so now.
     status.findings += [Finding("warning", r.line(), r.why, r.fix) for r in left_rules(aws, name, record)]
@@ -270,6 +283,9 @@ def diagnose(aws: AwsContext, s: LinkStatus, consumer: Consumer) -> list[Finding
         )
     if s.source and s.nlb and s.port:
         found += _source_checks(aws, s)
+    from wizard import drift
+
+    found += drift.leftover_findings(s)
     found += _target_findings(s)
     found += _zone_findings(s)
     found += _service_findings(s, consumer)
@@ -580,6 +596,9 @@ def _service_findings(s: LinkStatus, consumer: Consumer) -> list[Finding]:
                 fix_key="allow-principal",
             )
         )
+    from wizard import drift
+
+    found += drift.principal_findings(s, principal)
     owner = consumer.account_id
     for c in s.connections:
         known = c.owner_account == owner
@@ -670,6 +689,15 @@ def apply_fix(
         principal = (s.record.principal if s.record else "") or consumer.principal
         endpoint_service.allow_principal(aws, s.service.id, principal)
         return f"{principal} may now connect to {s.service.name}."
+    if key == "other-principals":
+        if s.service is None:
+            raise UserError("There is no endpoint service", fix="Run setup again to create it.")
+        if s.source is not None:  # under the link's lock, as the allow-list page does it
+            return steps.apply_fix(_open_link(aws, s, consumer), steps.AllowlistStep(), key)
+        principal = (s.record.principal if s.record else "") or consumer.principal
+        others = [p for p in endpoint_service.allowed_principals(aws, s.service.id) if p != principal]
+        left = endpoint_service.remove_principals(aws, s.service.id, others)
+        return f"Removed {', '.join(others) or 'nobody'}; allowed now: {', '.join(left) or 'nobody'}."
     if key == "accept-connection":
         if s.service is None:
             raise UserError("There is no endpoint service", fix="Run setup again to create it.")

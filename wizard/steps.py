@@ -13,6 +13,7 @@ from typing import ClassVar
 
 from wizard.aws import (
     connections,
+    converge,
     discovery,
     endpoint_service,
     network,
@@ -75,6 +76,9 @@ def open_link(
         notes.append(f"The saved progress file was damaged ({damaged.why}); it is kept as {kept}.")
         saved = None
     record = saved or LinkRecord(name=plan.name, region=plan.region, account_id=account_id)
+    if record.port and record.port != plan.port and "target_group" in record.completed_steps:
+        # Another port is asked: the target group step is to do again (it converges the link).
+        record.completed_steps.remove("target_group")
     record.source_id = plan.source.id
     record.source_kind = plan.source.kind.value
     record.port = plan.port
@@ -84,14 +88,17 @@ def open_link(
 
 @dataclass(frozen=True)
 class PreviewItem:
-    action: str  # "create" | "reuse" | "change"
+    action: str  # "create" | "reuse" | "change" | "remove"
     what: str
     detail: str = ""
 
     def line(self) -> str:
-        verb = {"create": "Will create", "reuse": "Will reuse", "change": "Will change"}[
-            self.action
-        ]
+        verb = {
+            "create": "Will create",
+            "reuse": "Will reuse",
+            "change": "Will change",
+            "remove": "Will remove",
+        }[self.action]
         return f"{verb}: {self.what}" + (f" ({self.detail})" if self.detail else "")
 
 
@@ -301,6 +308,11 @@ class TargetGroupStep(Step):
                 f"on load balancer {existing.name if existing else plan.nlb_name}",
             )
         )
+        # What the link has but no longer asks for (the old port's listener, target group and
+        # firewall rule): a re-run removes it, so the old port is not left reachable.
+        for old in _leftovers(link, existing):
+            if old.ours:
+                items.append(PreviewItem("remove", old.describe(), _REMOVE_WHY[old.kind]))
         return items
 
     def apply(self, link: Link, progress: Progress = _quiet) -> None:
@@ -333,6 +345,7 @@ class TargetGroupStep(Step):
         targets = self.targets(link)
         progress(f"Registering targets: {', '.join(targets)}…")
         tg.sync_targets(link.aws, info.arn, targets, plan.port)
+        _remove_leftovers(link, found, progress)
         record.mark_done(self.id)
         link.save()
 
@@ -394,7 +407,43 @@ class TargetGroupStep(Step):
             if sync.deregistered:
                 parts.append(f"removed {', '.join(sync.deregistered)}")
             return "Targets updated: " + "; ".join(parts) + "."
+        if key == "remove-leftovers":
+            removed = _remove_leftovers(link, nlb.find_nlb(link.aws, plan.name))
+            if not removed:
+                return f"The link has nothing left over from another port than {plan.port}."
+            return "Removed " + "; ".join(r.describe() for r in removed) + "."
         return super().fix(link, key, allow_reboot)
+
+
+_REMOVE_WHY = {
+    "listener": "it forwards the old port; the link now uses only the port asked",
+    "target-group": "the old port's target group, once its listener is gone",
+    "security-group-rule": "the database's firewall rule the wizard added for the old port",
+}
+
+
+def _leftovers(link: Link, balancer: nlb.NlbInfo | None) -> list[converge.Leftover]:
+    plan = link.plan
+    return converge.find_leftovers(link.aws, plan.name, plan.port, plan.target_group_name, balancer)
+
+
+def _remove_leftovers(
+    link: Link, balancer: nlb.NlbInfo | None, progress: Progress = _quiet
+) -> list[converge.Leftover]:
+    """Remove what the link no longer asks for (its caller holds the link's lock: apply_step,
+    apply_fix) and forget it in the record; say what stays because the wizard did not make it."""
+    found = _leftovers(link, balancer)
+    for other in (f for f in found if not f.ours):
+        progress(
+            f"Leaving the {other.describe()} alone: the wizard did not create it. Remove it in "
+            "the EC2 console if the platform must not reach that port."
+        )
+    removed = converge.remove_leftovers(link.aws, found, progress)
+    if removed:
+        gone = {r.id for r in removed}
+        link.record.created = [r for r in link.record.created if r.id not in gone]
+        link.save()
+    return removed
 
 
 class EndpointServiceStep(Step):
@@ -459,7 +508,31 @@ class AllowlistStep(Step):
             ok, reason = True, ""
         except UserError as exc:
             ok, reason = False, exc.paragraph()
-        return [CheckRow("principal", ok, "The platform's principal (ARN) is valid", reason)]
+        rows = [CheckRow("principal", ok, "The platform's principal (ARN) is valid", reason)]
+        others = self.other_principals(link) if ok else []
+        if others:
+            rows.append(_others_row(link.plan.principal, others))
+        return rows
+
+    def other_principals(self, link: Link) -> list[str]:
+        """Who else the endpoint service allows besides the link's principal (e.g. the one an
+        earlier run allowed, or '*' added in the console): each can request a connection."""
+        try:
+            allowed = allowed_principals(link)
+        except UserError as exc:
+            if "NotFound" not in exc.code:
+                raise
+            allowed = []  # the service was removed outside the wizard: its step makes it again
+        return [p for p in allowed if p != link.plan.principal]
+
+    def fix(self, link: Link, key: str, allow_reboot: bool = False) -> str:
+        if key != "other-principals":
+            return super().fix(link, key, allow_reboot)
+        others = self.other_principals(link)
+        if not others:
+            return f"Only {link.plan.principal} is allowed; nothing to remove."
+        left = endpoint_service.remove_principals(link.aws, link.record.endpoint_service_id, others)
+        return f"Removed {', '.join(others)} from the allow list; allowed now: {', '.join(left) or 'nobody'}."
 
     def preview(self, link: Link) -> list[PreviewItem]:
         return [
@@ -483,6 +556,32 @@ class AllowlistStep(Step):
         link.record.principal = principal
         link.record.mark_done(self.id)
         link.save()
+
+
+def _others_row(principal: str, others: list[str]) -> CheckRow:
+    anyone = "*" in others
+    named = [p for p in others if p != "*"]
+    reason = (
+        "'*' is on the allow list: any AWS account can request a connection to the endpoint "
+        "service (each request still waits for your acceptance). "
+        if anyone
+        else ""
+    ) + (
+        f"{', '.join(named)} {'is' if len(named) == 1 else 'are'} allowed besides {principal} "
+        "and stays allowed unless removed: each can still request a connection. "
+        if named
+        else ""
+    )
+    return CheckRow(
+        "other-principals",
+        False,
+        "Any AWS account may connect" if anyone else "Other principals are allowed to connect",
+        reason=reason.strip(),
+        fix=f"Remove {', '.join(others)} from the endpoint service's allow list, so only "
+        f"{principal} may request a connection.",
+        required=False,
+        warning=True,
+    )
 
 
 SETUP_STEPS: list[Step] = [NlbStep(), TargetGroupStep(), EndpointServiceStep(), AllowlistStep()]

@@ -371,3 +371,37 @@ def test_no_policy_at_all_is_refused_at_the_first_read(
     assert run is not None and run.code == 1
     assert "AWS refused the request: your identity may not call rds:DescribeDBInstances" in run.err
     assert counts("plw-no-policy") == NONE and os.environ["AWS_ACCESS_KEY_ID"].startswith("AKIA")
+
+
+def test_a_rerun_converges_as_a_user_holding_only_the_policy(
+    iam_account: Any, tracker: StepTracker, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Issue 16 (1, 2): another port and principal remove the old listener, target group,
+    # firewall rule and principal, each allowed by the policy (the removals act on tagged
+    # resources, or on the database's group) and named by its step.
+    grant()
+    link, other = "plw-converge", "arn:aws:iam::111122223333:root"
+    with enable_iam_authentication():
+        first = cli(capsys, *setup_args("--json", name=link))
+        start = len(tracker.calls)
+        again = cli(
+            capsys,
+            *setup_args(
+                "--port", "3307", "--principal", other, "--remove-old-principals", "--json", name=link
+            ),
+        )
+        rerun = {action for action, _, _ in tracker.calls[start:]}
+        gone = cli(capsys, "teardown", "--region", REGION, "--name", link, "--yes")
+    assert first.code == 0, first.err
+    assert again.code == 0, again.err
+    assert "Will remove: TCP listener on port 3306" in again.err
+    result = json.loads(again.out)
+    assert (result["port"], result["principal"]) == (3307, other)
+    assert gone.code == 0 and counts(link) == NONE
+    assert {
+        "elasticloadbalancing:DeleteListener",
+        "elasticloadbalancing:DeleteTargetGroup",
+        "ec2:RevokeSecurityGroupIngress",
+        "ec2:ModifyVpcEndpointServicePermissions",
+    } <= rerun
+    assert not sorted({(a, n, s) for a, n, s in tracker.calls if a != n})

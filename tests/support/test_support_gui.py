@@ -298,6 +298,99 @@ def test_link_health_lists_findings_applies_a_fix_and_checks_again(
     assert view.findChild(QAbstractButton, "fix-allow-principal") is not None
 
 
+def test_link_health_says_a_star_lets_any_account_connect_and_removes_it_after_asking(
+    window: MainWindow, aws: AwsContext, qtbot: Any, no_dialogs: list[str]
+) -> None:
+    # Issue 16 (2): someone put '*' on the allow list in the console.
+    service = window.state.link.record.endpoint_service_id
+    aws.ec2.modify_vpc_endpoint_service_permissions(ServiceId=service, AddAllowedPrincipals=["*"])
+    view = window.show_health().view
+    _wait_checked(qtbot, view)
+    star = next(f for f in view.findings() if f.fix_key == "other-principals")
+    assert star.severity == "problem"
+    assert "any AWS account can request a connection" in star.title
+    fix = view.findChild(QAbstractButton, "fix-other-principals")
+    assert fix is not None
+
+    fix.click()
+
+    qtbot.waitUntil(lambda: "Removed *" in view.status.text(), timeout=WAIT_MS)
+    _wait_checked(qtbot, view)
+    assert any(q.startswith("Make this change?") and "Remove * from" in q for q in no_dialogs)
+    allowed = aws.ec2.describe_vpc_endpoint_service_permissions(ServiceId=service)["AllowedPrincipals"]
+    assert [p["Principal"] for p in allowed] == [RIVERY.principal]
+    assert not [f for f in view.findings() if f.fix_key == "other-principals"]
+
+
+def test_the_allowlist_page_shows_another_principal_and_its_fix_removes_it_after_asking(
+    window: MainWindow, aws: AwsContext, qtbot: Any, no_dialogs: list[str]
+) -> None:
+    # Issue 16 (2): an earlier setup allowed another principal; it stays allowed unless removed.
+    other = "arn:aws:iam::111122223333:root"
+    link = window.state.link
+    service = link.record.endpoint_service_id
+    aws.ec2.modify_vpc_endpoint_service_permissions(ServiceId=service, AddAllowedPrincipals=[other])
+    state = window.state
+    state.source, state.subnet_ids, state.port = link.plan.source, link.plan.subnet_ids, link.plan.port
+    page = window.wizard.page_of(PageId.ALLOWLIST)
+    page.initializePage()
+    qtbot.waitUntil(lambda: page.checklist.row("other-principals") is not None, timeout=WAIT_MS)
+    wait_settled_page(qtbot, page)
+    row = page.checklist.row("other-principals")
+    assert row is not None and not row.ok and row.warning and not row.required
+    assert f"{other} is allowed besides {RIVERY.principal} and stays allowed unless removed" in row.reason
+    assert page.isComplete()  # a warning: the link works, Next stays open
+    fix = page.checklist.findChild(QAbstractButton, "fix-other-principals")
+    assert fix is not None and fix.toolTip().startswith(
+        f"Remove {other} from the endpoint service's allow list"
+    )
+
+    fix.click()
+
+    qtbot.waitUntil(lambda: "Removed" in page.status.text(), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: page.checklist.row("other-principals") is None, timeout=WAIT_MS)
+    wait_settled_page(qtbot, page)
+    assert any(q.startswith("Make this change?") and f"Remove {other}" in q for q in no_dialogs)
+    allowed = aws.ec2.describe_vpc_endpoint_service_permissions(ServiceId=service)["AllowedPrincipals"]
+    assert [p["Principal"] for p in allowed] == [RIVERY.principal]
+
+
+def test_the_target_group_page_previews_what_another_port_removes(
+    window: MainWindow, qtbot: Any, aws: AwsContext
+) -> None:
+    # Issue 16 (1): a corrected port on a link that is done re-opens the step; its preview says
+    # what goes (the old port's listener and target group) as well as what comes.
+    link = window.state.link
+    state = window.state
+    state.source, state.subnet_ids, state.port = link.plan.source, link.plan.subnet_ids, link.plan.port
+    page = window.wizard.page_of(PageId.TARGET_GROUP)
+    page.initializePage()
+    wait_settled_page(qtbot, page)
+    assert page.done and not page.port.isReadOnly()
+
+    page.port.setValue(3307)
+
+    qtbot.waitUntil(lambda: not page.done and page.view is not None, timeout=WAIT_MS)
+    wait_settled_page(qtbot, page)
+    items = [(i.action, i.what) for i in page.preview.items()]
+    assert ("create", "TCP listener on port 3307") in items
+    assert ("remove", "TCP listener on port 3306 of load balancer 'orders'") in items
+    assert ("remove", "TCP target group 'orders-3306' on port 3306") in items
+    assert "<b>Will remove:</b> TCP listener on port 3306" in page.preview.text()
+    # The step is to do again (its Create button opens once the new port's checks pass).
+    assert page.action_button.text() == page.ACTION_TEXT
+    # Nothing changed yet: the preview only says what the Create button would do.
+    assert [
+        ls["Port"] for ls in aws.elbv2.describe_listeners(LoadBalancerArn=link.record.nlb_arn)["Listeners"]
+    ] == [3306]
+
+
+def wait_settled_page(qtbot: Any, page: Any) -> None:
+    qtbot.waitUntil(
+        lambda: not page.busy and not page._checking and not page._debounce.isActive(), timeout=WAIT_MS
+    )
+
+
 def test_link_health_without_sign_in_says_so(open_window: Any, qtbot: Any) -> None:
     win = open_window("http://127.0.0.1:9", demo=False)
     dialog = win.show_health()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -226,6 +226,27 @@ def allow_principal(aws: AwsContext, service_id: str, principal: str) -> list[st
             fix="In the VPC console (Endpoint services → Allow principals) add it by hand, or "
             "run the step again.",
             step="Allowing the platform to connect",
+        )
+    return current
+
+
+def remove_principals(aws: AwsContext, service_id: str, principals: Sequence[str]) -> list[str]:
+    """Take `principals` off the allow list (idempotent) and return the principals AWS now
+    reports: from then on they cannot request a connection."""
+    current = allowed_principals(aws, service_id)
+    leaving = [p for p in dict.fromkeys(principals) if p in current]
+    if not leaving:
+        return current
+    with aws_step("Removing principals from the allow list", "ec2:ModifyVpcEndpointServicePermissions"):
+        aws.ec2.modify_vpc_endpoint_service_permissions(ServiceId=service_id, RemoveAllowedPrincipals=leaving)
+    current = allowed_principals(aws, service_id)
+    still = [p for p in leaving if p in current]
+    if still:
+        raise UserError(
+            what=f"{', '.join(still)} is still on the endpoint service's allow list after removing it",
+            why="AWS accepted the change but still reports the principal.",
+            fix="In the VPC console (Endpoint services → Allow principals) remove it by hand, or try again.",
+            step="Removing principals from the allow list",
         )
     return current
 

@@ -128,7 +128,8 @@ class TargetGroupPage(StepPage):
         self.state.port = self.port.value()
 
     def after_evaluate(self) -> None:
-        self.port.setReadOnly(self.done)
+        # The port stays editable once done: another port re-opens the step, whose preview says
+        # what the re-run removes (the old port's listener, target group and firewall rule).
         if self.done:
             self._show_health()
             if not self._health_timer.isActive() and not self._healthy():

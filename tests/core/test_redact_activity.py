@@ -81,3 +81,12 @@ def test_resource_paths_of_secret_length_are_not_masked() -> None:
            "failure/50dc6c495c0c9188/8f9e2c1a7b3d4e5f")
     assert redact(arn) == arn
     assert SECRET not in redact(f"secret={SECRET}") and SECRET not in redact(SECRET)
+
+
+def test_every_call_the_engine_makes_has_plain_words_in_the_log() -> None:
+    # The activity log is read on screen-shares: no call may show up as "Describe security group rules".
+    from tests.reliability.test_least_privilege import code_actions
+    from wizard.aws.activity import _PHRASES
+
+    operations = {action.split(":", 1)[1] for action in code_actions()}
+    assert sorted(operations - set(_PHRASES)) == []

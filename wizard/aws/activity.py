@@ -69,6 +69,18 @@ _PHRASES: dict[str, str] = {
     "AcceptVpcEndpointConnections": "Accepting the connection request",
     "RejectVpcEndpointConnections": "Rejecting the connection request",
     "SimulatePrincipalPolicy": "Checking your permissions",
+    "CopyDBParameterGroup": "Copying the database's parameter group",
+    "DeleteDBParameterGroup": "Deleting an old parameter group of the link",
+    "DescribeDBClusterParameters": "Reading the cluster's parameters",
+    "DescribeDBSubnetGroups": "Reading the database's subnet group",
+    "ListTagsForResource": "Reading tags",
+    "CreateSecurityGroup": "Creating the load balancer's security group",
+    "DeleteSecurityGroup": "Deleting the load balancer's security group",
+    "DescribeSecurityGroupRules": "Reading firewall rules",
+    "RevokeSecurityGroupIngress": "Removing a firewall rule the wizard added",
+    "RevokeSecurityGroupEgress": "Removing a firewall rule the wizard added",
+    "SetSecurityGroups": "Letting PrivateLink traffic past the load balancer's security group",
+    "ModifyVpcEndpointServiceConfiguration": "Changing the endpoint service's settings",
 }
 
 # Parameters that must never be shown, logged or exported.

@@ -20,6 +20,7 @@ from wizard.aws.session import AwsContext
 from wizard.errors import EXIT_TIMEOUT, UserError
 from wizard.model import link_tags
 from wizard.sandbox.seed import SampleAccount
+from wizard.steps import target_group_step
 
 LINK = "tunnel"
 QUICK = Patience(timeout=0.2, shortest=0.01)
@@ -106,7 +107,7 @@ def test_the_old_listener_goes_first_and_a_busy_target_group_is_tried_again(
     for operation in ("DeleteListener", "DeleteTargetGroup"):
         aws.elbv2.meta.events.register(f"after-call.elastic-load-balancing-v2.{operation}", note)
     second = _reopen(first, port=2222)
-    found = steps._leftovers(second, nlb.find_nlb(aws, LINK))
+    found = target_group_step.leftovers(second, nlb.find_nlb(aws, LINK))
     said: list[str] = []
 
     removed = converge.remove_leftovers(aws, found, said.append, Patience(timeout=5, shortest=0.01))
@@ -136,7 +137,9 @@ def test_a_target_group_that_stays_in_use_stops_with_a_plain_message(
     second = _reopen(first, port=2222)
 
     with pytest.raises(UserError) as raised:
-        converge.remove_leftovers(aws, steps._leftovers(second, nlb.find_nlb(aws, LINK)), print, QUICK)
+        converge.remove_leftovers(
+            aws, target_group_step.leftovers(second, nlb.find_nlb(aws, LINK)), print, QUICK
+        )
 
     assert raised.value.exit_code == EXIT_TIMEOUT
     assert "TCP target group 'tunnel-22' on port 22 is still in use" in raised.value.what

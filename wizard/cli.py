@@ -10,7 +10,6 @@ import json
 import logging
 import math
 import sys
-import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -294,17 +293,17 @@ def emit_json(payload: dict[str, Any]) -> None:
 
 
 def wait_until(probe: Callable[[], Any], seconds: float, interval: float, what: str) -> Any:
-    """Poll probe() until it returns something truthy; UserError (exit 3) after `seconds`."""
-    deadline = time.monotonic() + seconds
-    while True:
-        value = probe()
-        if value or time.monotonic() >= deadline:
-            break
-        time.sleep(min(interval, max(0.0, deadline - time.monotonic())))
-    if not value and seconds > 0:
-        raise UserError(
-            what=f"Timed out after {seconds:g} s waiting for {what}",
-            fix="Run the command again later (it is safe to repeat).",
-            exit_code=EXIT_TIMEOUT,
-        )
-    return value
+    """Poll probe() every `interval` s until it returns something truthy; UserError (exit 3)
+    after `seconds` (0: look once, and return what it gives)."""
+    from wizard.aws.polling import Patience
+    from wizard.aws.polling import wait_until as poll
+
+    if seconds <= 0:
+        return probe()
+    timed_out = UserError(
+        what=f"Timed out after {seconds:g} s waiting for {what}",
+        fix="Run the command again later (it is safe to repeat).",
+        exit_code=EXIT_TIMEOUT,
+    )
+    every = Patience(timeout=seconds, shortest=interval, longest=interval)
+    return poll(probe, bool, every, lambda _: timed_out)

@@ -15,7 +15,7 @@ from typing import Any
 from wizard.aws import target_group as tg
 from wizard.aws.errors import aws_step
 from wizard.aws.nlb import NlbInfo, elbv2_tags, is_ours
-from wizard.aws.polling import Patience, wait_until
+from wizard.aws.polling import Patience, delete_when_free
 from wizard.aws.session import AwsContext
 from wizard.errors import EXIT_TIMEOUT, UserError
 from wizard.model import LINK_TAG_KEY
@@ -98,26 +98,11 @@ def _delete_target_group(
 ) -> None:
     """AWS refuses while a listener still forwards to it (ResourceInUse), and may say so a
     moment after that listener is deleted: try again, with the engine's growing pauses."""
-    said = False
-
-    def attempt() -> bool:
-        nonlocal said
-        try:
-            tg.delete_target_group(aws, item.id)
-        except UserError as exc:
-            if exc.code != "ResourceInUse":
-                raise
-            if not said:
-                say(f"AWS still counts the {item.describe()} as in use; trying again until it is free…")
-                said = True
-            return False
-        return True
-
-    wait_until(
-        attempt,
-        lambda deleted: deleted,
-        patience,
-        lambda _: UserError(
+    delete_when_free(
+        lambda: tg.delete_target_group(aws, item.id),
+        "ResourceInUse",
+        f"AWS still counts the {item.describe()} as in use; trying again until it is free…",
+        UserError(
             what=f"The {item.describe()} is still in use after {patience.timeout:g} seconds",
             why="A listener the wizard did not create still forwards to it, or AWS had not "
             "finished removing the old listener.",
@@ -126,6 +111,8 @@ def _delete_target_group(
             step="Removing the old target group",
             exit_code=EXIT_TIMEOUT,
         ),
+        patience,
+        say,
     )
 
 

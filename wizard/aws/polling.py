@@ -52,3 +52,31 @@ def wait_until(
         if waited >= patience.timeout:
             raise timed_out(value)
         sleep(min(patience.pause(waited), patience.timeout - waited))
+
+
+def delete_when_free(
+    delete: Callable[[], None],
+    busy_code: str,
+    waiting: str,
+    timed_out: UserError,
+    patience: Patience,
+    say: Callable[[str], None],
+) -> None:
+    """Call `delete` until AWS stops answering `busy_code` (it frees the resource on its own a
+    little later), with the engine's growing pauses; say once what it waits for."""
+    said = False
+
+    def attempt() -> bool:
+        nonlocal said
+        try:
+            delete()
+        except UserError as exc:
+            if exc.code != busy_code:
+                raise
+            if not said:
+                say(waiting)
+                said = True
+            return False
+        return True
+
+    wait_until(attempt, lambda deleted: deleted, patience, lambda _: timed_out)

@@ -14,7 +14,7 @@ from wizard.aws.endpoint_service import delete_endpoint_service
 from wizard.aws.errors import aws_step
 from wizard.aws.nlb import delete_nlb
 from wizard.aws.nlb_security import delete_nlb_security_group
-from wizard.aws.polling import DEFAULT_PATIENCE, Patience, wait_until
+from wizard.aws.polling import DEFAULT_PATIENCE, Patience, delete_when_free, wait_until
 from wizard.aws.session import AwsContext
 from wizard.aws.target_group import delete_listener, delete_target_group
 from wizard.aws.teardown_plan import (
@@ -81,38 +81,10 @@ def _revoke_rule(aws: AwsContext, rule: ManagedResource) -> None:
             raise
 
 
-def _delete_when_free(
-    delete: Callable[[], None],
-    busy_code: str,
-    waiting: str,
-    timed_out: UserError,
-    patience: Patience,
-    say: Callable[[str], None],
-) -> None:
-    """Call `delete` until AWS stops answering `busy_code` (it frees the resource on its own a
-    little later), with the engine's growing pauses; say once what it waits for."""
-    said = False
-
-    def attempt() -> bool:
-        nonlocal said
-        try:
-            delete()
-        except UserError as exc:
-            if exc.code != busy_code:
-                raise
-            if not said:
-                say(waiting)
-                said = True
-            return False
-        return True
-
-    wait_until(attempt, lambda deleted: deleted, patience, lambda _: timed_out)
-
-
 def _delete_target_group(
     aws: AwsContext, res: ManagedResource, patience: Patience, say: Callable[[str], None]
 ) -> None:
-    _delete_when_free(
+    delete_when_free(
         lambda: delete_target_group(aws, res.id),
         "ResourceInUse",
         f"AWS still counts the {res.describe()} as in use; it frees it shortly after the load "
@@ -134,7 +106,7 @@ def _delete_target_group(
 def _delete_security_group(
     aws: AwsContext, res: ManagedResource, patience: Patience, say: Callable[[str], None]
 ) -> None:
-    _delete_when_free(
+    delete_when_free(
         lambda: delete_nlb_security_group(aws, res.id),
         "DependencyViolation",
         f"AWS still counts the {res.describe()} as in use: it releases a deleted load "

@@ -170,10 +170,11 @@ class LinkStatus:
 def link_names(aws: AwsContext, account_id: str) -> list[str]:
     """Links known here: from saved records and from our tags in AWS."""
     store = RecordStore()
-    saved = {r.name for r in store.all() if r.region == aws.region and r.account_id == account_id}
+    records, damaged = store.scan()
+    saved = {r.name for r in records if r.region == aws.region and r.account_id == account_id}
     # A damaged record still names its link in its file name (account_region_name.json).
     prefix = store.path(account_id, aws.region, "").stem
-    saved |= {d.path.stem[len(prefix) :] for d in store.damaged() if d.path.stem.startswith(prefix)}
+    saved |= {d.path.stem[len(prefix) :] for d in damaged if d.path.stem.startswith(prefix)}
     return sorted(saved | set(inventory.list_link_names(aws)))
 
 

@@ -61,15 +61,17 @@ class RecordStore:
         os.replace(damaged.path, kept)
         return kept
 
-    def damaged(self) -> list[DamagedRecordError]:
-        """Every record file that cannot be read as a record."""
-        found = []
+    def scan(self) -> tuple[list[LinkRecord], list[DamagedRecordError]]:
+        """Every record, and every file that cannot be read as one (read once each): one damaged
+        file never hides the others."""
+        records: list[LinkRecord] = []
+        damaged: list[DamagedRecordError] = []
         for path in sorted(self.folder.glob("*.json")) if self.folder.exists() else []:
             try:
-                self._read(path)
+                records.append(self._read(path))
             except DamagedRecordError as exc:
-                found.append(exc)
-        return found
+                damaged.append(exc)
+        return records, damaged
 
     def save(self, record: LinkRecord) -> Path:
         record.updated_at = now_iso()
@@ -84,14 +86,7 @@ class RecordStore:
         self.path(record.account_id, record.region, record.name).unlink(missing_ok=True)
 
     def all(self) -> list[LinkRecord]:
-        if not self.folder.exists():
-            return []
-        records = []
-        for path in sorted(self.folder.glob("*.json")):
-            # One damaged file never hides the others (damaged() lists it).
-            with contextlib.suppress(DamagedRecordError, OSError):
-                records.append(self._read(path))
-        return records
+        return self.scan()[0]
 
     def unfinished(self) -> list[LinkRecord]:
         return [r for r in self.all() if "accept" not in r.completed_steps]

@@ -120,7 +120,14 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
     p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
 
     sub.add_parser("policy", help="print the least-privilege IAM policy the app needs")
-    p = sub.add_parser("sandbox", help="serve the sandbox AWS endpoint on 127.0.0.1 until stopped")
+    p = sub.add_parser(
+        "sandbox",
+        help="serve the sandbox AWS endpoint on 127.0.0.1 until stopped; `sandbox failover DB` "
+        "fails a database of a running sandbox over (its address or writer moves)",
+    )
+    p.add_argument("action", nargs="?", choices=["failover"], help=argparse.SUPPRESS)
+    p.add_argument("database", nargs="?", help=argparse.SUPPRESS)
+    p.add_argument("--endpoint-url", dest="sub_endpoint_url", help=argparse.SUPPRESS)
     p.add_argument("--port", type=int, default=5500, help="port to listen on (default 5500)")
     p.add_argument("--region", default="us-east-1", help="region to seed (default us-east-1)")
     p.add_argument("--empty", action="store_true", help="no sample account, an empty sandbox")
@@ -256,6 +263,8 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         print(policy_text())
         return 0
+    if args.command == "sandbox" and args.action == "failover":
+        return _sandbox_failover(args)
     if args.command == "sandbox":
         from wizard.sandbox.server import serve_forever
         from wizard.sandbox.timing import DEMO_SCALE
@@ -272,6 +281,18 @@ def _dispatch(args: argparse.Namespace) -> int:
     finally:
         for cleanup in args.cleanups:
             cleanup()
+
+
+def _sandbox_failover(args: argparse.Namespace) -> int:
+    import os
+
+    from wizard.sandbox.failover import request_failover
+
+    if not args.database:
+        raise bad_input("Say which database to fail over", "For example: sandbox failover orders-mysql")
+    url = args.sub_endpoint_url or args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL")
+    print(request_failover(url or f"http://127.0.0.1:{args.port}", args.database, args.region))
+    return 0
 
 
 def confirm(question: str, assume_yes: bool) -> None:

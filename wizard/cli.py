@@ -78,6 +78,12 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
     p.add_argument("--subnets", help="comma-separated subnet ids for the load balancer")
     p.add_argument("--no-cross-zone", action="store_true", help="turn cross-zone balancing off")
     p.add_argument(
+        "--no-sync",
+        action="store_true",
+        help="do not deploy the target sync (an AWS Lambda that follows the database's address "
+        "after a failover); a re-run with it removes one deployed before",
+    )
+    p.add_argument(
         "--fix",
         action="store_true",
         help="apply the safe fixes (security group rule, parameter group) when a check fails",
@@ -118,6 +124,10 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
     p = aws_command("teardown", "Delete everything the wizard created for a link.")
     p.add_argument("--name", help="link name (required when several links exist)")
     p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+
+    p = aws_command("sync", "Point the link's target group at the database's current address once.")
+    p.add_argument("--name", required=True, help="link name")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
 
     sub.add_parser("policy", help="print the least-privilege IAM policy the app needs")
     p = sub.add_parser(

@@ -10,7 +10,7 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wizard import __version__, private_files
 from wizard.aws import activity as act
@@ -34,6 +34,9 @@ from wizard.errors import UserError, bad_input, file_error
 from wizard.model import DataSource, LinkPlan, LinkRecord, SourceKind
 from wizard.redact import redact
 from wizard.state import DamagedRecordError, RecordStore
+
+if TYPE_CHECKING:
+    from wizard.sync_status import SyncStatus
 
 # Fix keys diagnose() may put on a Finding, all handled by apply_fix(). The first six are
 # steps.TargetGroupStep fixes (the first five also offered on the target group page, whose
@@ -101,6 +104,7 @@ class LinkStatus:
     leftovers: list[converge.Leftover] = field(default_factory=list)
     checks: list[CheckRow] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    target_sync: SyncStatus | None = None  # see wizard.sync_status
 
     @property
     def healthy(self) -> bool:
@@ -154,6 +158,8 @@ class LinkStatus:
             for t in self.targets:
                 reason = f" ({t.reason}: {t.description})" if t.reason else ""
                 lines.append(f"    target {t.target_id}:{t.port} — {t.state}{reason}")
+        if self.target_sync:
+            lines.append(f"  {self.target_sync.line()}")
         if self.service:
             lines.append(
                 f"  Endpoint service: {self.service.name} — {self.service.state}, "
@@ -206,6 +212,9 @@ def link_status(
     status.target_group = (asked or groups)[0] if groups else None
     if status.target_group:
         status.targets = tg.target_health(aws, status.target_group.arn)
+        from wizard import sync_status
+
+        status.target_sync = sync_status.read(aws, status)
     status.service = endpoint_service.find_endpoint_service(aws, name)
     if status.service:
         status.principals = endpoint_service.allowed_principals(aws, status.service.id)
@@ -287,6 +296,9 @@ def diagnose(aws: AwsContext, s: LinkStatus, consumer: Consumer) -> list[Finding
     from wizard import drift
 
     found += drift.leftover_findings(s)
+    from wizard import sync_status
+
+    found += sync_status.findings(s, s.target_sync)
     found += _target_findings(s)
     found += _zone_findings(s)
     found += _service_findings(s, consumer)
@@ -350,7 +362,12 @@ def _source_checks(aws: AwsContext, s: LinkStatus) -> list[Finding]:
         except UserError:
             s.expected_targets = []
         registered = _registered(s)
-        if s.expected_targets and set(s.expected_targets) != registered:
+        from wizard import sync_status
+
+        replacing = sync_status.softened(s, s.target_sync, registered)
+        if replacing is not None:
+            found.append(replacing)
+        elif s.expected_targets and set(s.expected_targets) != registered:
             found.append(
                 Finding(
                     "problem",
@@ -466,7 +483,10 @@ def _target_findings(s: LinkStatus) -> list[Finding]:
         where = f"{t.target_id}:{t.port}"
         if t.state == "unhealthy":
             why, fix, key = _unhealthy_cause(s, t)
-            found.append(Finding("problem", f"Target {where} fails the health checks", why, fix, key))
+            # An old address the target sync is about to remove, once the current one is in.
+            leaving = s.target_sync is not None and t.target_id in s.target_sync.waiting
+            severity = "warning" if leaving and set(s.expected_targets) <= _registered(s) else "problem"
+            found.append(Finding(severity, f"Target {where} fails the health checks", why, fix, key))
         elif t.state == "initial" or t.reason in _STARTING:
             found.append(
                 Finding(

@@ -139,6 +139,12 @@ class LinkPlan:
     consumer: Consumer
     principal: str
     cross_zone: bool = True
+    # Deploy the target sync (a Lambda that follows the database's address): IP targets only.
+    target_sync: bool = True
+
+    @property
+    def wants_target_sync(self) -> bool:
+        return self.target_sync and self.source.target_type == "ip"
 
     @property
     def nlb_name(self) -> str:

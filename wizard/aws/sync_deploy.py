@@ -460,3 +460,15 @@ def remove_part(aws: AwsContext, kind: str, resource_id: str) -> None:
     except UserError as exc:
         if not _code(exc, "ResourceNotFoundException", "NoSuchEntity"):
             raise
+
+
+# ---- what it costs -------------------------------------------------------------------------------
+
+# AWS Lambda pricing: the free tier has 1 million requests and 400,000 GB-seconds a month. Every
+# 5 minutes is 12 x 24 x 365 / 12 = 8,760 runs a month (plus a few on RDS events); at 128 MB and
+# about a second each, ~1,100 GB-seconds. CloudWatch Logs keeps a few kB a run for two weeks.
+RUNS_PER_MONTH = 12 * 24 * 365 // 12
+COST_WORDS = (
+    f"effectively free: ~{RUNS_PER_MONTH:,} runs a month, within AWS Lambda's free tier (1 million "
+    "requests and 400,000 GB-seconds a month); a few MB of logs, kept two weeks"
+)

@@ -9,6 +9,7 @@ from wizard.aws.teardown_plan import remember_rules
 from wizard.checks import CheckRow
 from wizard.errors import UserError
 from wizard.steps.link import Link, PreviewItem, Progress, Step, quiet, require_nlb
+from wizard.steps.sync import apply_sync, sync_preview
 
 
 class TargetGroupStep(Step):
@@ -70,6 +71,7 @@ class TargetGroupStep(Step):
                 f"on load balancer {existing.name if existing else plan.nlb_name}",
             )
         )
+        items += sync_preview(link)
         # What the link has but no longer asks for (the old port's listener, target group and
         # firewall rule): a re-run removes it, so the old port is not left reachable.
         for old in leftovers(link, existing):
@@ -107,6 +109,7 @@ class TargetGroupStep(Step):
         targets = self.targets(link)
         progress(f"Registering targets: {', '.join(targets)}…")
         tg.sync_targets(link.aws, info.arn, targets, plan.port)
+        apply_sync(link, info.arn, progress)
         _remove_leftovers(link, found, progress)
         record.mark_done(self.id)
         link.save()

@@ -41,6 +41,7 @@ from .reconcile import (
     last_run_text,
     parse_counts,
     parse_last_run,
+    read_state,
     reconcile,
     run,
 )
@@ -67,6 +68,7 @@ __all__ = [
     "locate",
     "parse_counts",
     "parse_last_run",
+    "read_state",
     "reconcile",
     "resolve_host",
     "run",

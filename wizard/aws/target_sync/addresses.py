@@ -19,7 +19,7 @@ try:  # in the wizard: AWS errors become its plain-words UserError, naming the I
 except ImportError:  # in Lambda, where this file is shipped alone
 
     @contextlib.contextmanager
-    def aws_step(step: str, action: str = "") -> Iterator[None]:  # type: ignore[misc]
+    def aws_step(step: str, action: str = "") -> Iterator[None]:
         try:
             yield
         except Exception as exc:

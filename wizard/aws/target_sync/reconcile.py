@@ -152,6 +152,11 @@ def note_failure(clients: Any, tg_arn: str, error: str) -> None:
         _write_state(clients, tg_arn, {**_state_tags(old), TAG_LAST_RUN: last_run_text(None, error)}, old)
 
 
+def read_state(clients: Any, tg_arn: str) -> dict[str, str]:
+    """The sync's state tags on the target group (for status)."""
+    return _state_tags(_group_tags(clients, tg_arn))
+
+
 def _state_tags(tags: dict[str, str]) -> dict[str, str]:
     return {k: v for k, v in tags.items() if k in (TAG_MISSES, TAG_WRITER, TAG_LAST_RUN)}
 

@@ -55,7 +55,13 @@ def apply_sync(link: Link, tg_arn: str, progress: Progress = quiet) -> None:
     if plan.wants_target_sync:
         progress("Deploying the target sync (AWS Lambda) that follows the database's address…")
         account = record.account_id or "*"  # (only names the log group in the role's policy)
-        sync_deploy.deploy(link.aws, plan.name, account, sync_config(link, tg_arn), source_ids(link), note)
+        config = sync_config(link, tg_arn)
+        sync_deploy.deploy(link.aws, plan.name, account, config, source_ids(link), note)
+        # Its first run, here: it notes the state it starts from (a cluster's writer) at once.
+        try:
+            target_sync.run(config, link.aws, lambda host: network.resolve_host(host))
+        except target_sync.NoTargets as exc:
+            raise UserError(exc.what, exc.why, exc.fix) from None
         return
     found = sync_deploy.find_sync(link.aws, plan.name).resources()
     for kind, resource_id, name in found:

@@ -152,7 +152,8 @@ def control_handler(request: Any, full_url: str, headers: Any) -> tuple[int, dic
     try:
         body = json.loads(request.data or b"{}")
         host = full_url.split("/moto-api/", 1)[0]
-        aws = make_context(Credentials("sandbox", "sandbox"), body.get("region", "us-east-1"), host)
+        keys = Credentials(access_key_id="sandbox", secret_access_key="sandbox")
+        aws = make_context(keys, body.get("region", "us-east-1"), host)
         done = failover(aws, str(body["source"]))
     except UserError as exc:
         return 400, {"Content-Type": "application/json"}, json.dumps({"error": exc.paragraph()})
@@ -181,8 +182,10 @@ def request_failover(endpoint_url: str, source_id: str, region: str) -> str:
         detail = ""
         if hasattr(exc, "read"):
             detail = json.loads(exc.read() or b"{}").get("error", "")
+        if detail:  # the sandbox answered: its own words say why and what to do
+            raise UserError(f"The sandbox at {endpoint_url} did not fail {source_id} over", detail) from None
         raise UserError(
             f"The sandbox at {endpoint_url} did not fail {source_id} over",
-            detail or str(exc),
+            str(exc),
             "Start it with `privatelink-wizard sandbox` and pass its address with --endpoint-url.",
         ) from None

@@ -86,7 +86,9 @@ def findings(s: LinkStatus, sync: SyncStatus | None) -> list[Finding]:
             )
         ]
     ago = sync.minutes_ago()
-    if ago is not None and ago > STALE_MINUTES:
+    if ago is None:
+        return []
+    if ago > STALE_MINUTES:
         return [
             Finding(
                 "warning",
@@ -96,7 +98,15 @@ def findings(s: LinkStatus, sync: SyncStatus | None) -> list[Finding]:
                 f"Run setup again (it restores the sync), and read the function's log ({log}).",
             )
         ]
-    return []
+    # Said even when all is well: link health shows the sync at work (e.g. after a failover).
+    return [
+        Finding(
+            "ok",
+            "The target sync keeps the load balancer on the database's address",
+            f"It runs every 5 minutes and on the database's failover and maintenance events; it "
+            f"last ran {_ago(ago)}: {_did(sync.last_run)}.",
+        )
+    ]
 
 
 def softened(s: LinkStatus, sync: SyncStatus | None, registered: set[str]) -> Finding | None:

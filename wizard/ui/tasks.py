@@ -209,3 +209,10 @@ def remove_link(link: steps.Link, progress: Callable[[str], None]) -> list[teard
     lock, so no other window builds the link while it is being removed."""
     record = link.record
     return steps.remove_link(link.aws, link.store, record.account_id, link.plan.name, record, progress)[0]
+
+
+def sandbox_failover(endpoint_url: str, source_id: str, region: str) -> str:
+    """The demo's Sandbox menu: fail the database over in the sandbox (its control endpoint)."""
+    from wizard.sandbox.failover import request_failover
+
+    return request_failover(endpoint_url, source_id, region)

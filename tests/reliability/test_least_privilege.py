@@ -343,6 +343,11 @@ DENIED = [
     ("rds:ModifyDBParameterGroup", "setup", "Changing a database parameter"),
     ("ec2:AcceptVpcEndpointConnections", "accept", "Accepting the connection request"),
     ("elasticloadbalancing:DeleteLoadBalancer", "teardown", "Deleting the load balancer"),
+    # The target sync (issue 17): its role, its function, handing the function its role, removal.
+    ("iam:CreateRole", "setup", "Creating the target sync's role"),
+    ("lambda:CreateFunction", "setup", "Creating the target sync function"),
+    ("iam:PassRole", "setup", "Creating the target sync function"),
+    ("events:DeleteRule", "teardown", "Removing the target sync's trigger"),
     # The permissions AWS checks when a create carries tags (the sandbox's IAM model checks them).
     ("elasticloadbalancing:AddTags", "setup", "Creating the load balancer"),
     ("ec2:CreateTags", "setup", "Creating the load balancer's security group"),

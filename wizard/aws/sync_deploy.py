@@ -18,7 +18,6 @@ import io
 import json
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +25,36 @@ from wizard.aws import target_sync
 from wizard.aws.errors import aws_step
 from wizard.aws.polling import Patience, wait_until
 from wizard.aws.session import AwsContext
+from wizard.aws.sync_lookup import (
+    PREFIX,
+    TARGET_ID,
+    SyncDeployment,
+    find_function,
+    find_log_group,
+    find_role,
+    find_rule_arns,
+    find_sync,
+    function_name,
+    has_code,
+    log_group_name,
+    remove_part,
+    rule_names,
+    tags_dict,
+)
 from wizard.errors import UserError
-from wizard.model import LINK_TAG_KEY, MANAGED_BY_KEY, MANAGED_BY_VALUE, link_tags
+from wizard.model import link_tags
 
-PREFIX = "privatelink-wizard-sync-"  # functions, roles and rules; iam:PassRole is limited to it
+__all__ = [
+    "PREFIX",
+    "SyncDeployment",
+    "deploy",
+    "find_sync",
+    "function_name",
+    "log_group_name",
+    "package",
+    "remove_part",
+]
+
 RUNTIME = "python3.12"
 HANDLER = "target_sync.handler"
 SCHEDULE = "rate(5 minutes)"
@@ -42,58 +67,25 @@ MEMORY_MB = 128
 # EventBridge as "RDS DB Instance / Cluster / Proxy Event" (EventBridge events reference, RDS).
 EVENT_CATEGORIES = ("failover", "maintenance", "configuration change", "availability", "recovery")
 EVENT_TYPES = ("RDS DB Instance Event", "RDS DB Cluster Event", "RDS DB Proxy Event")
-TARGET_ID = "target-sync"
 # A role is assumable by Lambda a few seconds after IAM creates it (IAM's eventual consistency):
 # CreateFunction meanwhile says the role "cannot be assumed".
 ROLE_PATIENCE = Patience(timeout=60, shortest=1, longest=5)
 SOURCE_DIR = Path(target_sync.__file__).parent
 
 
-def function_name(link: str) -> str:
-    return f"{PREFIX}{link}"
-
-
-def log_group_name(link: str) -> str:
-    return f"/aws/lambda/{function_name(link)}"
-
-
-def rule_names(link: str) -> tuple[str, str]:
-    return f"{function_name(link)}-schedule", f"{function_name(link)}-rds-events"
-
-
-@dataclass(frozen=True)
-class SyncDeployment:
-    """What exists of a link's target sync (empty strings: not there)."""
-
-    link: str
-    function_arn: str = ""
-    role_arn: str = ""
-    rule_arns: tuple[str, ...] = ()
-    log_group: str = ""
-    environment: dict[str, str] | None = None
-
-    @property
-    def deployed(self) -> bool:
-        return bool(self.function_arn)
-
-    def resources(self) -> list[tuple[str, str, str]]:
-        """(kind, id, plain name) of each part, in the order teardown removes them."""
-        found = [("sync-rule", arn, arn.rsplit("/", 1)[-1]) for arn in self.rule_arns]
-        if self.function_arn:
-            found.append(("sync-function", self.function_arn, function_name(self.link)))
-        if self.role_arn:
-            found.append(("sync-role", self.role_arn, self.role_arn.rsplit("/", 1)[-1]))
-        if self.log_group:
-            found.append(("sync-log-group", self.log_group, self.log_group))
-        return found
-
-
 def package() -> bytes:
     """The function's code: the target sync's own modules from this app, as `target_sync/`.
     Fixed timestamps, so the same source gives the same zip (and CodeSha256)."""
+    sources = sorted(SOURCE_DIR.glob("*.py"))
+    if not sources:  # an installer built without them (packaging/privatelink-wizard.spec adds them)
+        raise UserError(
+            "This copy of the wizard lacks the target sync's source files",
+            f"They belong in {SOURCE_DIR}.",
+            "Reinstall the wizard, or set the link up without the target sync (--no-sync).",
+        )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in sorted(SOURCE_DIR.glob("*.py")):
+        for path in sources:
             info = zipfile.ZipInfo(f"target_sync/{path.name}", date_time=(2020, 1, 1, 0, 0, 0))
             info.external_attr = 0o644 << 16
             archive.writestr(info, path.read_bytes(), zipfile.ZIP_DEFLATED)
@@ -165,89 +157,6 @@ def event_pattern(source_ids: list[str]) -> dict[str, Any]:
     }
 
 
-def _tags_dict(link: str) -> dict[str, str]:
-    return {t["Key"]: t["Value"] for t in link_tags(link)}
-
-
-def _ours(tags: dict[str, str], link: str) -> bool:
-    return tags.get(MANAGED_BY_KEY) == MANAGED_BY_VALUE and tags.get(LINK_TAG_KEY) == link
-
-
-def _code(exc: UserError, *codes: str) -> bool:
-    return exc.code in codes
-
-
-# ---- finding what exists ------------------------------------------------------------------------
-
-
-def _function(aws: AwsContext, link: str) -> dict[str, Any] | None:
-    try:
-        with aws_step("Looking for the target sync function", "lambda:GetFunction"):
-            reply: dict[str, Any] = aws.client("lambda").get_function(FunctionName=function_name(link))
-    except UserError as exc:
-        if _code(exc, "ResourceNotFoundException"):
-            return None
-        raise
-    return reply if _ours(dict(reply.get("Tags", {})), link) else None
-
-
-def _role(aws: AwsContext, link: str) -> dict[str, Any] | None:
-    try:
-        with aws_step("Looking for the target sync's role", "iam:GetRole"):
-            role: dict[str, Any] = aws.client("iam").get_role(RoleName=function_name(link))["Role"]
-    except UserError as exc:
-        if _code(exc, "NoSuchEntity"):
-            return None
-        raise
-    tags = {t["Key"]: t.get("Value", "") for t in role.get("Tags", [])}
-    return role if _ours(tags, link) else None
-
-
-def _rule_arns(aws: AwsContext, link: str) -> list[str]:
-    arns = []
-    for name in rule_names(link):
-        try:
-            with aws_step("Looking for the target sync's triggers", "events:DescribeRule"):
-                arn = str(aws.client("events").describe_rule(Name=name)["Arn"])
-        except UserError as exc:
-            if _code(exc, "ResourceNotFoundException"):
-                continue
-            raise
-        with aws_step("Looking for the target sync's triggers", "events:ListTagsForResource"):
-            tags = aws.client("events").list_tags_for_resource(ResourceARN=arn).get("Tags", [])
-        if _ours({t["Key"]: t.get("Value", "") for t in tags}, link):
-            arns.append(arn)
-    return arns
-
-
-def _log_group(aws: AwsContext, link: str) -> str:
-    name = log_group_name(link)
-    with aws_step("Looking for the target sync's log", "logs:DescribeLogGroups"):
-        groups = aws.client("logs").describe_log_groups(logGroupNamePrefix=name).get("logGroups", [])
-    found = next((g for g in groups if g.get("logGroupName") == name), None)
-    if found is None:
-        return ""
-    with aws_step("Looking for the target sync's log", "logs:ListTagsForResource"):
-        arn = str(found["arn"]).removesuffix(":*")
-        tags = aws.client("logs").list_tags_for_resource(resourceArn=arn).get("tags", {})
-    return name if _ours(dict(tags), link) else ""
-
-
-def find_sync(aws: AwsContext, link: str) -> SyncDeployment:
-    """What of the link's target sync exists, found by name and checked by tag."""
-    function = _function(aws, link)
-    role = _role(aws, link)
-    config = (function or {}).get("Configuration", {})
-    return SyncDeployment(
-        link=link,
-        function_arn=str(config.get("FunctionArn", "")),
-        role_arn=str((role or {}).get("Arn", "")),
-        rule_arns=tuple(_rule_arns(aws, link)),
-        log_group=_log_group(aws, link),
-        environment=dict(config.get("Environment", {}).get("Variables", {})) or None,
-    )
-
-
 # ---- deploying ----------------------------------------------------------------------------------
 
 
@@ -263,13 +172,13 @@ def _taken(what: str, name: str, link: str) -> UserError:
 
 def _ensure_log_group(aws: AwsContext, link: str, note: Callable[[str, str], None]) -> None:
     name = log_group_name(link)
-    if _log_group(aws, link):
+    if find_log_group(aws, link):
         return
     try:
         with aws_step("Creating the target sync's log", "logs:CreateLogGroup"):
-            aws.client("logs", retries=False).create_log_group(logGroupName=name, tags=_tags_dict(link))
+            aws.client("logs", retries=False).create_log_group(logGroupName=name, tags=tags_dict(link))
     except UserError as exc:
-        if _code(exc, "ResourceAlreadyExistsException"):
+        if has_code(exc, "ResourceAlreadyExistsException"):
             raise _taken("log group", name, link) from None
         raise
     note("sync-log-group", name)
@@ -281,7 +190,7 @@ def _ensure_role(
     aws: AwsContext, link: str, tg_arn: str, log_arn: str, note: Callable[[str, str], None]
 ) -> str:
     name = function_name(link)
-    role = _role(aws, link)
+    role = find_role(aws, link)
     if role is None:
         try:
             with aws_step("Creating the target sync's role", "iam:CreateRole"):
@@ -292,7 +201,7 @@ def _ensure_role(
                     Tags=link_tags(link),
                 )["Role"]
         except UserError as exc:
-            if _code(exc, "EntityAlreadyExists"):
+            if has_code(exc, "EntityAlreadyExists"):
                 raise _taken("IAM role", name, link) from None
             raise
         note("sync-role", str(role["Arn"]))
@@ -311,7 +220,7 @@ def _ensure_function(
     aws: AwsContext, link: str, role_arn: str, config: target_sync.Config, note: Callable[[str, str], None]
 ) -> str:
     code = package()
-    found = _function(aws, link)
+    found = find_function(aws, link)
     if found is not None:
         current = found.get("Configuration", {})
         if current.get("CodeSha256") != _code_sha(code):
@@ -338,12 +247,12 @@ def _ensure_function(
                     Timeout=TIMEOUT_SECONDS,
                     MemorySize=MEMORY_MB,
                     Environment={"Variables": config.environment()},
-                    Tags=_tags_dict(link),
+                    Tags=tags_dict(link),
                 )
         except UserError as exc:
-            if _code(exc, "InvalidParameterValueException") and "assume" in exc.what.lower():
+            if has_code(exc, "InvalidParameterValueException") and "assume" in exc.what.lower():
                 return ""  # the new role is not usable yet: try again shortly
-            if _code(exc, "ResourceConflictException"):
+            if has_code(exc, "ResourceConflictException"):
                 raise _taken("Lambda function", function_name(link), link) from None
             raise
         return str(reply["FunctionArn"])
@@ -367,14 +276,14 @@ def _ensure_function(
 def _ensure_rule(
     aws: AwsContext, link: str, name: str, function_arn: str, note: Callable[[str, str], None], **trigger: str
 ) -> str:
-    existing = _rule_arns(aws, link)
+    existing = find_rule_arns(aws, link)
     try:
         with aws_step("Looking for the target sync's triggers", "events:DescribeRule"):
             arn = str(aws.client("events").describe_rule(Name=name)["Arn"])
         if arn not in existing:
             raise _taken("EventBridge rule", name, link)
     except UserError as exc:
-        if not _code(exc, "ResourceNotFoundException"):
+        if not has_code(exc, "ResourceNotFoundException"):
             raise
         with aws_step("Creating the target sync's trigger", "events:PutRule"):
             arn = str(
@@ -399,7 +308,7 @@ def _ensure_rule(
                 SourceArn=arn,
             )
     except UserError as exc:
-        if not _code(exc, "ResourceConflictException"):  # the permission is there already
+        if not has_code(exc, "ResourceConflictException"):  # the permission is there already
             raise
     return arn
 
@@ -426,40 +335,6 @@ def deploy(
         ),
     )
     return SyncDeployment(link, function_arn, role_arn, rules, log_group_name(link), config.environment())
-
-
-# ---- removing ----------------------------------------------------------------------------------
-
-
-def remove_part(aws: AwsContext, kind: str, resource_id: str) -> None:
-    """Delete one part of a target sync (teardown calls this in SyncDeployment.resources order);
-    a part already gone is fine."""
-    try:
-        if kind == "sync-rule":
-            name = resource_id.rsplit("/", 1)[-1]
-            with aws_step("Removing the target sync's trigger", "events:RemoveTargets"):
-                aws.client("events").remove_targets(Rule=name, Ids=[TARGET_ID])
-            with aws_step("Removing the target sync's trigger", "events:DeleteRule"):
-                aws.client("events").delete_rule(Name=name)
-        elif kind == "sync-function":
-            with aws_step("Deleting the target sync function", "lambda:DeleteFunction"):
-                aws.client("lambda").delete_function(FunctionName=resource_id)
-        elif kind == "sync-role":
-            name = resource_id.rsplit("/", 1)[-1]
-            try:
-                with aws_step("Deleting the target sync's role", "iam:DeleteRolePolicy"):
-                    aws.client("iam").delete_role_policy(RoleName=name, PolicyName="target-sync")
-            except UserError as exc:
-                if not _code(exc, "NoSuchEntity"):
-                    raise
-            with aws_step("Deleting the target sync's role", "iam:DeleteRole"):
-                aws.client("iam").delete_role(RoleName=name)
-        elif kind == "sync-log-group":
-            with aws_step("Deleting the target sync's log", "logs:DeleteLogGroup"):
-                aws.client("logs").delete_log_group(logGroupName=resource_id)
-    except UserError as exc:
-        if not _code(exc, "ResourceNotFoundException", "NoSuchEntity"):
-            raise
 
 
 # ---- what it costs -------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from wizard.aws.nlb import delete_nlb
 from wizard.aws.nlb_security import delete_nlb_security_group
 from wizard.aws.polling import DEFAULT_PATIENCE, Patience, delete_when_free, wait_until
 from wizard.aws.session import AwsContext
-from wizard.aws.sync_deploy import remove_part
+from wizard.aws.sync_lookup import remove_part
 from wizard.aws.target_group import delete_listener, delete_target_group
 from wizard.aws.teardown_plan import (
     KIND_ORDER,

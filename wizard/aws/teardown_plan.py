@@ -19,7 +19,7 @@ from wizard.aws.errors import aws_step
 from wizard.aws.nlb import NlbInfo, find_nlbs, is_ours
 from wizard.aws.nlb_security import find_nlb_security_groups
 from wizard.aws.session import AwsContext
-from wizard.aws.sync_deploy import find_sync
+from wizard.aws.sync_lookup import find_sync
 from wizard.aws.target_group import TargetGroupInfo, find_target_groups, listeners
 from wizard.errors import UserError
 from wizard.model import LINK_TAG_KEY, CreatedResource, LinkRecord

@@ -17,6 +17,7 @@ own process (the released address is remembered there, for the load balancer's h
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -75,17 +76,36 @@ def _replace_interface(aws: Any, ip: str) -> str:
     if not enis:
         raise UserError(f"No network interface holds {ip} in the sandbox", exit_code=EXIT_BAD_INPUT)
     old = enis[0]
+    from moto.ec2.models import ec2_backends
+
+    region, account = _region_account(aws)
+    released = _released(ec2_backends[account][region])
     new = aws.ec2.create_network_interface(
         SubnetId=old["SubnetId"],
         Groups=[g["GroupId"] for g in old.get("Groups", [])],
         Description=old.get("Description", ""),
+        PrivateIpAddress=_free_address(aws, old["SubnetId"], released | {ip}),
     )["NetworkInterface"]
     aws.ec2.delete_network_interface(NetworkInterfaceId=old["NetworkInterfaceId"])
-    from moto.ec2.models import ec2_backends
-
-    region, account = _region_account(aws)
-    _released(ec2_backends[account][region]).add(ip)
+    released.add(ip)
     return str(new["PrivateIpAddress"])
+
+
+def _free_address(aws: Any, subnet_id: str, avoid: set[str]) -> str:
+    """The subnet's lowest free address from .10 on (as the seed hands them out): none held by an
+    interface, none a failover released (moto would pick at random, maybe a taken one)."""
+    cidr = aws.ec2.describe_subnets(SubnetIds=[subnet_id])["Subnets"][0]["CidrBlock"]
+    held = {
+        e["PrivateIpAddress"]
+        for e in aws.ec2.describe_network_interfaces(Filters=[{"Name": "subnet-id", "Values": [subnet_id]}])[
+            "NetworkInterfaces"
+        ]
+    }
+    network = ipaddress.ip_network(cidr)
+    for host in list(network.hosts())[9:]:
+        if str(host) not in held | avoid:
+            return str(host)
+    raise UserError(f"The sandbox's subnet {subnet_id} has no free address left", exit_code=EXIT_BAD_INPUT)
 
 
 def _cluster(aws: Any, source_id: str) -> dict[str, Any] | None:

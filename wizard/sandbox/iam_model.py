@@ -292,6 +292,16 @@ def _check_action_permitted(self: Any, resource: str) -> None:
     for check in checks_for(service, action, self._data, self._region, self.account_id, path, body):
         if not permits(documents, check):
             self._action = check.action  # the message names the action that was refused
+            if service in ("lambda", "events", "logs"):
+                # These answer in JSON (AccessDeniedException), as AWS does; moto's is XML.
+                from moto.core.exceptions import JsonRESTError
+
+                denied = JsonRESTError(
+                    "AccessDeniedException",
+                    f"User: {self._access_key.arn} is not authorized to perform: {check.action}",
+                )
+                denied.code = 403
+                raise denied
             self._raise_access_denied()
 
 

@@ -134,10 +134,11 @@ def locate(clients: Any, kind: str, source_id: str, vpc_id: str) -> Source:
 
 
 def desired_targets(
-    clients: Any, source: Source, resolve: Callable[[str], list[str]] = resolve_host
+    clients: Any, source: Source, resolve: Callable[[str], list[str]] | None = None
 ) -> list[str]:
     """The private IPs the target group must point at (RDS, a cluster's writer or RDS Proxy).
     Raises NoTargets (nothing is to change) when they cannot be found for sure."""
+    resolve = resolve or (lambda host: resolve_host(host))  # looked up now: tests replace it
     vpc_cidrs = _vpc_cidrs(clients, source.vpc_id)
     if source.kind == RDS_PROXY:
         eni_ips = _eni_ips(

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from .addresses import AURORA, MULTI_AZ_CLUSTER, NoTargets, aws_step, desired_targets, locate, resolve_host
+from .addresses import AURORA, MULTI_AZ_CLUSTER, NoTargets, aws_step, desired_targets, locate
 
 MISSES_BEFORE_REMOVAL = 3
 # The state kept on the target group. ELB tags: at most 50 per resource, keys up to 128 and
@@ -255,7 +255,7 @@ class Config:
         )
 
 
-def run(config: Config, clients: Any, resolve: Callable[[str], list[str]] = resolve_host) -> SyncResult:
+def run(config: Config, clients: Any, resolve: Callable[[str], list[str]] | None = None) -> SyncResult:
     """One reconcile: where the database is now, its addresses, the target group made to match.
     A failure is noted on the target group (status shows it) and raised."""
     try:

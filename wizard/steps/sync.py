@@ -47,6 +47,8 @@ def sync_preview(link: Link) -> list[PreviewItem]:
 def apply_sync(link: Link, tg_arn: str, progress: Progress = quiet) -> None:
     """Deploy (or bring up to date) the link's target sync, or remove one no longer asked for."""
     plan, record = link.plan, link.record
+    if plan.source.target_type != "ip":  # a server is registered by instance id: nothing follows
+        return
 
     def note(kind: str, resource_id: str) -> None:
         record.note_created(kind, resource_id)

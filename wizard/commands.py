@@ -253,10 +253,6 @@ def _record_json(record: LinkRecord) -> dict[str, Any]:
     }
 
 
-def _find_record(region: str, account: str, name: str) -> LinkRecord | None:
-    return RecordStore().load(account, region, name)
-
-
 def accept(args: argparse.Namespace) -> int:
     validate_region(args.region)
     _, principal = _consumer_and_principal(args)

@@ -61,10 +61,6 @@ class Worker(QRunnable):
     def quit(self) -> None:
         self._abort = True
 
-    @property
-    def abort_requested(self) -> bool:
-        return self._abort
-
     def _progress(self, message: str) -> None:
         if self._abort:
             raise Cancelled

@@ -6,7 +6,6 @@ clear paragraph, never a traceback."""
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import math
 import sys
@@ -14,7 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from wizard import APP_NAME, __version__
-from wizard.errors import EXIT_BAD_INPUT, EXIT_TIMEOUT, UserError, bad_input
+from wizard.errors import UserError, bad_input
 
 EPILOG = """examples:
   privatelink-wizard --demo
@@ -63,8 +62,7 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
 
     p = aws_command(
         "setup",
-        "Build the load balancer, target group and endpoint service, and "
-        "allow the platform to connect.",
+        "Build the load balancer, target group and endpoint service, and allow the platform to connect.",
     )
     p.add_argument(
         "--source",
@@ -272,38 +270,3 @@ def _dispatch(args: argparse.Namespace) -> int:
     finally:
         for cleanup in args.cleanups:
             cleanup()
-
-
-def confirm(question: str, assume_yes: bool) -> None:
-    """Ask y/N; without a terminal, demand --yes rather than guessing."""
-    if assume_yes:
-        return
-    if not sys.stdin or not sys.stdin.isatty():
-        raise bad_input(
-            "Confirmation needed, but there is no terminal to ask",
-            "Add --yes to go ahead without a question.",
-        )
-    answer = input(f"{question} [y/N] ").strip().lower()
-    if answer not in {"y", "yes"}:
-        raise UserError("Cancelled; nothing was changed", exit_code=EXIT_BAD_INPUT)
-
-
-def emit_json(payload: dict[str, Any]) -> None:
-    print(json.dumps(payload, indent=2, default=str))
-
-
-def wait_until(probe: Callable[[], Any], seconds: float, interval: float, what: str) -> Any:
-    """Poll probe() every `interval` s until it returns something truthy; UserError (exit 3)
-    after `seconds` (0: look once, and return what it gives)."""
-    from wizard.aws.polling import Patience
-    from wizard.aws.polling import wait_until as poll
-
-    if seconds <= 0:
-        return probe()
-    timed_out = UserError(
-        what=f"Timed out after {seconds:g} s waiting for {what}",
-        fix="Run the command again later (it is safe to repeat).",
-        exit_code=EXIT_TIMEOUT,
-    )
-    every = Patience(timeout=seconds, shortest=interval, longest=interval)
-    return poll(probe, bool, every, lambda _: timed_out)

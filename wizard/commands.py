@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from wizard.aws import activity, connections, discovery, endpoint_service
 from wizard.aws import teardown as td
+from wizard.aws.polling import Patience
+from wizard.aws.polling import wait_until as poll
 from wizard.aws.session import (
     AwsContext,
     Credentials,
@@ -16,9 +19,8 @@ from wizard.aws.session import (
     make_context,
     whoami,
 )
-from wizard.cli import confirm, emit_json, wait_until
 from wizard.consumers import Consumer, load_consumer
-from wizard.errors import EXIT_AWS, UserError, bad_input
+from wizard.errors import EXIT_AWS, EXIT_TIMEOUT, UserError, bad_input
 from wizard.model import LinkPlan, LinkRecord
 from wizard.state import DamagedRecordError, RecordStore
 from wizard.steps import (
@@ -33,6 +35,7 @@ from wizard.steps import (
     run_setup,
     service_summary,
 )
+from wizard.terminal import confirm, emit_json
 from wizard.validators import (
     default_link_name,
     principal_account,
@@ -283,8 +286,10 @@ def accept(args: argparse.Namespace) -> int:
     todo = (
         []
         if already
-        else wait_until(
-            lambda: platforms("pendingAcceptance"), args.wait, 2.0,
+        else _wait_until(
+            lambda: platforms("pendingAcceptance"),
+            args.wait,
+            2.0,
             f"a connection request from account {owner}",
         )
     )
@@ -300,8 +305,13 @@ def accept(args: argparse.Namespace) -> int:
         )
     accepted = (
         accept_on_service(
-            aws, service_id, [c.endpoint_id for c in todo], RecordStore(), identity.account_id,
-            name, wait=LOCK_WAIT_SECONDS,
+            aws,
+            service_id,
+            [c.endpoint_id for c in todo],
+            RecordStore(),
+            identity.account_id,
+            name,
+            wait=LOCK_WAIT_SECONDS,
         )
         if todo
         else []
@@ -370,9 +380,7 @@ def teardown(args: argparse.Namespace) -> int:
         if len(names) != 1:
             raise bad_input(
                 "Say which link to remove" if names else f"No links found in {aws.region}",
-                f"Add --name (links here: {', '.join(names)})."
-                if names
-                else "There is nothing to remove.",
+                f"Add --name (links here: {', '.join(names)})." if names else "There is nothing to remove.",
             )
         name = names[0]
     record = _saved_record(identity.account_id, aws.region, name)
@@ -427,3 +435,15 @@ def _platform_account(record: LinkRecord | None) -> str:
     return account or load_consumer().account_id
 
 
+def _wait_until(probe: Callable[[], Any], seconds: float, interval: float, what: str) -> Any:
+    """Poll probe() every `interval` s until it returns something truthy; UserError (exit 3)
+    after `seconds` (0: look once, and return what it gives)."""
+    if seconds <= 0:
+        return probe()
+    timed_out = UserError(
+        what=f"Timed out after {seconds:g} s waiting for {what}",
+        fix="Run the command again later (it is safe to repeat).",
+        exit_code=EXIT_TIMEOUT,
+    )
+    every = Patience(timeout=seconds, shortest=interval, longest=interval)
+    return poll(probe, bool, every, lambda _: timed_out)

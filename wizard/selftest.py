@@ -82,7 +82,7 @@ def _check_imports(ctx: _Context) -> str:
     import moto
     from PySide6 import QtCore
 
-    import wizard.cli
+    import wizard.commands
     import wizard.sandbox.server
     import wizard.steps
     import wizard.ui.app  # noqa: F401  (importing is the check)

@@ -98,13 +98,12 @@ def setup(args: argparse.Namespace) -> int:
 
     aws, identity = _connect(args)
     source = discovery.find_data_source(aws, args.source)
-    port = port or source.port
-    if port is None:
+    if port is None and source.port is None:
         raise bad_input(
             f"{source.id} is an EC2 server, so the wizard cannot guess the port",
             "Add --port: the database's port (3306, 5432, …) or 22 for an SSH tunnel host.",
         )
-    plan = LinkPlan(
+    plan = LinkPlan.of(
         name=name or default_link_name(source.id),
         region=aws.region,
         source=source,
@@ -431,8 +430,7 @@ def _saved_record(account: str, region: str, name: str) -> LinkRecord | None:
 def _platform_account(record: LinkRecord | None) -> str:
     """The account whose connection is the platform's: the record's principal, else the default
     consumer's."""
-    account = principal_account(record.principal) if record and record.principal else ""
-    return account or load_consumer().account_id
+    return load_consumer().account_for(record.principal if record else "")
 
 
 def _wait_until(probe: Callable[[], Any], seconds: float, interval: float, what: str) -> Any:

@@ -651,14 +651,14 @@ def _open_link(aws: AwsContext, s: LinkStatus, consumer: Consumer) -> Any:
             "Its data source is not known (no saved link record, or the database was removed).",
             "Run setup again for the database; it repairs the chain.",
         )
-    plan = LinkPlan(
+    plan = LinkPlan.of(
         name=s.name,
         region=s.region,
         source=s.source,
-        port=s.port or s.source.port or 22,
+        port=s.port,
         subnet_ids=s.nlb.subnet_ids if s.nlb else (),
         consumer=consumer,
-        principal=(s.record.principal if s.record else "") or consumer.principal,
+        principal=s.record.principal if s.record else "",
         cross_zone=s.nlb.cross_zone if s.nlb else True,
     )
     link = steps.open_link(aws, plan, s.account_id)

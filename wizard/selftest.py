@@ -128,17 +128,12 @@ def _check_setup(ctx: _Context) -> str:
                        sample.region, ctx.endpoint_url)
     identity = whoami(aws)
     source = discovery.find_data_source(aws, sample.orders_mysql)
-    consumer = load_consumer()
-    if source.port is None:
-        raise RuntimeError(f"the sample database {source.id} reports no port")
-    plan = LinkPlan(
+    plan = LinkPlan.of(
         name=default_link_name(source.id),
         region=aws.region,
         source=source,
-        port=source.port,
         subnet_ids=discovery.default_subnets(aws, source),
-        consumer=consumer,
-        principal=consumer.principal,
+        consumer=load_consumer(),
     )
     link = open_link(aws, plan, identity.account_id, store=RecordStore())
     run_setup(link)

@@ -28,7 +28,6 @@ from wizard.checks import CheckRow
 from wizard.consumers import Consumer
 from wizard.diagnostics import LinkStatus
 from wizard.model import DataSource, LinkPlan, LinkRecord, SubnetInfo
-from wizard.validators import principal_account
 
 
 def load_profiles() -> list[ProfileInfo]:
@@ -153,14 +152,14 @@ def resume(aws: AwsContext, record: LinkRecord, consumer: Consumer, account_id: 
     source = discovery.find_data_source(aws, record.source_id)
     existing = nlb.find_nlb(aws, record.name)
     subnets = existing.subnet_ids if existing else discovery.default_subnets(aws, source)
-    plan = LinkPlan(
+    plan = LinkPlan.of(
         name=record.name,
         region=record.region,
         source=source,
-        port=record.port or source.port or 22,
-        subnet_ids=tuple(subnets),
+        port=record.port,
+        subnet_ids=subnets,
         consumer=consumer,
-        principal=record.principal or consumer.principal,
+        principal=record.principal,
         cross_zone=existing.cross_zone if existing else True,
     )
     return Resumed(source, steps.open_link(aws, plan, account_id))
@@ -200,7 +199,7 @@ def write_diagnostics(
 def link_resources(link: steps.Link) -> teardown.TeardownPlan:
     """What `remove_link` would delete (found by the link's tags and record), the connections it
     would reject, the rules it would leave, and anything that would stop it."""
-    platform = principal_account(link.plan.principal) or link.plan.consumer.account_id
+    platform = link.plan.platform_account
     return teardown.plan_teardown(link.aws, link.plan.name, link.record, platform)
 
 

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
 from wizard.checks import CheckRow
 from wizard.ui.pages.base import BasePage
 from wizard.ui.worker import engine
-from wizard.validators import principal_account
 
 POLL_SECONDS = 10
 COLUMNS = ("Endpoint", "From account", "State", "Action")
@@ -97,7 +96,7 @@ class AcceptPage(BasePage):
     @property
     def expected_owner(self) -> str:
         """The account the platform's request comes from (the allow-listed principal's)."""
-        return principal_account(self.state.principal) or self.state.consumer.account_id
+        return self.state.consumer.account_for(self.state.principal)
 
     def initializePage(self) -> None:
         super().initializePage()

@@ -31,7 +31,7 @@ class _Parser(argparse.ArgumentParser):
         raise bad_input(f"{message.capitalize()}", f"Run `{self.prog} --help` for the options.")
 
 
-def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="privatelink-wizard",
         description=f"{APP_NAME}: expose an AWS database to a data platform over AWS PrivateLink.",
@@ -42,16 +42,14 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
     parser.add_argument("--demo", action="store_true", help="open the GUI on the built-in sandbox")
     parser.add_argument("--self-test", action="store_true", help="check this installation works")
     parser.add_argument("--endpoint-url", help="AWS endpoint override (default: AWS itself)")
-    if not with_commands:
-        parser.set_defaults(command=None)
-        return parser
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     def aws_command(name: str, help_text: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text)
         p.add_argument("--region", required=True, help="AWS region of the database, e.g. us-east-1")
         p.add_argument("--profile", default="", help="AWS profile name (default: environment)")
-        p.add_argument("--endpoint-url", dest="sub_endpoint_url", help=argparse.SUPPRESS)
+        # Also after the command; SUPPRESS keeps a value given before it.
+        p.add_argument("--endpoint-url", default=argparse.SUPPRESS, help="AWS endpoint override")
         p.add_argument(
             "--verbose",
             "-v",
@@ -158,7 +156,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             # The plain start (a launcher, a double-click) opens the window with no parser: building
             # one loads gettext and locale and looks for translations, ~5 ms of its start-up.
             return _open_window([], start_log)
-        args = build_parser(with_commands=_may_name_a_command(argv)).parse_args(argv)
+        args = build_parser().parse_args(argv)
         if args.command is None and not args.self_test:
             return _open_window(argv, start_log, demo=args.demo, endpoint_url=args.endpoint_url)
         start_log()
@@ -192,25 +190,6 @@ def _shown(text: str) -> str:
     from wizard.redact import redact_secrets
 
     return redact_secrets(text)
-
-
-# The window's options that take a value: `--endpoint-url URL` names no command.
-_WINDOW_OPTIONS_WITH_VALUE = ("--endpoint-url",)
-
-
-def _may_name_a_command(argv: list[str]) -> bool:
-    """Whether the subcommands' parsers are needed: a word that is not an option or its value
-    (a command, or a typo of one) or a request for help. Building them all (~13 ms, cold) is
-    skipped when the window just opens."""
-    words = iter(argv)
-    for word in words:
-        if word in ("-h", "--help"):
-            return True
-        if word in _WINDOW_OPTIONS_WITH_VALUE:
-            next(words, None)
-        elif not word.startswith("-"):
-            return True
-    return False
 
 
 def _start_log(argv: list[str]) -> None:
@@ -263,7 +242,6 @@ def _dispatch(args: argparse.Namespace) -> int:
     from wizard import commands
 
     handler: Callable[[argparse.Namespace], int] = getattr(commands, args.command)
-    args.endpoint_url = args.sub_endpoint_url or args.endpoint_url
     args.cleanups = []
     try:
         return handler(args)

@@ -153,8 +153,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         if not argv:
-            # The plain start (a launcher, a double-click) opens the window with no parser: building
-            # one loads gettext and locale and looks for translations, ~5 ms of its start-up.
+            # The plain start (a launcher, a double-click): the window, with nothing to parse.
             return _open_window([], start_log)
         args = build_parser().parse_args(argv)
         if args.command is None and not args.self_test:
@@ -211,7 +210,7 @@ def _open_window(
     from wizard.collector import collector_paused
 
     # Until the window has painted, no collections: all it makes (PySide's types, the first
-    # page) stays for good, and collecting meanwhile cost ~2 % of its start-up.
+    # page) stays for good (figures: benchmarks/README.md).
     collector_paused.pause()
 
     def shown() -> None:

@@ -386,9 +386,7 @@ def test_the_target_group_page_previews_what_another_port_removes(
 
 
 def wait_settled_page(qtbot: Any, page: Any) -> None:
-    qtbot.waitUntil(
-        lambda: not page.busy and not page._checking and not page._debounce.isActive(), timeout=WAIT_MS
-    )
+    qtbot.waitUntil(page.is_settled, timeout=WAIT_MS)
 
 
 def test_link_health_without_sign_in_says_so(open_window: Any, qtbot: Any) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -45,6 +45,8 @@ class BasePage(QWizardPage):
 
     TITLE = ""
     EXPLANATION = ""
+    # Emitted when the page comes to rest: no engine call running, no check pending.
+    settled = Signal()
 
     def __init__(self, state: WizardState, runner: Runner, redactor: Redactor) -> None:
         super().__init__()
@@ -119,6 +121,7 @@ class BasePage(QWizardPage):
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(DEBOUNCE_MS)
         self._debounce.timeout.connect(self.refresh)
+        self.completeChanged.connect(self._emit_if_settled)
 
     def _open_help_link(self, url: str) -> None:
         from wizard.ui.glossary_dialog import open_help_link
@@ -143,6 +146,14 @@ class BasePage(QWizardPage):
     @property
     def busy(self) -> bool:
         return self._busy > 0
+
+    def is_settled(self) -> bool:
+        """Nothing running, no check under way or waiting for typing to pause."""
+        return not self.busy and not self._checking and not self._debounce.isActive()
+
+    def _emit_if_settled(self) -> None:
+        if self.is_settled():
+            self.settled.emit()
 
     def isComplete(self) -> bool:
         return bool(

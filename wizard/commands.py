@@ -347,8 +347,9 @@ def status(args: argparse.Namespace) -> int:
     validate_region(args.region)
     name = validate_link_name(args.name) if args.name is not None else ""
     aws, identity = _connect(args)
-    names = [name] if name else diagnostics.link_names(aws, identity.account_id)
-    reports = [diagnostics.link_status(aws, identity, n) for n in names]
+    store, consumer = RecordStore(), load_consumer()
+    names = [name] if name else diagnostics.link_names(aws, identity.account_id, store)
+    reports = [diagnostics.link_status(aws, identity, n, consumer, store) for n in names]
     if args.report:
         path = diagnostics.write_report(args.report, aws, identity, reports)
         say(f"Report written to {path} (secrets removed).")
@@ -375,7 +376,7 @@ def teardown(args: argparse.Namespace) -> int:
     name = validate_link_name(args.name) if args.name is not None else ""
     aws, identity = _connect(args)
     if not name:
-        names = diagnostics.link_names(aws, identity.account_id)
+        names = diagnostics.link_names(aws, identity.account_id, RecordStore())
         if len(names) != 1:
             raise bad_input(
                 "Say which link to remove" if names else f"No links found in {aws.region}",

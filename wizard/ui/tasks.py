@@ -28,6 +28,7 @@ from wizard.checks import CheckRow
 from wizard.consumers import Consumer
 from wizard.diagnostics import LinkStatus
 from wizard.model import DataSource, LinkPlan, LinkRecord, SubnetInfo
+from wizard.state import RecordStore
 
 
 def load_profiles() -> list[ProfileInfo]:
@@ -172,12 +173,13 @@ def link_health(
     aws: AwsContext, identity: Identity, name: str, consumer: Consumer
 ) -> list[LinkStatus]:
     """Every check on the link `name` (all links of this account and region when empty)."""
-    names = [name] if name else diagnostics.link_names(aws, identity.account_id)
-    return [diagnostics.link_status(aws, identity, n, consumer) for n in names]
+    store = RecordStore()
+    names = [name] if name else diagnostics.link_names(aws, identity.account_id, store)
+    return [diagnostics.link_status(aws, identity, n, consumer, store) for n in names]
 
 
 def fix_finding(aws: AwsContext, status: LinkStatus, key: str, consumer: Consumer) -> str:
-    return diagnostics.apply_fix(aws, status, key, consumer)
+    return diagnostics.apply_fix(aws, status, key, consumer, RecordStore())
 
 
 def write_diagnostics(

@@ -172,7 +172,8 @@ def _check_window(ctx: _Context) -> str:
     from wizard.consumers import load_consumer
     from wizard.settings import Settings
     from wizard.state import RecordStore
-    from wizard.ui.app import MainWindow, app_icon, make_app
+    from wizard.ui.app import app_icon, make_app
+    from wizard.ui.main_window import MainWindow
     from wizard.ui.state import WizardState
 
     # The same window `privatelink-wizard --demo` opens, pointed at the self-test's sandbox.

@@ -37,9 +37,9 @@ from wizard.aws import network
 from wizard.aws.activity import ACTIVITY, ActivityEvent
 from wizard.aws.session import AwsContext, Credentials, make_context
 from wizard.sandbox.seed import SampleAccount
-from wizard.ui.app import MainWindow
 from wizard.ui.glossary import GLOSSARY_LINK
 from wizard.ui.glossary_dialog import GlossaryDialog
+from wizard.ui.main_window import MainWindow
 from wizard.ui.page_ids import PageId
 from wizard.ui.redact import PresenterCover
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from wizard.ui.app import MainWindow
+from wizard.ui.main_window import MainWindow
 from wizard.ui.page_ids import PageId
 from wizard.ui.pages.base import BasePage
 

@@ -19,7 +19,7 @@ from wizard.ui.state import WizardState
 from wizard.ui.style import styled
 from wizard.ui.widgets.log_view import ActivityBridge, ActivityView
 from wizard.ui.wizard_pages import PrivateLinkWizard
-from wizard.ui.worker import Runner, engine
+from wizard.ui.worker import Runner, tasks
 
 if TYPE_CHECKING:
     from wizard.aws.activity import ActivityLog
@@ -200,7 +200,7 @@ class MainWindow(QMainWindow):
         name = link.record.name if link is not None else self.state.link_name
         self.statusBar().showMessage("Writing the diagnostics report…")
         self.runner.run(
-            engine("write_diagnostics"),
+            tasks.write_diagnostics,
             path,
             self.state.aws,
             self.state.identity,

@@ -1,8 +1,9 @@
 """The engine calls the pages make, as plain functions that run on worker threads.
 
 No Qt here, and nothing but composition: every AWS action is an engine function (session,
-discovery, steps). Importing this module imports the engine (boto3), so pages import it lazily,
-after the first window is shown.
+discovery, steps); one a page calls as it is is re-exported here (`import x as x`). Importing
+this module imports the engine (boto3), so pages reach it through `wizard.ui.worker.tasks`, which
+imports it on the first call, after the first window is shown.
 """
 
 from __future__ import annotations
@@ -18,21 +19,19 @@ from wizard.aws.session import (
     AwsContext,
     Credentials,
     Identity,
-    ProfileInfo,
-    list_profiles,
     make_context,
     whoami,
 )
-from wizard.aws.target_group import TargetHealthInfo
+from wizard.aws.session import list_profiles as list_profiles
 from wizard.checks import CheckRow
 from wizard.consumers import Consumer
 from wizard.diagnostics import LinkStatus
 from wizard.model import DataSource, LinkPlan, LinkRecord, SubnetInfo
 from wizard.state import RecordStore
-
-
-def load_profiles() -> list[ProfileInfo]:
-    return list_profiles()
+from wizard.steps import allowed_principals as allowed_principals
+from wizard.steps import list_requests as list_requests
+from wizard.steps import service_summary as service_summary
+from wizard.steps import target_health as target_health
 
 
 def sign_in(
@@ -95,10 +94,6 @@ def network_choice(aws: AwsContext, source: DataSource, link_name: str) -> Netwo
     )
 
 
-allowed_principals = steps.allowed_principals
-step_by_id = steps.step_by_id
-
-
 @dataclass
 class StepView:
     link: steps.Link
@@ -111,7 +106,7 @@ class StepView:
 
 def evaluate_step(step_id: str, aws: AwsContext, plan: LinkPlan, account_id: str) -> StepView:
     """Open the link for `plan` and read the step's checks and preview (reads only)."""
-    step = step_by_id(step_id)
+    step = steps.step_by_id(step_id)
     link = steps.open_link(aws, plan, account_id)
     return StepView(link, step.check(link), step.preview(link))
 
@@ -122,19 +117,7 @@ def apply_step(step_id: str, link: steps.Link, progress: Callable[[str], None]) 
 
 
 def fix_check(step_id: str, link: steps.Link, key: str, allow_reboot: bool = False) -> str:
-    return steps.apply_fix(link, step_by_id(step_id), key, allow_reboot)
-
-
-def target_health(link: steps.Link) -> list[TargetHealthInfo]:
-    return steps.target_health(link)
-
-
-def service_summary(link: steps.Link) -> steps.ServiceSummary:
-    return steps.service_summary(link)
-
-
-def list_requests(link: steps.Link) -> list[Connection]:
-    return steps.list_requests(link)
+    return steps.apply_fix(link, steps.step_by_id(step_id), key, allow_reboot)
 
 
 def accept_requests(link: steps.Link, endpoint_ids: list[str]) -> list[Connection]:
@@ -169,9 +152,7 @@ def resume(aws: AwsContext, record: LinkRecord, consumer: Consumer, account_id: 
 # --- support: link health, fixes, the diagnostics report ------------------------------------
 
 
-def link_health(
-    aws: AwsContext, identity: Identity, name: str, consumer: Consumer
-) -> list[LinkStatus]:
+def link_health(aws: AwsContext, identity: Identity, name: str, consumer: Consumer) -> list[LinkStatus]:
     """Every check on the link `name` (all links of this account and region when empty)."""
     store = RecordStore()
     names = [name] if name else diagnostics.link_names(aws, identity.account_id, store)

@@ -12,7 +12,7 @@ import logging
 import sys
 from collections.abc import Callable
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
@@ -99,17 +99,23 @@ def _tasks() -> ModuleType:
         return importlib.import_module("wizard.ui.tasks")
 
 
-def engine(name: str) -> Callable[..., Any]:
-    """A callable that runs `wizard.ui.tasks.<name>` when the worker calls it.
+class _TasksOnFirstCall:
+    """`tasks.name` is a callable that runs `wizard.ui.tasks.name` when the worker calls it: the
+    module (the engine, boto3) is imported on the worker thread, after the first window is shown,
+    instead of delaying start-up. Type checkers see the real module (below)."""
 
-    The import happens on the worker thread, so the engine (boto3) loads in the background after
-    the first window is shown instead of delaying start-up."""
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            return getattr(_tasks(), name)(*args, **kwargs)
 
-    def call(*args: Any, **kwargs: Any) -> Any:
-        return getattr(_tasks(), name)(*args, **kwargs)
+        call.__name__ = call.__qualname__ = name
+        return call
 
-    call.__name__ = call.__qualname__ = name
-    return call
+
+if TYPE_CHECKING:
+    from wizard.ui import tasks as tasks
+else:
+    tasks = _TasksOnFirstCall()
 
 
 class Runner(QObject):

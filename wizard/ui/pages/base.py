@@ -30,7 +30,7 @@ from wizard.ui.style import styled
 from wizard.ui.widgets.checklist import Checklist
 from wizard.ui.widgets.error_panel import ErrorPanel, describe_created
 from wizard.ui.widgets.preview import PreviewBox
-from wizard.ui.worker import Runner, Worker, engine
+from wizard.ui.worker import Runner, Worker, tasks
 
 if TYPE_CHECKING:
     from wizard.aws.errors import UserError
@@ -345,7 +345,7 @@ class BasePage(QWizardPage):
         if link is None or self.busy:
             return
         self.run_engine(
-            engine("link_resources"),
+            tasks.link_resources,
             link,
             on_done=self._confirm_remove,
             on_error=self._remove_failed,
@@ -391,7 +391,7 @@ class BasePage(QWizardPage):
             self.offer_recovery(self._recovery_error)
             return
         self.run_engine(
-            engine("remove_link"),
+            tasks.remove_link,
             link,
             on_progress=self.set_status,
             on_done=lambda deleted: self._removed(deleted, note),

@@ -207,7 +207,7 @@ def _open_window(
 ) -> int:
     """The window; the log starts once it has painted (setting it up is ~5 % of the time the
     window takes to appear)."""
-    from wizard.collector import collector_paused
+    from wizard.ui.collector import collector_paused
 
     # Until the window has painted, no collections: all it makes (PySide's types, the first
     # page) stays for good (figures: benchmarks/README.md).
@@ -217,6 +217,9 @@ def _open_window(
         collector_paused.resume()
         start_log()
 
+    from wizard.ui.qt_imports import speed_up_pyside_import_hook
+
+    speed_up_pyside_import_hook()
     from wizard.ui.app import run
 
     return run(argv, demo=demo, endpoint_url=endpoint_url, on_shown=shown)

@@ -11,9 +11,9 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
 
 from wizard import APP_NAME
-from wizard.collector import collector_paused
 from wizard.ui.ask import ask_yes_no
 from wizard.ui.by_name import set_by_name
+from wizard.ui.collector import collector_paused
 from wizard.ui.redact import Redactor
 from wizard.ui.state import WizardState
 from wizard.ui.style import styled

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wizard import diagnostics, secrets, steps
-from wizard.aws import discovery, nlb, teardown
+from wizard.aws import discovery, model_loader, nlb, teardown
 from wizard.aws.connections import Connection
 from wizard.aws.session import (
     AwsContext,
@@ -32,6 +32,7 @@ from wizard.steps import allowed_principals as allowed_principals
 from wizard.steps import list_requests as list_requests
 from wizard.steps import service_summary as service_summary
 from wizard.steps import target_health as target_health
+from wizard.ui.collector import collector_paused
 
 
 def sign_in(
@@ -53,10 +54,14 @@ def sign_in(
         credentials = Credentials(access_key_id=access_key, secret_access_key=secret, session_token=token)
     aws = make_context(credentials, region, endpoint_url)
     identity = whoami(aws)
-    # The next pages' AWS models, parsed now while the page waits for this answer: parsing
-    # them later, as the next page opens, would slow its first paint (they share the
-    # interpreter lock with the window).
+    # The next pages' AWS models and clients, made now while the page waits for this answer:
+    # made later, as the next page opens, they would slow its first paint (they share the
+    # interpreter lock with the window). A client is thousands of objects, all kept: made with
+    # the collector paused, then frozen.
     aws.warm_up_models()
+    with collector_paused:
+        for service in model_loader.SERVICES:
+            aws.client(service)
     return credentials, aws, identity
 
 

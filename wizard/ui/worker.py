@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-from wizard.collector import collector_paused
+from wizard.ui.collector import collector_paused
 
 log = logging.getLogger("wizard.ui.worker")
 
@@ -91,12 +91,17 @@ def as_user_error(exc: BaseException) -> Any:
 
 
 def _tasks() -> ModuleType:
-    """wizard.ui.tasks; its first import (the whole engine, boto3) with the collector paused.
+    """wizard.ui.tasks; its first import (the whole engine, boto3) with the collector paused,
+    and the engine's AWS models parsed in pieces from then on (see model_parsing.py).
     import_module, not sys.modules: a second worker must wait for a first one's import to end."""
     if "wizard.ui.tasks" in sys.modules:
         return importlib.import_module("wizard.ui.tasks")
     with collector_paused:
-        return importlib.import_module("wizard.ui.tasks")
+        module = importlib.import_module("wizard.ui.tasks")
+        from wizard.ui.model_parsing import use_piecewise_parsing
+
+        use_piecewise_parsing()
+        return module
 
 
 class _TasksOnFirstCall:

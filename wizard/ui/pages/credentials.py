@@ -19,7 +19,7 @@ from wizard.settings import Settings
 from wizard.ui.page_ids import PageId, resume_page
 from wizard.ui.pages.base import BasePage
 from wizard.ui.regions import ordered_regions
-from wizard.ui.worker import engine
+from wizard.ui.worker import tasks
 from wizard.validators import is_valid, validate_region
 
 # Kinds of the sign-in choices (the combo's item data is (kind, name)).
@@ -170,7 +170,7 @@ class CredentialsPage(BasePage):
             self._profiles_loaded = True
             # Reading ~/.aws/config imports botocore: done on a worker, after the window is up.
             self.run_check(
-                engine("load_profiles"),
+                tasks.list_profiles,
                 pending=["Reading your AWS profiles…"],
                 on_done=self._profiles_ready,
                 on_error=lambda _err: self.schedule_refresh(),
@@ -242,7 +242,7 @@ class CredentialsPage(BasePage):
             self.run_check(lambda: None, on_done=lambda _: self.checklist.set_rows(rows))
             return
         self.run_check(
-            engine("sign_in"),
+            tasks.sign_in,
             kind,
             name,
             key,
@@ -303,7 +303,7 @@ class CredentialsPage(BasePage):
         resume = self.state.resume
         assert resume is not None and self.state.aws is not None
         self.run_check(
-            engine("resume"),
+            tasks.resume,
             self.state.aws,
             resume,
             self.state.consumer,
@@ -365,7 +365,7 @@ class CredentialsPage(BasePage):
             self.set_status("Not saved: the demo saves nothing on this computer.")
             return
         self.run_engine(
-            engine("save_profile"),
+            tasks.save_profile,
             name,
             key,
             secret,

@@ -1,6 +1,6 @@
 """The target sync in `status`: whether it is deployed, when it last ran and what it did (from the
 state it keeps on the target group's tags), and what that means for the link's targets. (Part of
-`wizard.diagnostics`, kept apart to keep that module readable.)"""
+`wizard.diagnostics`.)"""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from wizard.aws import sync_deploy, target_sync
 from wizard.aws.session import AwsContext
-from wizard.diagnostics import Finding, LinkStatus
+from wizard.diagnostics.status import Finding, LinkStatus
 
 # Runs every 5 minutes: a last run older than this means the schedule is not running it.
 STALE_MINUTES = 20

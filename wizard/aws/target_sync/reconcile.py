@@ -293,9 +293,7 @@ class Clients:
 def handle(event: Any, env: dict[str, str] | Any, clients: Any) -> dict[str, Any]:
     """The Lambda's work, given its environment and clients (the sandbox's demo calls this)."""
     result = run(Config.from_environment(env), clients)
-    reply = result.to_dict() | {"trigger": _trigger(event)}
-    print(json.dumps(reply))  # the function's log (CloudWatch Logs) keeps one line per run
-    return reply
+    return result.to_dict() | {"trigger": _trigger(event)}
 
 
 def _trigger(event: Any) -> str:
@@ -307,4 +305,6 @@ def _trigger(event: Any) -> str:
 
 def handler(event: Any, context: Any) -> dict[str, Any]:
     """AWS Lambda's entry point: triggered by the schedule and by the database's RDS events."""
-    return handle(event, os.environ, Clients.default())
+    reply = handle(event, os.environ, Clients.default())
+    print(json.dumps(reply))  # the function's log (CloudWatch Logs) keeps one line per run
+    return reply

@@ -235,7 +235,8 @@ def test_the_removal_confirmation_names_the_platforms_live_connection(
     assert f"• load balancer's security group {name}-nlb (sg-" in question
     assert _service_ids(_sandbox(sandbox_url), name) == []
     status = nlb.status.text()
-    assert status.startswith("Removed 6 resources: ") and status.count("Removed") == 1
+    # The chain's six and the target sync's five (two triggers, function, role, log group).
+    assert status.startswith("Removed 11 resources: ") and status.count("Removed") == 1
 
 
 # --- skip_name_resolve: reboot only with explicit consent -------------------------------------

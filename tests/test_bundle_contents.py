@@ -122,7 +122,8 @@ def test_self_test_creates_a_client_for_every_bundled_service() -> None:
         ("PySide6/Qt/plugins/platforms/libqcocoa.dylib", True),
         ("PySide6/Qt/plugins/platforms/libqvnc.so", False),
         ("PySide6/Qt/plugins/platforms/libqlinuxfb.so", False),
-        ("PySide6/Qt/plugins/platformthemes/libqgtk3.so", True),
+        ("PySide6/Qt/plugins/platformthemes/libqgtk3.so", False),
+        ("PySide6/Qt/plugins/platformthemes/libqxdgdesktopportal.so", True),
         ("PySide6/Qt/plugins/platforminputcontexts/libibusplatforminputcontextplugin.so", True),
         ("PySide6/Qt/plugins/imageformats/libqsvg.so", True),
         ("PySide6/Qt/plugins/imageformats/libqjpeg.so", False),
@@ -259,3 +260,52 @@ def test_readme_apt_list_is_the_one_ci_installs() -> None:
     assert "packaging/linux/qt-libraries.txt" in (ROOT / ".ci" / "run").read_text()
     workflow = (ROOT / ".github" / "workflows" / "build.yml").read_text()
     assert "packaging/linux/qt-libraries.txt" in workflow
+
+
+def test_libraries_only_pruned_files_needed_go_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    needs = {
+        "src/libqgtk3.so": ["libpango-1.0.so.0", "libglib-2.0.so.0"],
+        "src/libpango-1.0.so.0": ["libharfbuzz.so.0", "libglib-2.0.so.0"],
+        "src/libqxcb.so": ["libglib-2.0.so.0", "libxcb-icccm.so.4"],
+    }
+    monkeypatch.setattr(bundle_prune, "elf_needed", lambda source: needs.get(source, []))
+    before = [
+        ("PySide6/Qt/plugins/platformthemes/libqgtk3.so", "src/libqgtk3.so", "BINARY"),
+        ("PySide6/Qt/plugins/platforms/libqxcb.so", "src/libqxcb.so", "BINARY"),
+        ("libpango-1.0.so.0", "src/libpango-1.0.so.0", "BINARY"),
+        ("libharfbuzz.so.0", "src/libharfbuzz.so.0", "BINARY"),
+        ("libglib-2.0.so.0", "src/libglib-2.0.so.0", "BINARY"),
+        ("libxcb-icccm.so.4", "src/libxcb-icccm.so.4", "BINARY"),
+        ("libXau.so.6", "src/libXau.so.6", "BINARY"),  # needed by no one here: may be dlopened
+        ("libpython3.11.so.1.0", "src/libpython3.11.so.1.0", "BINARY"),
+    ]
+    after = bundle_prune.without_orphans(before, bundle_prune.prune(before))
+    assert [dest for dest, *_ in after] == [
+        "PySide6/Qt/plugins/platforms/libqxcb.so",
+        "libglib-2.0.so.0",
+        "libxcb-icccm.so.4",
+        "libXau.so.6",
+        "libpython3.11.so.1.0",
+    ]
+
+
+def test_elf_needed_reads_a_real_library() -> None:
+    pyside = Path(importlib.util.find_spec("PySide6").origin).parent  # type: ignore[arg-type, union-attr]
+    plugin = pyside / "Qt" / "plugins" / "platforms" / "libqxcb.so"
+    if not plugin.is_file():
+        pytest.skip("no Linux Qt here")
+    assert "libQt6XcbQpa.so.6" in bundle_prune.elf_needed(str(plugin))
+    assert bundle_prune.elf_needed(str(ROOT / "README.md")) == []
+
+
+def test_links_to_pruned_libraries_go_too() -> None:
+    toc = [
+        ("PySide6/Qt/lib/libQt6Network.so.6", "/venv/PySide6/Qt/lib/libQt6Network.so.6", "BINARY"),
+        ("PySide6/Qt/lib/libQt6Core.so.6", "/venv/PySide6/Qt/lib/libQt6Core.so.6", "BINARY"),
+        ("libQt6Network.so.6", "PySide6/Qt/lib/libQt6Network.so.6", "SYMLINK"),
+        ("libQt6Core.so.6", "PySide6/Qt/lib/libQt6Core.so.6", "SYMLINK"),
+    ]
+    assert [dest for dest, *_ in bundle_prune.prune(toc)] == [
+        "PySide6/Qt/lib/libQt6Core.so.6",
+        "libQt6Core.so.6",
+    ]

@@ -118,6 +118,8 @@ def test_bundle_leaves_out_the_aws_models_and_qt_parts_the_app_does_not_use(bund
     assert not list(internal.rglob("*.qm")), "Qt translations are in the bundle"
     assert not list(internal.rglob("*qvnc*")) and not list(internal.rglob("*qjpeg*"))
     assert not list(internal.rglob("*Qt6Network*")) and not list(internal.rglob("QtNetwork*"))
+    dangling = [path for path in internal.rglob("*") if path.is_symlink() and not path.exists()]
+    assert not dangling, f"links to files left out: {dangling}"
     assert list(internal.rglob("*qxcb*")) or sys.platform != "linux"
     if sys.platform == "linux":
         icu = _load_packaging_module("icu_data")
@@ -190,3 +192,23 @@ def test_self_test_runs_the_demo_flow_and_opens_the_window_offscreen(
     assert "Self-test passed: 7 checks" in report
     with capsys.disabled():
         print(f"\n[packaging] --self-test: {seconds:.1f} s\n{report}")
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="ldd is Linux's")
+def test_every_bundled_library_finds_what_it_needs(bundle: Path) -> None:
+    """Pruning (packaging/bundle_prune.py) must not take a library something that ships still
+    needs: each one resolves from the bundle or the system, as on a desktop. PyInstaller leaves
+    Wayland's client libraries to the desktop (every Wayland session has them)."""
+    internal = _internal(bundle)
+    env = dict(os.environ, LD_LIBRARY_PATH=f"{internal}:{internal / 'PySide6' / 'Qt' / 'lib'}")
+    missing: dict[str, list[str]] = {}
+    for library in sorted(internal.rglob("*.so*")):
+        if library.is_symlink() or not library.is_file():
+            continue
+        ldd = subprocess.run(["ldd", str(library)], capture_output=True, text=True, env=env, check=False)
+        out = ldd.stdout
+        lost = [line.split()[0] for line in out.splitlines() if "not found" in line]
+        lost = [name for name in lost if not name.startswith("libwayland-")]
+        if lost:
+            missing[str(library.relative_to(internal))] = lost
+    assert not missing, missing

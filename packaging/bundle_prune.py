@@ -15,7 +15,8 @@ its path inside the bundle, so the same rules apply on Linux, Windows and macOS:
   the GTK 3 theme: it would bring the build machine's GTK, Pango and Cairo (and, where GTK is
   installed, GTK itself) into the bundle, beside the desktop's own; without it Qt uses its
   built-in GNOME and KDE themes, and the desktop portal theme stays.
-- QtNetwork itself, once nothing above needs it.
+- QtNetwork itself, once nothing above needs it, and on Windows Qt's software OpenGL renderer
+  (opengl32sw.dll, 20 MB), a fallback for OpenGL and Qt Quick: widgets paint without OpenGL.
 - On Linux, the system libraries PyInstaller copied only for the files above
   (`without_orphans`: those no file that ships still needs).
 """
@@ -50,7 +51,13 @@ QT_PLUGINS_DROPPED = {
     "platformthemes": {"qgtk3"},
 }
 # Qt libraries only the dropped plugins (or the excluded PySide6.QtNetwork) load.
-QT_LIBRARIES_DROPPED = {"Qt6Network", "QtNetwork", "Qt6EglFSDeviceIntegration", "Qt6EglFsKmsSupport"}
+QT_LIBRARIES_DROPPED = {
+    "Qt6Network",
+    "QtNetwork",
+    "Qt6EglFSDeviceIntegration",
+    "Qt6EglFsKmsSupport",
+    "opengl32sw",
+}
 
 
 def _stem(filename: str) -> str:

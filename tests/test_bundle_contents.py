@@ -132,6 +132,8 @@ def test_self_test_creates_a_client_for_every_bundled_service() -> None:
         ("PySide6/Qt/plugins/tls/libqopensslbackend.so", False),
         ("PySide6/Qt/lib/libQt6Network.so.6", False),
         ("PySide6/Qt6Network.dll", False),
+        ("PySide6/opengl32sw.dll", False),
+        ("PySide6/Qt6Gui.dll", True),
         ("PySide6/Qt/lib/QtNetwork.framework/Versions/A/QtNetwork", False),
         ("PySide6/Qt/lib/libQt6Widgets.so.6", True),
         ("PySide6/Qt/lib/libQt6DBus.so.6", True),

@@ -259,7 +259,8 @@ def main(argv: list[str] | None = None) -> int:
     bundle = build_bundle(dist, work)
     print(f"Bundle: {bundle} ({megabytes(folder_size(bundle))}) "
           f"built in {time.monotonic() - started:.0f} s", flush=True)
-    if args.smoke and (args.no_installer or sys.platform == "win32"):
+    # macOS too: a broken bundle should fail before a notarization round trip, not after.
+    if args.smoke and (args.no_installer or sys.platform in ("win32", "darwin")):
         smoke_test(executable_path(dist), "the bundle")
         if args.no_installer and sys.platform.startswith("linux"):
             smoke_test_x11(executable_path(dist), "the bundle")

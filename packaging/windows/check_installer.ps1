@@ -18,7 +18,7 @@ function UserPathEntries {
 
 function Install {
     $p = Start-Process -FilePath $Setup -Wait -PassThru -ArgumentList @(
-        '/VERYSILENT', '/SUPPRESSMSGBOXES', '/NORESTART', "/DIR=$dir", "/LOG=$dir-setup.log")
+        '/VERYSILENT', '/SUPPRESSMSGBOXES', '/NORESTART', "/DIR=`"$dir`"", "/LOG=`"$dir-setup.log`"")
     if ($p.ExitCode -ne 0) { Get-Content "$dir-setup.log" -Tail 30; throw "setup exited with $($p.ExitCode)" }
 }
 

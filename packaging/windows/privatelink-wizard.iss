@@ -97,45 +97,45 @@ begin
   Result := ExpandConstant('{app}\bin');
 end;
 
-{ Position of Folder in a ;-separated Path value (case-insensitive), counted in ';' + Path + ';'. }
-function PathEntry(Path, Folder: String): Integer;
+{ Position of Folder in a ;-separated Paths value (case-insensitive), counted in ';' + Paths + ';'. }
+function PathEntry(Paths, Folder: String): Integer;
 begin
-  Result := Pos(';' + Uppercase(Folder) + ';', ';' + Uppercase(Path) + ';');
+  Result := Pos(';' + Uppercase(Folder) + ';', ';' + Uppercase(Paths) + ';');
 end;
 
 { Add the folder to the user's Path once: an upgrade or repair must not add it again. }
 procedure AddToUserPath(Folder: String);
 var
-  Path: String;
+  Paths: String;
 begin
-  if not RegQueryStringValue(HKCU, EnvironmentKey, 'Path', Path) then
-    Path := '';
-  if PathEntry(Path, Folder) > 0 then
+  if not RegQueryStringValue(HKCU, EnvironmentKey, 'Path', Paths) then
+    Paths := '';
+  if PathEntry(Paths, Folder) > 0 then
     Exit;
-  if (Path <> '') and (Copy(Path, Length(Path), 1) <> ';') then
-    Path := Path + ';';
+  if (Paths <> '') and (Copy(Paths, Length(Paths), 1) <> ';') then
+    Paths := Paths + ';';
   { Expandable, as Windows keeps it: other entries may use %USERPROFILE% and the like. }
-  RegWriteExpandStringValue(HKCU, EnvironmentKey, 'Path', Path + Folder);
+  RegWriteExpandStringValue(HKCU, EnvironmentKey, 'Path', Paths + Folder);
 end;
 
 { Take the folder out of the user's Path, leaving every other entry as it was. }
 procedure RemoveFromUserPath(Folder: String);
 var
-  Path: String;
-  At: Integer;
+  Paths: String;
+  Found: Integer;
 begin
-  if not RegQueryStringValue(HKCU, EnvironmentKey, 'Path', Path) then
+  if not RegQueryStringValue(HKCU, EnvironmentKey, 'Path', Paths) then
     Exit;
-  At := PathEntry(Path, Folder);
-  if At = 0 then
+  Found := PathEntry(Paths, Folder);
+  if Found = 0 then
     Exit;
-  Path := ';' + Path + ';';
-  Delete(Path, At, Length(Folder) + 1);
-  Path := Copy(Path, 2, Length(Path) - 2);
-  if Path = '' then
+  Paths := ';' + Paths + ';';
+  Delete(Paths, Found, Length(Folder) + 1);
+  Paths := Copy(Paths, 2, Length(Paths) - 2);
+  if Paths = '' then
     RegDeleteValue(HKCU, EnvironmentKey, 'Path')
   else
-    RegWriteExpandStringValue(HKCU, EnvironmentKey, 'Path', Path);
+    RegWriteExpandStringValue(HKCU, EnvironmentKey, 'Path', Paths);
 end;
 
 procedure CurStepChanged(CurStep: TSetupStep);

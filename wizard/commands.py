@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import Any
 
+from wizard.account_commands import before_setup, login, preflight, profiles  # noqa: F401
 from wizard.aws import activity, connections, discovery, endpoint_service
 from wizard.aws import teardown as td
 from wizard.aws.session import (
@@ -145,6 +146,8 @@ def setup(args: argparse.Namespace) -> int:
             f"  ! Also allowed on the endpoint service: {', '.join(others)}. It stays allowed "
             "unless removed; run again with --remove-old-principals to remove it."
         )
+    if not getattr(args, "skip_preflight", False):
+        before_setup(aws, identity)
     confirm("Go ahead?", args.yes)
 
     progress = lambda m: say(f"  {m}")  # noqa: E731

@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from botocore import UNSIGNED
@@ -72,8 +72,12 @@ class Portal:
         self.login = login
         session, _ = boto3_session(login.region)
         config = RETRY_CONFIG.merge(Config(signature_version=UNSIGNED))
-        self.oidc = session.client("sso-oidc", region_name=login.region, endpoint_url=endpoint_url, config=config)
-        self.portal = session.client("sso", region_name=login.region, endpoint_url=endpoint_url, config=config)
+        self.oidc = session.client(
+            "sso-oidc", region_name=login.region, endpoint_url=endpoint_url, config=config
+        )
+        self.portal = session.client(
+            "sso", region_name=login.region, endpoint_url=endpoint_url, config=config
+        )
 
     # --- the token -------------------------------------------------------------------------------
     def cached_token(self, refresh: bool = True) -> str:
@@ -86,7 +90,9 @@ class Portal:
             return cached.access_token
         if refresh and cached.can_refresh():
             return self._refresh(cached)
-        raise sign_in_again("AWS limits how long a sign-in lasts (8 hours unless your administrator changed it).")
+        raise sign_in_again(
+            "AWS limits how long a sign-in lasts (8 hours unless your administrator changed it)."
+        )
 
     def _refresh(self, cached: CachedToken) -> str:
         oidc = self.oidc
@@ -99,7 +105,12 @@ class Portal:
             )
         except ClientError as exc:
             code = exc.response.get("Error", {}).get("Code", "")
-            if code in {"InvalidGrantException", "ExpiredTokenException", "InvalidClientException", "UnauthorizedClientException"}:
+            if code in {
+                "InvalidGrantException",
+                "ExpiredTokenException",
+                "InvalidClientException",
+                "UnauthorizedClientException",
+            }:
                 raise sign_in_again("Your sign-in session has ended, so it could not be renewed.") from None
             raise translate(exc, "Renewing your IAM Identity Center sign-in") from None
         registration = cached.registration()
@@ -125,7 +136,7 @@ class Portal:
             with aws_step("Registering the wizard with IAM Identity Center"):
                 reply = oidc.register_client(clientName=CLIENT_NAME, clientType="public")
             client = (reply["clientId"], reply["clientSecret"])
-            ends = datetime.fromtimestamp(int(reply["clientSecretExpiresAt"]), sso_cache.now().tzinfo)
+            ends: datetime | None = datetime.fromtimestamp(int(reply["clientSecretExpiresAt"]), UTC)
         else:
             ends = sso_cache.parse_time(cached.data["registrationExpiresAt"]) if cached else None
         assert ends is not None
@@ -172,7 +183,10 @@ class Portal:
             try:
                 return dict(
                     self.oidc.create_token(
-                        clientId=client[0], clientSecret=client[1], grantType=DEVICE_GRANT, deviceCode=device_code
+                        clientId=client[0],
+                        clientSecret=client[1],
+                        grantType=DEVICE_GRANT,
+                        deviceCode=device_code,
                     )
                 )
             except ClientError as exc:
@@ -188,8 +202,7 @@ class Portal:
         every = Patience(timeout=code.expires_in, shortest=code.interval, longest=code.interval)
         expired = UserError(
             what="The sign-in code expired before it was approved",
-            fix="Sign in again, and approve the code in the browser within "
-            f"{code.expires_in // 60} minutes.",
+            fix=f"Sign in again, and approve the code in the browser within {code.expires_in // 60} minutes.",
             exit_code=EXIT_TIMEOUT,
             code="SSOExpired",
         )
@@ -208,8 +221,12 @@ class Portal:
         return sorted(found, key=lambda a: (a.name.lower(), a.account_id))
 
     def roles(self, token: str, account_id: str) -> list[str]:
-        pages = self.portal.get_paginator("list_account_roles").paginate(accessToken=token, accountId=account_id)
-        names = {r["roleName"] for page in _pages(pages, "Listing your roles") for r in page.get("roleList", [])}
+        pages = self.portal.get_paginator("list_account_roles").paginate(
+            accessToken=token, accountId=account_id
+        )
+        names = {
+            r["roleName"] for page in _pages(pages, "Listing your roles") for r in page.get("roleList", [])
+        }
         return sorted(names, key=str.lower)
 
     def role_credentials(self, token: str, account_id: str, role: str) -> Credentials:
@@ -234,7 +251,9 @@ def _pages(pages: Any, step: str) -> Any:
 
 def _portal_error(exc: ClientError, step: str) -> UserError:
     if exc.response.get("Error", {}).get("Code") == "UnauthorizedException":
-        return sign_in_again("IAM Identity Center no longer accepts this sign-in (it expired or you signed out).")
+        return sign_in_again(
+            "IAM Identity Center no longer accepts this sign-in (it expired or you signed out)."
+        )
     return translate(exc, step)
 
 
@@ -279,4 +298,3 @@ def expires_in(login: SsoLogin) -> timedelta | None:
     cached = sso_cache.read(login)
     end = cached.expires_at if cached else None
     return end - sso_cache.now() if end else None
-

@@ -90,7 +90,9 @@ def _read() -> str:
 
 def save(plan: ProfilePlan) -> Path:
     """Add the two sections, or replace sections of the same names; nothing else changes."""
-    plan = ProfilePlan(validate_profile_name(plan.profile), plan.login, plan.account_id, plan.role, plan.region)
+    plan = ProfilePlan(
+        validate_profile_name(plan.profile), plan.login, plan.account_id, plan.role, plan.region
+    )
     path = config_path()
     wanted = plan.sections()
     out: list[str] = []

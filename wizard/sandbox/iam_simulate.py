@@ -30,7 +30,9 @@ def _principal_documents(backend: Any, arn: str) -> list[dict[str, Any]]:
         policies += [backend.get_user_policy(name, p) for p in backend.list_user_policies(name)]
         policies += backend.list_attached_user_policies(name)[0]
         for group in backend.get_groups_for_user(name):
-            policies += [backend.get_group_policy(group.name, p) for p in backend.list_group_policies(group.name)]
+            policies += [
+                backend.get_group_policy(group.name, p) for p in backend.list_group_policies(group.name)
+            ]
             policies += backend.list_attached_group_policies(group.name)[0]
     elif kind == "role":
         role = next((r for r in list(backend.roles.values()) if r.arn == arn), None)
@@ -58,7 +60,9 @@ def _context(query: Mapping[str, list[str]]) -> dict[str, list[str]]:
     return {e["name"]: [v for _, v in sorted(e["values"].items())] for e in entries.values() if e["name"]}
 
 
-def evaluate(documents: list[dict[str, Any]], action: str, resource: str, context: dict[str, list[str]]) -> dict[str, Any]:
+def evaluate(
+    documents: list[dict[str, Any]], action: str, resource: str, context: dict[str, list[str]]
+) -> dict[str, Any]:
     """One EvaluationResult: the decision and the condition keys nobody supplied."""
     missing: set[str] = set()
     decision = "implicitDeny"
@@ -75,7 +79,11 @@ def evaluate(documents: list[dict[str, Any]], action: str, resource: str, contex
                 decision = "explicitDeny"
             elif decision != "explicitDeny":
                 decision = "allowed"
-    result: dict[str, Any] = {"EvalActionName": action, "EvalResourceName": resource, "EvalDecision": decision}
+    result: dict[str, Any] = {
+        "EvalActionName": action,
+        "EvalResourceName": resource,
+        "EvalDecision": decision,
+    }
     if decision != "allowed" and missing:
         result["MissingContextValues"] = sorted(missing)
     return result

@@ -63,7 +63,12 @@ def default_accounts() -> list[Account]:
     reader = ["sts:GetCallerIdentity", "ec2:Describe*", "rds:Describe*", "elasticloadbalancing:Describe*"]
     reader += ["iam:SimulatePrincipalPolicy", "iam:GetRole"]
     return [
-        Account("123456789012", "Sample production", "aws-prod@example.com", {"DatabaseAdmin": ["wizard"], "ReadOnly": reader}),
+        Account(
+            "123456789012",
+            "Sample production",
+            "aws-prod@example.com",
+            {"DatabaseAdmin": ["wizard"], "ReadOnly": reader},
+        ),
         Account("444455556666", "Sample staging", "aws-staging@example.com", {"DatabaseAdmin": ["wizard"]}),
     ]
 
@@ -138,11 +143,13 @@ def expire_refresh_tokens() -> None:
         _state.refresh.clear()
 
 
-def hold_approval(seconds_ago: float = 0.0) -> None:
-    """Move every waiting device's clock: started `seconds_ago` (scaled) before now."""
+def advance(seconds: float) -> None:
+    """Time passes for the sandbox: every waiting device's clocks move `seconds` (AWS time) back."""
     with _lock:
         for device in _state.devices.values():
-            device.started = timing.now() - seconds_ago * timing.scale()
+            device.started -= seconds * timing.scale()
+            if device.last_poll:
+                device.last_poll -= seconds * timing.scale()
 
 
 # --- answers --------------------------------------------------------------------------------------
@@ -165,12 +172,16 @@ def _register_client(body: dict[str, Any]) -> Reply:
     client_id, secret = "plw-" + secrets.token_hex(8), secrets.token_urlsafe(24)
     _state.clients[client_id] = secret
     now = int(time.time())
-    return 200, {
-        "clientId": client_id,
-        "clientSecret": secret,
-        "clientIdIssuedAt": now,
-        "clientSecretExpiresAt": now + CLIENT_SECONDS,
-    }, {}
+    return (
+        200,
+        {
+            "clientId": client_id,
+            "clientSecret": secret,
+            "clientIdIssuedAt": now,
+            "clientSecretExpiresAt": now + CLIENT_SECONDS,
+        },
+        {},
+    )
 
 
 def _start_device_authorization(body: dict[str, Any], region: str) -> Reply:
@@ -182,14 +193,18 @@ def _start_device_authorization(body: dict[str, Any], region: str) -> Reply:
     user = f"{secrets.token_hex(2).upper()}-{secrets.token_hex(2).upper()}"
     _state.devices[code] = _Device(str(body["clientId"]), code, user, timing.now())
     uri = VERIFICATION_URI.format(region=region)
-    return 200, {
-        "deviceCode": code,
-        "userCode": user,
-        "verificationUri": uri,
-        "verificationUriComplete": f"{uri}?user_code={user}",
-        "expiresIn": DEVICE_CODE_SECONDS,
-        "interval": POLL_INTERVAL,
-    }, {}
+    return (
+        200,
+        {
+            "deviceCode": code,
+            "userCode": user,
+            "verificationUri": uri,
+            "verificationUriComplete": f"{uri}?user_code={user}",
+            "expiresIn": DEVICE_CODE_SECONDS,
+            "interval": POLL_INTERVAL,
+        },
+        {},
+    )
 
 
 def _issue(client_id: str) -> Reply:
@@ -197,7 +212,12 @@ def _issue(client_id: str) -> Reply:
     access, refresh = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     _state.access[access] = True
     _state.refresh[refresh] = client_id
-    body = {"accessToken": access, "tokenType": "Bearer", "expiresIn": ACCESS_TOKEN_SECONDS, "refreshToken": refresh}
+    body = {
+        "accessToken": access,
+        "tokenType": "Bearer",
+        "expiresIn": ACCESS_TOKEN_SECONDS,
+        "refreshToken": refresh,
+    }
     return 200, body, {}
 
 
@@ -218,17 +238,23 @@ def _create_token(body: dict[str, Any]) -> Reply:
         return _oidc_error(400, "InvalidGrantException", "invalid_grant", "Invalid device code.")
     # RFC 8628 section 3.5 (which CreateToken follows): expired_token, access_denied, slow_down
     # when polled faster than the interval, authorization_pending until the user approves.
-    if device.expired or timing.has_passed(device.started, DEVICE_CODE_SECONDS) and timing.scale() > 0:
+    if device.expired or (timing.has_passed(device.started, DEVICE_CODE_SECONDS) and timing.scale() > 0):
         return _oidc_error(400, "ExpiredTokenException", "expired_token", "The device code has expired.")
     if device.denied:
         return _oidc_error(400, "AccessDeniedException", "access_denied", "The user denied the request.")
     now = timing.now()
-    too_soon = device.last_poll and timing.scale() > 0 and now - device.last_poll < POLL_INTERVAL * timing.scale() * 0.9
+    too_soon = (
+        device.last_poll
+        and timing.scale() > 0
+        and now - device.last_poll < POLL_INTERVAL * timing.scale() * 0.9
+    )
     device.last_poll = now
     if too_soon:
         return _oidc_error(400, "SlowDownException", "slow_down", "Polling too fast.")
     if not timing.has_passed(device.started, APPROVAL_SECONDS):
-        return _oidc_error(400, "AuthorizationPendingException", "authorization_pending", "Waiting for the user.")
+        return _oidc_error(
+            400, "AuthorizationPendingException", "authorization_pending", "Waiting for the user."
+        )
     device.used = True
     return _issue(client_id)
 
@@ -248,7 +274,9 @@ def _page(items: list[dict[str, Any]], query: dict[str, str], key: str) -> Reply
 
 def _list_accounts(query: dict[str, str]) -> Reply:
     # Portal API Reference, "ListAccounts": accountList of accountId, accountName, emailAddress.
-    items = [{"accountId": a.account_id, "accountName": a.name, "emailAddress": a.email} for a in _state.accounts]
+    items = [
+        {"accountId": a.account_id, "accountName": a.name, "emailAddress": a.email} for a in _state.accounts
+    ]
     return _page(items, query, "accountList")
 
 
@@ -275,7 +303,9 @@ def _policy(actions: list[str]) -> str:
         from wizard.policy import policy_document
 
         return json.dumps(policy_document())
-    return json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]})
+    return json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]}
+    )
 
 
 def _ensure_role(account_id: str, permission_set: str, actions: list[str]) -> str:
@@ -284,7 +314,14 @@ def _ensure_role(account_id: str, permission_set: str, actions: list[str]) -> st
     iam = iam_backends[account_id]["aws"]
     name = role_name(permission_set)
     if not any(r.name == name for r in list(iam.roles.values())):
-        trust = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Federated": "sso"}, "Action": "sts:AssumeRoleWithSAML"}]})
+        trust = json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Principal": {"Federated": "sso"}, "Action": "sts:AssumeRoleWithSAML"}
+                ],
+            }
+        )
         iam.create_role(name, trust, SSO_ROLE_PATH, None, "IAM Identity Center permission set", [], "3600")
         iam.put_role_policy(name, permission_set, _policy(actions))
     return f"arn:aws:iam::{account_id}:role{SSO_ROLE_PATH}{name}"
@@ -310,7 +347,9 @@ def _get_role_credentials(query: dict[str, str]) -> Reply:
     return 200, {"roleCredentials": credentials}, {}
 
 
-def answer(method: str, path: str, query_string: str, headers: dict[str, str], body: bytes, region: str) -> Reply | None:
+def answer(
+    method: str, path: str, query_string: str, headers: dict[str, str], body: bytes, region: str
+) -> Reply | None:
     """The reply to an Identity Center request, or None for any other request."""
     oidc: dict[str, Callable[[dict[str, Any]], Reply]] = {
         "/client/register": _register_client,
@@ -361,24 +400,41 @@ def install() -> None:
         return
     # werkzeug drops headers with an underscore; moto keeps a few: keep the portal's token too.
     keeps = werkzeug_app.should_preserve_original_header_name
-    werkzeug_app.should_preserve_original_header_name = lambda name: name.lower() == BEARER or keeps(name)
+    werkzeug_app.should_preserve_original_header_name = lambda header_name: (
+        header_name.lower() == BEARER or keeps(header_name)
+    )
 
     def dispatch(self: Any, environ: dict[str, Any], start_response: Any) -> Any:
         path = str(environ.get("PATH_INFO", ""))
-        if path in {"/client/register", "/device_authorization", "/token", "/logout"} or path.startswith(("/assignment/", "/federation/")):
-            headers = {k[5:].replace("_", "-").lower(): str(v) for k, v in environ.items() if k.startswith("HTTP_")}
+        if path in {"/client/register", "/device_authorization", "/token", "/logout"} or path.startswith(
+            ("/assignment/", "/federation/")
+        ):
+            headers = {
+                k[5:].replace("_", "-").lower(): str(v) for k, v in environ.items() if k.startswith("HTTP_")
+            }
             headers[BEARER] = str(environ.get("HTTP_X_AMZ_SSO_BEARER_TOKEN", ""))
             length = int(environ.get("CONTENT_LENGTH") or 0)
             body = environ["wsgi.input"].read(length) if length else b""
             reply = answer(
-                str(environ.get("REQUEST_METHOD")), path, str(environ.get("QUERY_STRING", "")),
-                headers, body, _region_of(str(environ.get("HTTP_HOST", ""))),
+                str(environ.get("REQUEST_METHOD")),
+                path,
+                str(environ.get("QUERY_STRING", "")),
+                headers,
+                body,
+                _region_of(str(environ.get("HTTP_HOST", ""))),
             )
             if reply is not None:
                 status, payload, extra = reply
                 data = json.dumps(payload).encode()
                 reason = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found"}[status]
-                start_response(f"{status} {reason}", [("Content-Type", "application/json"), ("Content-Length", str(len(data))), *extra.items()])
+                start_response(
+                    f"{status} {reason}",
+                    [
+                        ("Content-Type", "application/json"),
+                        ("Content-Length", str(len(data))),
+                        *extra.items(),
+                    ],
+                )
                 return [data]
         return original(self, environ, start_response)
 

@@ -161,10 +161,12 @@ def before_setup(aws: Any, identity: Any) -> None:
         say(f"Permissions: all {len(result.permissions)} the wizard needs are allowed.")
     else:
         unknown = len(result.with_verdict(pf.UNKNOWN))
+        how = (
+            "the IAM policy simulator is not available to you" if result.note else "they depend on conditions"
+        )
         say(
-            f"Permissions: {unknown} of {len(result.permissions)} could not be checked "
-            f"({result.note or 'they depend on conditions'}); setup goes on. "
-            "`privatelink-wizard preflight` lists them."
+            f"Permissions: {unknown} of {len(result.permissions)} could not be checked in advance ({how}); "
+            "setup goes on. `privatelink-wizard preflight` says more."
         )
 
 

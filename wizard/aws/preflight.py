@@ -41,6 +41,16 @@ _DRY_RUN = {
     "ec2:DescribeVpcEndpointConnections": "describe_vpc_endpoint_connections",
 }
 
+# Plain words for the permissions AWS checks besides the calls themselves.
+_WORDS = {
+    "AddTags": "tagging what it creates as the wizard's",
+    "CreateTags": "tagging what it creates as the wizard's",
+    "AddTagsToResource": "tagging what it creates as the wizard's",
+    "CreateServiceLinkedRole": "letting AWS make its load balancer role (an account's first load balancer)",
+    "SimulatePrincipalPolicy": "checking your permissions in advance",
+    "GetRole": "looking up your role for that check",
+}
+
 
 @dataclass(frozen=True)
 class Permission:
@@ -49,7 +59,9 @@ class Permission:
     note: str = ""
 
     def words(self) -> str:
-        return f"{activity.phrase(self.action.split(':', 1)[1]).lower()} ({self.action})"
+        operation = self.action.split(":", 1)[1]
+        words = _WORDS.get(operation) or activity.phrase(operation).lower()
+        return f"{words} ({self.action})"
 
 
 @dataclass
@@ -73,8 +85,8 @@ class Preflight:
         return all(p.verdict == ALLOWED for p in self.permissions)
 
     def missing_policy(self) -> dict[str, Any]:
-        """The wizard's policy statements cut down to the actions found missing (or unknown)."""
-        wanted = {p.action for p in self.permissions if p.verdict != ALLOWED}
+        """The wizard's policy statements cut down to the actions surely missing."""
+        wanted = {p.action for p in self.with_verdict(DENIED)}
         document = copy.deepcopy(self._policy)
         statements = []
         for statement in document["Statement"]:
@@ -103,14 +115,19 @@ class Preflight:
             )
             parts += [f"  - {p.words()}" for p in denied]
         if unknown:
-            parts.append(f"Could not tell for {len(unknown)} permission(s) ({how}):")
+            parts.append(f"Could not tell in advance for {len(unknown)} permission(s):")
             parts += [f"  - {p.words()}{': ' + p.note if p.note else ''}" for p in unknown]
-        if denied or unknown:
+        if denied:
             parts.append(
                 "Ask your AWS administrator to attach these policy statements (or the whole policy "
                 "`privatelink-wizard policy` prints):"
             )
             parts.append(json.dumps(self.missing_policy(), indent=2))
+        elif unknown:
+            parts.append(
+                "The wizard needs what `privatelink-wizard policy` prints: compare it with your "
+                "permissions, or go on and the step that lacks one will name it."
+            )
         return "\n".join(parts)
 
 
@@ -200,7 +217,7 @@ def dry_run(aws: AwsContext) -> list[Permission]:
     for action in _all_actions():
         method = _DRY_RUN.get(action)
         if method is None:
-            found.append(Permission(action, UNKNOWN, "no way to check it without doing it"))
+            found.append(Permission(action, UNKNOWN))
             continue
         try:
             with aws_step("Checking your permissions", action):
@@ -225,12 +242,16 @@ def run(aws: AwsContext, identity: Identity) -> Preflight:
         try:
             return Preflight(identity.arn, principal, "simulated", simulate(aws, principal))
         except UserError as exc:
-            if not exc.permission and exc.code != "NoSuchEntity":
+            if exc.code == "NoSuchEntity":
+                why = f"IAM does not know {principal}, so the IAM policy simulator cannot check it."
+            elif exc.permission:
+                why = f"Your identity may not use the IAM policy simulator ({exc.permission})."
+            else:
                 raise
-            why = (
-                f"Your identity may not use the IAM policy simulator ({exc.permission or exc.what}), so "
-                "only what EC2 can check with a dry run was checked."
-            )
-    else:
-        why += " Only what EC2 can check with a dry run was checked."
-    return Preflight(identity.arn, "", "dry-run", dry_run(aws), note=why)
+    return Preflight(
+        identity.arn,
+        "",
+        "dry-run",
+        dry_run(aws),
+        note=f"{why} Only what EC2 can test with a dry run was checked.",
+    )

@@ -108,7 +108,7 @@ class CredentialsPage(BasePage):
         if self.state.demo:
             self.method.addItem("Demo account (built-in sandbox, no real AWS)", (DEMO, "demo"))
         for p in profiles:
-            suffix = " (SSO: log in with `aws sso login` first)" if p.is_sso else ""
+            suffix = " (IAM Identity Center)" if p.is_sso else ""
             self.method.addItem(f"AWS profile: {p.name}{suffix}", (PROFILE, p.name))
         for saved in self.settings.saved_profiles:
             self.method.addItem(f"Saved profile: {saved.name}", (SAVED, saved.name))

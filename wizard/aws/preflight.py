@@ -181,7 +181,6 @@ def _simulations(document: dict[str, Any]) -> Iterator[tuple[list[str], list[str
 
 def simulate(aws: AwsContext, principal: str) -> list[Permission]:
     """Every action of the policy, simulated for `principal`; UserError when not allowed."""
-    iam = aws.client("iam")
     verdicts: dict[str, list[tuple[str, list[str]]]] = {}
     for actions, resources, context in _simulations(policy_document()):
         kwargs: dict[str, Any] = {"PolicySourceArn": principal, "ActionNames": actions}
@@ -190,7 +189,8 @@ def simulate(aws: AwsContext, principal: str) -> list[Permission]:
         if context:
             kwargs["ContextEntries"] = context
         with aws_step("Checking your permissions", "iam:SimulatePrincipalPolicy"):
-            for page in iam.get_paginator("simulate_principal_policy").paginate(**kwargs):
+            pages = aws.client("iam").get_paginator("simulate_principal_policy").paginate(**kwargs)
+            for page in pages:
                 for result in page["EvaluationResults"]:
                     verdicts.setdefault(result["EvalActionName"], []).append(
                         (result["EvalDecision"], list(result.get("MissingContextValues", [])))

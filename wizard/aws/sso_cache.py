@@ -27,7 +27,17 @@ TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 REFRESH_MARGIN = timedelta(minutes=15)
 
 
+_cache_dir: list[Path] = []  # the demo's own folder, when set
+
+
+def set_cache_dir(path: Path) -> None:
+    """Keep logins elsewhere from now on (the demo: nothing of the user's is written)."""
+    _cache_dir[:] = [path]
+
+
 def cache_dir() -> Path:
+    if _cache_dir:
+        return _cache_dir[0]
     return Path(os.path.expanduser("~")) / ".aws" / "sso" / "cache"
 
 

@@ -92,11 +92,10 @@ def login(args: argparse.Namespace) -> int:
         say("Waiting for your approval (Ctrl-C to cancel)…")
 
     try:
-        token = sso.token_for(portal, show, force_new=args.force)
+        token, accounts = sso.sign_in(portal, show, force_new=args.force)
     except KeyboardInterrupt:
         raise sso.cancelled() from None
     say(f"Signed in to {target.start_url} (login saved where the AWS CLI keeps it).")
-    accounts = portal.accounts(token)
     account = _choose(
         "account", [(a.account_id, f"{a.name} {a.email}".strip()) for a in accounts], args.account
     )

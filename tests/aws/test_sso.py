@@ -56,6 +56,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A home folder of the test's own: the login cache and ~/.aws/config live under it, and
     botocore (which fixed its cache folder when imported) looks there too."""
     monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setattr(sso_cache, "_cache_dir", [])  # not the demo's folder (a GUI test's)
     monkeypatch.setenv("USERPROFILE", str(tmp_path))
     cache = str(tmp_path / ".aws" / "sso" / "cache")
     monkeypatch.setattr(botocore.tokens.SSOTokenProvider, "_SSO_TOKEN_CACHE_DIR", cache)
@@ -247,3 +248,19 @@ def test_cancel_stops_the_wait_and_saves_nothing(portal: sso.Portal) -> None:
         sso.token_for(portal, later, cancel=cancel)
     assert caught.value.code == "SSOCancelled"
     assert sso_cache.read(LOGIN) is None
+
+
+def test_a_registration_identity_center_no_longer_knows_is_made_anew(portal: sso.Portal) -> None:
+    sso.token_for(portal, Codes())
+    sso_model.reset()  # Identity Center forgot the client and its tokens
+    codes = Codes()
+    token, accounts = sso.sign_in(portal, codes)
+    assert token and len(accounts) == 2 and len(codes.shown) == 1
+    assert sso_model.calls() == [
+        "/assignment/accounts",  # the cached token: refused
+        "/device_authorization",  # the cached registration: refused
+        "/client/register",
+        "/device_authorization",
+        "/token",
+        "/assignment/accounts",
+    ]

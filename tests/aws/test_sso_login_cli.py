@@ -14,7 +14,7 @@ import pytest
 from keyring.backend import KeyringBackend
 
 from wizard import secrets
-from wizard.aws import sso_config
+from wizard.aws import sso_cache, sso_config
 from wizard.aws.session import Credentials
 from wizard.aws.sso_cache import SsoLogin
 from wizard.cli import main
@@ -48,6 +48,7 @@ def sandbox() -> Iterator[Any]:
 @pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setattr(sso_cache, "_cache_dir", [])  # not the demo's folder (a GUI test's)
     cache = str(tmp_path / ".aws" / "sso" / "cache")
     monkeypatch.setattr(botocore.tokens.SSOTokenProvider, "_SSO_TOKEN_CACHE_DIR", cache)
     monkeypatch.setattr(botocore.credentials.SSOProvider, "_SSO_TOKEN_CACHE_DIR", cache)

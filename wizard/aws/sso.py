@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from botocore import UNSIGNED
@@ -129,21 +129,16 @@ class Portal:
         """The device authorization: register (or reuse the cached registration), start it, let
         `show_code` show the code and open the browser, poll until approved; the access token."""
         cancel = cancel or threading.Event()
-        oidc = self.oidc
         cached = sso_cache.read(self.login)
-        client = cached.registration() if cached else None
-        if client is None:
-            with aws_step("Registering the wizard with IAM Identity Center"):
-                reply = oidc.register_client(clientName=CLIENT_NAME, clientType="public")
-            client = (reply["clientId"], reply["clientSecret"])
-            ends: datetime | None = datetime.fromtimestamp(int(reply["clientSecretExpiresAt"]), UTC)
-        else:
-            ends = sso_cache.parse_time(cached.data["registrationExpiresAt"]) if cached else None
-        assert ends is not None
-        with aws_step("Starting the sign-in"):
-            start = oidc.start_device_authorization(
-                clientId=client[0], clientSecret=client[1], startUrl=self.login.start_url
-            )
+        registration = cached.registration() if cached else None
+        ends = sso_cache.parse_time(cached.data.get("registrationExpiresAt")) if cached else None
+        try:
+            client, ends, start = self._start(registration, ends)
+        except ClientError as exc:
+            # A registration Identity Center no longer knows (revoked, or made elsewhere): anew.
+            if registration is None or exc.response.get("Error", {}).get("Code") != "InvalidClientException":
+                raise translate(exc, "Starting the sign-in") from None
+            client, ends, start = self._start(None, None)
         code = DeviceCode(
             start["userCode"],
             start["verificationUri"],
@@ -155,6 +150,21 @@ class Portal:
         token = self._poll(client, start["deviceCode"], code, cancel, sleep)
         sso_cache.write(self.login, token, (*client, ends))
         return str(token["accessToken"])
+
+    def _start(
+        self, registration: tuple[str, str] | None, ends: datetime | None
+    ) -> tuple[tuple[str, str], datetime, dict[str, Any]]:
+        """Register the client unless a registration is given; start the device authorization."""
+        oidc = self.oidc
+        if registration is None or ends is None:
+            with aws_step("Registering the wizard with IAM Identity Center"):
+                reply = oidc.register_client(clientName=CLIENT_NAME, clientType="public")
+            registration = (reply["clientId"], reply["clientSecret"])
+            ends = datetime.fromtimestamp(int(reply["clientSecretExpiresAt"]), UTC)
+        start = oidc.start_device_authorization(
+            clientId=registration[0], clientSecret=registration[1], startUrl=self.login.start_url
+        )
+        return registration, ends, dict(start)
 
     def _poll(
         self,
@@ -294,7 +304,19 @@ def token_for(
     return portal.device_sign_in(show_code, cancel, sleep)
 
 
-def expires_in(login: SsoLogin) -> timedelta | None:
-    cached = sso_cache.read(login)
-    end = cached.expires_at if cached else None
-    return end - sso_cache.now() if end else None
+def sign_in(
+    portal: Portal,
+    show_code: Callable[[DeviceCode], None],
+    cancel: threading.Event | None = None,
+    force_new: bool = False,
+) -> tuple[str, list[SsoAccount]]:
+    """A token and the user's accounts. A cached login the portal no longer takes (signed out,
+    or ended early) leads to a new sign-in in the browser, as the user asked to sign in."""
+    token = token_for(portal, show_code, cancel, force_new=force_new)
+    try:
+        return token, portal.accounts(token)
+    except UserError as exc:
+        if exc.code != SSO_CODE or force_new:
+            raise
+    token = portal.device_sign_in(show_code, cancel)
+    return token, portal.accounts(token)

@@ -67,8 +67,8 @@ def sso_sign_in(
     if demo:
         use_demo_cache()
     portal = sso.Portal(login, endpoint_url)
-    token = sso.token_for(portal, show_code, cancel, force_new=force_new)
-    return SsoSession(portal, token, portal.accounts(token))
+    token, accounts = sso.sign_in(portal, show_code, cancel, force_new)
+    return SsoSession(portal, token, accounts)
 
 
 def sso_roles(session: SsoSession, account_id: str) -> list[str]:

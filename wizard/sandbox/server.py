@@ -248,6 +248,11 @@ def serve_forever(
             "allow-listed.",
             file=out,
         )
+        print(
+            "IAM Identity Center: any access portal URL signs in (region us-east-1), approved "
+            "by itself a moment later; two accounts with roles (wizard/sandbox/sso_model.py).",
+            file=out,
+        )
         print("Point the wizard (or the AWS CLI) at it with:", file=out)
         print(f"  export AWS_ENDPOINT_URL={url}", file=out)
         print("Press Ctrl-C to stop.", file=out, flush=True)

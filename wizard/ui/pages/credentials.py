@@ -33,8 +33,9 @@ class CredentialsPage(AccountActions, BasePage):
     TITLE = "Sign in to AWS"
     EXPLANATION = (
         "The wizard works in your AWS account with your own permissions. Choose a profile from "
-        "your AWS configuration, or enter an access key. Nothing is changed on this page: it only "
-        "checks who you are signed in as. Pick the region your database runs in."
+        "your AWS configuration, sign in with IAM Identity Center (SSO) in your browser, or enter "
+        "an access key. Nothing is changed on this page: it checks who you are signed in as and "
+        "whether you may do every step. Pick the region your database runs in."
     )
 
     def __init__(self, *args: Any, settings: Settings | None = None) -> None:
@@ -101,7 +102,7 @@ class CredentialsPage(AccountActions, BasePage):
         self.form.addRow("Session &token:", self.session_token)
         self.form.addRow("&Region:", self.region)
         self.form.addRow("Keep these keys:", save_row)
-        self.form.addRow("", self.permissions.copy_button)
+        self.form.addRow("", self.permissions.widget)
         self.body.addLayout(self.form)
         self._rebuild_methods([])
         self._select_region(self.settings.region or consumer.regions[0])
@@ -170,6 +171,10 @@ class CredentialsPage(AccountActions, BasePage):
         keys = self.method_kind() == KEYS
         self.sso.setVisible(self.method_kind() == SSO)
         self.delete_button.setVisible(self.method_kind() == SAVED)
+        keep_keys = self.save_button.parentWidget()  # IAM Identity Center keeps no keys
+        for widget in (keep_keys, self.form.labelForField(keep_keys)):
+            if widget is not None:
+                widget.setVisible(self.method_kind() != SSO)
         for field in (self.access_key, self.secret_key, self.session_token):
             field.setVisible(keys)
             label = self.form.labelForField(field)

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
 from wizard.checks import CheckRow
 from wizard.ui.widgets.sso_signin import account_task
@@ -65,14 +65,19 @@ class PermissionCheck:
         self.result: Any = None
         self.copy_button = QPushButton("Copy the missing &permissions")
         self.copy_button.setObjectName("copyMissingPermissions")
-        self.copy_button.setVisible(False)
         self.copy_button.clicked.connect(self.copy)
+        self.widget = QWidget()  # the button at its own size, on the left
+        layout = QHBoxLayout(self.widget)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.copy_button)
+        layout.addStretch(1)
+        self.widget.setVisible(False)
 
     def start(self, aws: Any, identity: Any) -> None:
         self._generation += 1
         generation = self._generation
         self.result = None
-        self.copy_button.setVisible(False)
+        self.widget.setVisible(False)
         self.runner.run(
             account_task("preflight"),
             aws,
@@ -85,13 +90,13 @@ class PermissionCheck:
     def forget(self) -> None:
         self._generation += 1
         self.result = None
-        self.copy_button.setVisible(False)
+        self.widget.setVisible(False)
 
     def _done(self, generation: int, result: Any) -> None:
         if generation != self._generation:
             return
         self.result = result
-        self.copy_button.setVisible(not result.ok)
+        self.widget.setVisible(not result.ok)
         self.on_row(row_for(result))
 
     def show_error(self, error: Any) -> None:

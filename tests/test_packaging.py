@@ -133,6 +133,6 @@ def test_self_test_runs_the_demo_flow_and_opens_the_window_offscreen(
     assert "Platform's connection request is accepted" in report
     assert "from 012922587834 is available" in report
     assert "Wizard window opens" in report
-    assert "Self-test passed: 6 checks" in report
+    assert "Self-test passed: 7 checks" in report
     with capsys.disabled():
         print(f"\n[packaging] --self-test: {seconds:.1f} s\n{report}")

@@ -172,9 +172,10 @@ class CredentialsPage(AccountActions, BasePage):
         self.sso.setVisible(self.method_kind() == SSO)
         self.delete_button.setVisible(self.method_kind() == SAVED)
         keep_keys = self.save_button.parentWidget()  # IAM Identity Center keeps no keys
-        for widget in (keep_keys, self.form.labelForField(keep_keys)):
-            if widget is not None:
-                widget.setVisible(self.method_kind() != SSO)
+        if keep_keys is not None:
+            for widget in (keep_keys, self.form.labelForField(keep_keys)):
+                if widget is not None:
+                    widget.setVisible(self.method_kind() != SSO)
         for field in (self.access_key, self.secret_key, self.session_token):
             field.setVisible(keys)
             label = self.form.labelForField(field)

@@ -92,6 +92,20 @@ def test_login_saves_an_sso_session_profile_other_tools_use(
     text = (home / ".aws" / "config").read_text()
     assert text.startswith(THEIRS)  # the user's sections, comments and spacing untouched
     assert "[profile staging]\nsso_session = my-company\nsso_account_id = 444455556666\n" in text
+    # `login --profile NAME` alone signs in again for that profile (its session, account, role).
+    code, _, err = run(
+        capsys,
+        "login",
+        "--profile",
+        "staging",
+        "--force",
+        "--no-browser",
+        "--endpoint-url",
+        sandbox.endpoint_url,
+    )
+    assert code == 0, err
+    assert "Approve this sign-in" in err and "Signed in to account 444455556666" in err
+    assert "will be" not in err  # an existing profile: nothing to save
     # The wizard's own commands use the profile through botocore, with the cached login.
     monkeypatch.setenv("AWS_ENDPOINT_URL", sandbox.endpoint_url)
     code, out, err = run(capsys, "preflight", "--region", REGION, "--profile", "staging")

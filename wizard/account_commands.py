@@ -12,9 +12,9 @@ from wizard.aws import preflight as pf
 from wizard.aws import sso, sso_cache, sso_config
 from wizard.aws.session import list_profiles, make_context, sso_cache_file, whoami
 from wizard.aws.sso_cache import SsoLogin
-from wizard.cli import confirm, emit_json
 from wizard.errors import EXIT_AWS, EXIT_BAD_INPUT, UserError, bad_input
 from wizard.settings import Settings
+from wizard.terminal import confirm, emit_json
 from wizard.validators import validate_region
 
 

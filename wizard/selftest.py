@@ -82,7 +82,7 @@ def _check_imports(ctx: _Context) -> str:
     import moto
     from PySide6 import QtCore
 
-    import wizard.cli
+    import wizard.commands
     import wizard.sandbox.server
     import wizard.steps
     import wizard.ui.app  # noqa: F401  (importing is the check)
@@ -150,17 +150,12 @@ def _check_setup(ctx: _Context) -> str:
                        sample.region, ctx.endpoint_url)
     identity = whoami(aws)
     source = discovery.find_data_source(aws, sample.orders_mysql)
-    consumer = load_consumer()
-    if source.port is None:
-        raise RuntimeError(f"the sample database {source.id} reports no port")
-    plan = LinkPlan(
+    plan = LinkPlan.of(
         name=default_link_name(source.id),
         region=aws.region,
         source=source,
-        port=source.port,
         subnet_ids=discovery.default_subnets(aws, source),
-        consumer=consumer,
-        principal=consumer.principal,
+        consumer=load_consumer(),
     )
     link = open_link(aws, plan, identity.account_id, store=RecordStore())
     run_setup(link)
@@ -199,7 +194,8 @@ def _check_window(ctx: _Context) -> str:
     from wizard.consumers import load_consumer
     from wizard.settings import Settings
     from wizard.state import RecordStore
-    from wizard.ui.app import MainWindow, app_icon, make_app
+    from wizard.ui.app import app_icon, make_app
+    from wizard.ui.main_window import MainWindow
     from wizard.ui.state import WizardState
 
     # The same window `privatelink-wizard --demo` opens, pointed at the self-test's sandbox.

@@ -37,9 +37,9 @@ from wizard.aws import network
 from wizard.aws.activity import ACTIVITY, ActivityEvent
 from wizard.aws.session import AwsContext, Credentials, make_context
 from wizard.sandbox.seed import SampleAccount
-from wizard.ui.app import MainWindow
 from wizard.ui.glossary import GLOSSARY_LINK
 from wizard.ui.glossary_dialog import GlossaryDialog
+from wizard.ui.main_window import MainWindow
 from wizard.ui.page_ids import PageId
 from wizard.ui.redact import PresenterCover
 
@@ -386,9 +386,7 @@ def test_the_target_group_page_previews_what_another_port_removes(
 
 
 def wait_settled_page(qtbot: Any, page: Any) -> None:
-    qtbot.waitUntil(
-        lambda: not page.busy and not page._checking and not page._debounce.isActive(), timeout=WAIT_MS
-    )
+    qtbot.waitUntil(page.is_settled, timeout=WAIT_MS)
 
 
 def test_link_health_without_sign_in_says_so(open_window: Any, qtbot: Any) -> None:

@@ -19,7 +19,7 @@ from wizard.aws.teardown import find_link_resources
 from wizard.errors import UserError
 from wizard.model import LINK_TAG_KEY
 from wizard.state import RecordStore
-from wizard.ui.app import MainWindow
+from wizard.ui.main_window import MainWindow
 from wizard.ui.page_ids import PageId
 from wizard.ui.pages import target_group
 from wizard.ui.pages.accept import ACTION, ENDPOINT

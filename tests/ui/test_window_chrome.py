@@ -11,8 +11,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QScrollArea
 
-from wizard.ui.app import MainWindow
 from wizard.ui.by_name import set_by_name
+from wizard.ui.main_window import MainWindow
 from wizard.ui.page_ids import PageId
 
 

@@ -22,7 +22,7 @@ from wizard.ui.pages.credentials_account import AccountActions
 from wizard.ui.regions import ordered_regions
 from wizard.ui.widgets.permission_check import PermissionCheck
 from wizard.ui.widgets.sso_signin import SsoSignIn, account_task
-from wizard.ui.worker import engine
+from wizard.ui.worker import tasks
 from wizard.validators import is_valid, validate_region
 
 # Kinds of the sign-in choices (the combo's item data is (kind, name)).
@@ -199,7 +199,7 @@ class CredentialsPage(AccountActions, BasePage):
             self._profiles_loaded = True
             # Reading ~/.aws/config imports botocore: done on a worker, after the window is up.
             self.run_check(
-                engine("load_profiles"),
+                tasks.list_profiles,
                 pending=["Reading your AWS profiles…"],
                 on_done=self._profiles_ready,
                 on_error=lambda _err: self.schedule_refresh(),
@@ -273,7 +273,7 @@ class CredentialsPage(AccountActions, BasePage):
             self.run_check(lambda: None, on_done=lambda _: self.checklist.set_rows(rows))
             return
         self.run_check(
-            engine("sign_in"),
+            tasks.sign_in,
             kind,
             name,
             key,
@@ -341,7 +341,7 @@ class CredentialsPage(AccountActions, BasePage):
         resume = self.state.resume
         assert resume is not None and self.state.aws is not None
         self.run_check(
-            engine("resume"),
+            tasks.resume,
             self.state.aws,
             resume,
             self.state.consumer,
@@ -403,7 +403,7 @@ class CredentialsPage(AccountActions, BasePage):
             self.set_status("Not saved: the demo saves nothing on this computer.")
             return
         self.run_engine(
-            engine("save_profile"),
+            tasks.save_profile,
             name,
             key,
             secret,

@@ -37,6 +37,9 @@ def account_task(name: str) -> Callable[..., Any]:
     """`wizard.ui.account_tasks.<name>`, imported on the worker (it imports boto3)."""
 
     def call(*args: Any, **kwargs: Any) -> Any:
+        from wizard.ui.worker import _tasks
+
+        _tasks()  # the engine, imported as the pages' tasks import it
         return getattr(importlib.import_module("wizard.ui.account_tasks"), name)(*args, **kwargs)
 
     call.__name__ = name

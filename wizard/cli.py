@@ -88,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="take every principal but --principal off the endpoint service's allow list",
     )
+    p.add_argument("--skip-preflight", action="store_true", help="do not check permissions first")
     p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
@@ -115,6 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", help="link name (required when several links exist)")
     p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
 
+    from wizard.account_cli import add_commands
+
+    add_commands(sub, aws_command)  # login, preflight, profiles
     sub.add_parser("policy", help="print the least-privilege IAM policy the app needs")
     p = sub.add_parser("sandbox", help="serve the sandbox AWS endpoint on 127.0.0.1 until stopped")
     p.add_argument("--port", type=int, default=5500, help="port to listen on (default 5500)")

@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from wizard.account_commands import before_setup, login, preflight, profiles  # noqa: F401
 from wizard.aws import activity, connections, discovery, endpoint_service
 from wizard.aws import teardown as td
 from wizard.aws.polling import Patience
@@ -147,6 +148,8 @@ def setup(args: argparse.Namespace) -> int:
             f"  ! Also allowed on the endpoint service: {', '.join(others)}. It stays allowed "
             "unless removed; run again with --remove-old-principals to remove it."
         )
+    if not getattr(args, "skip_preflight", False):
+        before_setup(aws, identity)
     confirm("Go ahead?", args.yes)
 
     progress = lambda m: say(f"  {m}")  # noqa: E731

@@ -127,6 +127,28 @@ def _check_sandbox(ctx: _Context) -> str:
     return f"seeded sample account at {ctx.endpoint_url}"
 
 
+def _check_sso(ctx: _Context) -> str:
+    """The demo's IAM Identity Center sign-in: device authorization, account and role, the
+    permission preflight (the login is kept in a folder of its own, as the demo keeps it)."""
+    import threading
+
+    from wizard.aws import preflight
+    from wizard.aws.session import make_context, whoami
+    from wizard.ui import account_tasks
+
+    login = account_tasks.login_for("https://self-test.awsapps.com/start", ctx.sandbox.region)
+    no_browser = lambda _code: None  # noqa: E731 (the sandbox approves by itself)
+    session = account_tasks.sso_sign_in(login, ctx.endpoint_url, no_browser, threading.Event(), demo=True)
+    account = session.accounts[0].account_id
+    credentials = session.portal.role_credentials(session.token, account, "DatabaseAdmin")
+    aws = make_context(credentials, ctx.sandbox.region, ctx.endpoint_url)
+    identity = whoami(aws)
+    check = preflight.run(aws, identity)
+    if not check.complete:
+        raise RuntimeError(check.summary())
+    return f"{identity.arn}: {len(check.permissions)} permissions allowed"
+
+
 def _check_setup(ctx: _Context) -> str:
     from wizard.aws import discovery
     from wizard.aws.session import Credentials, make_context, whoami
@@ -217,6 +239,7 @@ CHECKS: list[tuple[str, Callable[[_Context], str]]] = [
     ("Bundled files are readable", _check_resources),
     ("AWS clients load", _check_aws_models),
     ("Sandbox starts", _check_sandbox),
+    ("IAM Identity Center sign-in and permission check", _check_sso),
     ("Sample link builds to the service name", _check_setup),
     ("Platform's connection request is accepted", _check_accept),
     ("Wizard window opens", _check_window),

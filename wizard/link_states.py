@@ -49,7 +49,7 @@ class LinkState:
     word: str  # one of WORDS
     next_action: str  # plain words: what to do now
     action: str = ""  # ACCEPT, FIX, CONTINUE, SYNC, OPEN, HEALTH: what the action button does
-    fix_key: str = ""  # the diagnostics fix the action applies (FIX and ACCEPT)
+    fix_key: str = ""  # the diagnostics fix the action applies (FIX, ACCEPT and SYNC)
     severity: str = "ok"  # "ok" | "warning" | "problem": the mark beside the word
     source_id: str = ""
     completed_steps: tuple[str, ...] = ()  # from the record, else from what exists in AWS
@@ -124,7 +124,7 @@ def link_state(s: LinkStatus, consumer: Consumer | None = None, sync_reason: str
     problems = [f for f in s.findings if f.severity == "problem" and f.fix_key != "accept-connection"]
     if problems:
         first = problems[0]
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        more = f" {len(problems) - 1} more: see Check health." if len(problems) > 1 else ""
         return state(
             NEEDS_ATTENTION,
             _with_fix(first) + more,
@@ -133,7 +133,7 @@ def link_state(s: LinkStatus, consumer: Consumer | None = None, sync_reason: str
             "problem",
         )
     if sync_reason:
-        return state(NOT_SYNCED, f"{sync_reason} Sync the targets.", SYNC, severity="warning")
+        return state(NOT_SYNCED, f"{sync_reason} Sync the targets.", SYNC, "refresh-targets", "warning")
     pending = [c for c in s.connections if c.state == "pendingAcceptance" and c.owner_account == platform]
     if pending:
         ids = ", ".join(c.endpoint_id for c in pending)

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from wizard.state import RecordStore
     from wizard.ui.about import AboutDialog
     from wizard.ui.glossary_dialog import GlossaryDialog
+    from wizard.ui.home_flow import HomeFlow
     from wizard.ui.widgets.health_view import HealthDialog
 
 log = logging.getLogger("wizard.ui")
@@ -94,6 +95,8 @@ class PrivateLinkWizard(QWizard):
         if all_pages:
             self.add_remaining_pages()
         self.setStartId(int(PageId.CREDENTIALS))
+        # The home screen's say before the sign-in page is left (wizard.ui.home_flow).
+        self.leave_sign_in: Callable[[], bool] | None = None
         # Every worker's error ends here, once: shown on the page that started the call.
         runner.failed.connect(self._worker_failed)
 
@@ -121,7 +124,11 @@ class PrivateLinkWizard(QWizard):
 
     def validateCurrentPage(self) -> bool:
         self.add_remaining_pages()  # normally done already, just after the first paint
-        return super().validateCurrentPage()
+        if not super().validateCurrentPage():
+            return False
+        if self.currentId() == int(PageId.CREDENTIALS) and self.leave_sign_in is not None:
+            return self.leave_sign_in()
+        return True
 
     def page_of(self, page_id: PageId) -> BasePage:
         if page_id not in self.pages:
@@ -152,10 +159,12 @@ class MainWindow(QMainWindow):
         activity: ActivityLog | None = None,
         on_close: Any = None,
         all_pages: bool = True,
+        home: bool = False,
     ) -> None:
         """`activity`: the log of AWS calls to show (default: the engine's). `all_pages=False`
         builds only what the first paint shows; `start_up()` adds the rest, the other pages and
-        the log's feed (what `run()` does once the window is painted, to show it sooner)."""
+        the log's feed (what `run()` does once the window is painted, to show it sooner).
+        `home`: after sign-in, the home screen lists the account's links (wizard.ui.home_flow)."""
         super().__init__()
         if settings is None:
             from wizard.settings import Settings
@@ -202,6 +211,8 @@ class MainWindow(QMainWindow):
             self._follow_activity()
         self.activity_view.report_requested.connect(self.report_dialog)
         self.health: HealthDialog | None = None
+        self._want_home = home
+        self.home: HomeFlow | None = None
 
         # Actions made by their menus: `QAction(text, parent)` made PySide build QIcon's type (for
         # the overload taking an icon), ~10 M instructions. Shortcuts are set by name: a
@@ -212,6 +223,10 @@ class MainWindow(QMainWindow):
         self.log_action.setChecked(True)
         set_by_name(self.log_action, shortcut="Ctrl+L")
         self.log_action.toggled.connect(self.activity_view.setVisible)
+        self.home_action = view.addAction("Your &links")
+        set_by_name(self.home_action, shortcut="Ctrl+Shift+L")
+        self.home_action.triggered.connect(self.show_home)
+        self.home_action.setVisible(home)
         self.activity_view.hide_requested.connect(lambda: self.log_action.setChecked(False))
         self.presenter_action = view.addAction("&Presenter mode (hide account ids)")
         self.presenter_action.setCheckable(True)
@@ -241,6 +256,19 @@ class MainWindow(QMainWindow):
         self.resize(self.fontMetrics().averageCharWidth() * 120, self.fontMetrics().height() * 48)
         # The wizard is the main thing; the log starts as a strip of a few lines.
         self.set_log_height(self.fontMetrics().height() * 9)
+        if all_pages:
+            self.attach_home()
+
+    def attach_home(self) -> None:
+        """The home screen (its module loads after the first paint, like the later pages)."""
+        if self._want_home and self.home is None:
+            from wizard.ui.home_flow import HomeFlow
+
+            self.home = HomeFlow(self)
+
+    def show_home(self) -> None:
+        if self.home is not None:
+            self.home.show_home()
 
     def _follow_activity(self) -> None:
         """Show each AWS call in the log as it happens. (The engine's activity module is
@@ -341,6 +369,7 @@ class MainWindow(QMainWindow):
         question whether to continue an unfinished link."""
         if self.bridge is None:
             self._follow_activity()
+        self.attach_home()
         steps = self.wizard.build_later_pages()
 
         def next_step() -> None:
@@ -446,7 +475,7 @@ def show_main_window(
     """Build and show the window as fast as it can appear: the first page only, styled once
     built; `on_shown`, the other pages, the first page's engine calls and the offer to continue
     a saved link follow its first paint (`MainWindow.start_up`)."""
-    window = MainWindow(state, settings, on_close=on_close, all_pages=False)
+    window = MainWindow(state, settings, on_close=on_close, all_pages=False, home=True)
     # Engine calls wait for the first paint: a worker importing boto3 meanwhile would compete
     # with the paint for the interpreter lock.
     window.runner.hold()

@@ -22,6 +22,7 @@ from wizard.ui.regions import ordered_regions
 from wizard.ui.worker import engine
 from wizard.validators import is_valid, validate_region
 
+DEMO_STARTING = "Starting the demo's sandbox (an emulated AWS account with sample databases)…"
 # Kinds of the sign-in choices (the combo's item data is (kind, name)).
 PROFILE, SAVED, KEYS, DEMO = "profile", "saved", "keys", "demo"
 
@@ -224,6 +225,14 @@ class CredentialsPage(BasePage):
         return kind, name, "", "", ""
 
     def refresh(self) -> None:
+        if self.state.demo and not self.state.endpoint_url:  # --demo: its sandbox is starting
+            failed = self.state.extra.get("demo_failed")
+            if failed is None:
+                self.checklist.set_pending([DEMO_STARTING])
+            else:
+                what = f"The demo's sandbox did not start: {failed.what}"
+                self.checklist.set_rows([CheckRow("identity", False, what, reason=failed.fix)])
+            return
         region = self.region_code()
         region_row = self._region_row(region)
         kind, name, key, secret, token = self.sign_in_args()

@@ -48,9 +48,8 @@ class CostEstimate:
         """How the figure is made, who pays what, and where the prices come from."""
         parts = [
             f"the load balancer {self.hours} h × ${self.nlb_hour:g} = ${self.nlb_month:,.2f}",
-            f"{'one' if self.nlcus == 1 else f'{self.nlcus:g}'} typical capacity unit (NLCU: up to "
-            f"1 GB an hour, 800 new connections a second) {self.hours} h × ${self.nlcu_hour:g} = "
-            f"${self.nlcu_month:,.2f}",
+            f"{'one' if self.nlcus == 1 else f'{self.nlcus:g}'} typical capacity unit (NLCU, 1 GB "
+            f"an hour) {self.hours} h × ${self.nlcu_hour:g} = ${self.nlcu_month:,.2f}",
             "the endpoint service, target group and listener are free to you",
             "the platform pays for its own endpoint",
         ]

@@ -30,7 +30,9 @@ def run_demo(qtbot: Any, monkeypatch: pytest.MonkeyPatch, check: Any) -> int:
     seen: dict[str, Any] = {}
 
     def event_loop() -> int:
-        window = next(w for w in QApplication.topLevelWidgets() if isinstance(w, app_module.MainWindow))
+        # (Windows of earlier tests may linger, closed: the demo's is the one on screen.)
+        shown = [w for w in QApplication.topLevelWidgets() if isinstance(w, app_module.MainWindow)]
+        [window] = [w for w in shown if w.isVisible()]
         seen["window"] = window
         try:
             check(window)

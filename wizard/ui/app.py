@@ -519,6 +519,8 @@ def run(
         settings.region = "us-east-1"
     consumer = load_consumer(settings.consumer or "rivery")
     state = WizardState(consumer=consumer, endpoint_url=endpoint_url, demo=demo)
+    if sandbox is not None:
+        state.extra["demo_sandbox"] = "starting"  # what the sign-in page says until it is up
 
     def shown() -> None:
         if sandbox is not None:

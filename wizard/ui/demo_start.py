@@ -75,12 +75,15 @@ class DemoSandbox(QObject):
 
         def ready(url: str) -> None:
             state.endpoint_url = url
-            state.extra.pop("demo_failed", None)
+            state.extra.pop("demo_sandbox", None)
             recheck()
 
         def failed(error: Any) -> None:
-            state.extra["demo_failed"] = error
+            state.extra["demo_sandbox"] = error
             recheck()
+
+        # What the sign-in page says until then (wizard.ui.pages.credentials).
+        state.extra["demo_sandbox"] = "starting"
 
         self.ready.connect(ready)
         self.failed.connect(failed)

@@ -225,13 +225,13 @@ class CredentialsPage(BasePage):
         return kind, name, "", "", ""
 
     def refresh(self) -> None:
-        if self.state.demo and not self.state.endpoint_url:  # --demo: its sandbox is starting
-            failed = self.state.extra.get("demo_failed")
-            if failed is None:
+        sandbox = self.state.extra.get("demo_sandbox")  # --demo: "starting", or why it failed
+        if sandbox is not None:
+            if sandbox == "starting":
                 self.checklist.set_pending([DEMO_STARTING])
             else:
-                what = f"The demo's sandbox did not start: {failed.what}"
-                self.checklist.set_rows([CheckRow("identity", False, what, reason=failed.fix)])
+                what = f"The demo's sandbox did not start: {sandbox.what}"
+                self.checklist.set_rows([CheckRow("identity", False, what, reason=sandbox.fix)])
             return
         region = self.region_code()
         region_row = self._region_row(region)

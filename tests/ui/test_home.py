@@ -119,9 +119,13 @@ def test_the_home_screen_lists_cli_links_with_their_words(
     assert not home.showing
     assert window.state.link.plan.name == "plw-unfinished"
 
-    # View > Your links comes back to the list.
+    # View > Your links comes back to the list; Open on the healthy link shows its Done page.
     window.home_action.trigger()
     qtbot.waitUntil(lambda: home.showing and len(view.links) == 4 and not view.busy, timeout=WAIT_MS)
+    view.table.selectRow(view.row_of("plw-healthy"))
+    view.open_button.click()
+    qtbot.waitUntil(lambda: window.wizard.currentId() == int(PageId.DONE), timeout=WAIT_MS)
+    assert window.state.link.plan.name == "plw-healthy" and not home.showing
 
 
 def test_accept_and_remove_from_the_home_screen(

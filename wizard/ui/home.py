@@ -164,9 +164,13 @@ class HomeView(QWidget):
 
     def _render(self) -> None:
         account = self.redactor(self.state.account_id)
+        found = (
+            "looking for them…"
+            if self._busy and not self.links
+            else f"{len(self.links)} found by the wizard's tags in AWS."
+        )
         self.title.setText(
-            f"<b>Your links in {escape(self.state.region)}</b> (account {escape(account)}): "
-            f"{len(self.links)} found by the wizard's tags in AWS."
+            f"<b>Your links in {escape(self.state.region)}</b> (account {escape(account)}): {found}"
         )
         chosen = self.selected()
         self.table.setRowCount(len(self.links))

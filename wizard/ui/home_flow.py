@@ -68,9 +68,9 @@ class HomeFlow(QObject):
         self._deciding = decide
         self._when_signed_in = ""
         self.view.links = []
-        self.view._render()
         self.stack.setCurrentWidget(self.view)
         self.view.load()
+        self.view._render()
 
     def _loaded(self, links: list[LinkState]) -> None:
         deciding, self._deciding = self._deciding, False

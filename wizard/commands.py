@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from wizard.account_commands import before_setup, login, preflight, profiles  # noqa: F401
 from wizard.aws import activity, connections, discovery, endpoint_service
 from wizard.aws import teardown as td
 from wizard.aws.polling import Patience
@@ -148,6 +149,8 @@ def setup(args: argparse.Namespace) -> int:
             f"  ! Also allowed on the endpoint service: {', '.join(others)}. It stays allowed "
             "unless removed; run again with --remove-old-principals to remove it."
         )
+    if not getattr(args, "skip_preflight", False):
+        before_setup(aws, identity)
     confirm("Go ahead?", args.yes)
 
     progress = lambda m: say(f"  {m}")  # noqa: E731
@@ -368,6 +371,26 @@ def status(args: argparse.Namespace) -> int:
         for report in reports:
             print(report.text())
     return 1 if any(not r.healthy for r in reports) else 0
+
+
+def list_links(args: argparse.Namespace) -> int:
+    """`list`: every link here in a word (the home screen's words) and its next action."""
+    from wizard import link_states
+
+    validate_region(args.region)
+    aws, identity = _connect(args)
+    states = link_states.list_links(aws, identity, load_consumer(), RecordStore())
+    if args.json:
+        emit_json(
+            {
+                "account_id": identity.account_id,
+                "region": aws.region,
+                "links": [s.to_dict() for s in states],
+            }
+        )
+    else:
+        print(link_states.text(states, aws.region, identity.account_id))
+    return 0
 
 
 def teardown(args: argparse.Namespace) -> int:

@@ -130,8 +130,8 @@ def test_the_package_runs_alone_in_lambda_against_the_sandbox(
     for text in sources:
         for line in text.splitlines():
             if line.startswith(("import ", "from ")) and not line.startswith("from __future__"):
-                module = line.split()[1]
-                assert module.startswith(".") or module.split(".")[0] in sys.stdlib_module_names | {
+                imported = line.split()[1]
+                assert imported.startswith(".") or imported.split(".")[0] in sys.stdlib_module_names | {
                     "botocore",
                     "boto3",
                 }, line

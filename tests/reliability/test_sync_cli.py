@@ -44,7 +44,7 @@ def sync_parts(link: str) -> dict[str, list[str]]:
     }
 
 
-NOTHING = {"function": [], "role": [], "rules": [], "log group": []}
+NOTHING: dict[str, list[str]] = {"function": [], "role": [], "rules": [], "log group": []}
 
 
 def sync_json(capsys: pytest.CaptureFixture[str], link: str) -> dict[str, Any]:

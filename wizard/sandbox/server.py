@@ -18,7 +18,7 @@ from typing import Any, TextIO
 
 from wizard.aws.session import AwsContext, Credentials, make_context
 from wizard.errors import EXIT_BAD_INPUT, UserError
-from wizard.sandbox import moto_ext
+from wizard.sandbox import moto_ext, sso_model
 from wizard.sandbox import timing as timing_scale
 from wizard.sandbox.consumer import SimulatedConsumer
 from wizard.sandbox.eventbridge import SimulatedEventBridge
@@ -155,6 +155,7 @@ class Sandbox:
         self._endpoint_url = f"http://{host}:{bound_port}"
         try:
             _reset_moto()  # a sandbox starts from an empty AWS, whatever ran before in-process
+            sso_model.reset()
             if seeded:
                 self._seed_context = self._quiet_context()
                 self._sample = seed_sample_account(self._seed_context)
@@ -265,6 +266,8 @@ def serve_forever(
         print(
             "Simulate a failover with `privatelink-wizard sandbox failover orders-mysql` (or any "
             "sample database); the wizard's target sync repairs the link.",
+            "IAM Identity Center: any access portal URL signs in (region us-east-1), approved "
+            "by itself a moment later; two accounts with roles (wizard/sandbox/sso_model.py).",
             file=out,
         )
         print("Point the wizard (or the AWS CLI) at it with:", file=out)

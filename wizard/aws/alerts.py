@@ -14,7 +14,7 @@ from typing import Any
 from wizard.aws.errors import aws_step
 from wizard.aws.nlb import is_ours, name_taken_error
 from wizard.aws.session import AwsContext
-from wizard.errors import UserError
+from wizard.errors import UserError, bad_input
 from wizard.model import link_tags
 
 # API_CreateVpcEndpointConnectionNotification: the four endpoint events there are.
@@ -39,6 +39,18 @@ KIND_WORDS = {
     "alert-topic": "SNS topic for alerts",
 }
 KINDS = tuple(KIND_WORDS)  # the order teardown deletes them in
+
+
+def validate_email(text: str) -> str:
+    """An e-mail address as SNS takes it: one '@', a dot in the domain, no spaces."""
+    email = (text or "").strip()
+    local, _, domain = email.partition("@")
+    if not local or "." not in domain.strip(".") or " " in email or "@" in domain:
+        raise bad_input(
+            f"'{email}' is not an e-mail address",
+            "Give the address the alerts should go to, e.g. dba@example.com.",
+        )
+    return email
 
 
 def topic_name(link_name: str) -> str:

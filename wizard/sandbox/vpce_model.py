@@ -282,9 +282,6 @@ def install() -> None:
     EC2Response.delete_vpc_endpoint_connection_notifications = _delete_notifications  # type: ignore[attr-defined]
     EC2Backend.create_vpc_endpoint = _wrap_create_vpc_endpoint(EC2Backend.create_vpc_endpoint)  # type: ignore[method-assign]
     EC2Backend.delete_vpc_endpoints = _wrap_delete_vpc_endpoints(EC2Backend.delete_vpc_endpoints)  # type: ignore[method-assign]
-    EC2Response.accept_vpc_endpoint_connections = _wrap_change(  # type: ignore[method-assign]
-        EC2Response.accept_vpc_endpoint_connections, "Accept"
-    )
-    EC2Response.reject_vpc_endpoint_connections = _wrap_change(  # type: ignore[method-assign]
-        EC2Response.reject_vpc_endpoint_connections, "Reject"
-    )
+    for name, event in (("accept", "Accept"), ("reject", "Reject")):  # moto_ext's own methods
+        method = f"{name}_vpc_endpoint_connections"
+        setattr(EC2Response, method, _wrap_change(getattr(EC2Response, method), event))

@@ -43,11 +43,19 @@ from .conftest import LINK, NONE, REGION, Run, cli, client, counts, setup_args
 
 WIZARD_DIR = Path(wizard.__file__).parent
 # Real AWS needs these when a create call carries tags; the code names no call for them.
-TAG_ON_CREATE = {"elasticloadbalancing:AddTags", "ec2:CreateTags", "rds:AddTagsToResource"}
+TAG_ON_CREATE = {
+    "elasticloadbalancing:AddTags",
+    "ec2:CreateTags",
+    "rds:AddTagsToResource",
+    "sns:TagResource",
+    "cloudwatch:TagResource",
+}
 # AWS calls this itself, with the caller's permissions, to create Elastic Load Balancing's
 # service-linked role along with an account's first load balancer or target group.
 ON_CALLERS_BEHALF = {"iam:CreateServiceLinkedRole"}
-_ACTION = re.compile(r"^(ec2|elasticloadbalancing|rds|sts):[A-Z][A-Za-z]+$")
+_ACTION = re.compile(r"^(ec2|elasticloadbalancing|rds|sts|sns|cloudwatch):[A-Z][A-Za-z]+$")
+# The IAM prefix of a service whose signing name differs (CloudWatch signs as "monitoring").
+IAM_PREFIX = {"monitoring": "cloudwatch"}
 _CLIENTS = {"ec2": "ec2", "elbv2": "elbv2", "rds": "rds"}
 
 
@@ -71,7 +79,8 @@ def _iam_action(service: str, method: str, kind: str = "call") -> str:
         operation = client.get_waiter(method).config.operation
     else:
         operation = client.meta.method_to_api_mapping[method]
-    return f"{client.meta.service_model.signing_name}:{operation}"
+    prefix = client.meta.service_model.signing_name
+    return f"{IAM_PREFIX.get(prefix, prefix)}:{operation}"
 
 
 def _service_of(node: ast.expr) -> str | None:
@@ -245,7 +254,7 @@ class StepTracker:
 
     def attach(self, client: Any, region: str, *args: Any) -> None:
         original_attach(client, region, *args)
-        prefix = client.meta.service_model.signing_name
+        prefix = IAM_PREFIX.get(client.meta.service_model.signing_name, client.meta.service_model.signing_name)
 
         def before_call(model: Any, **_: Any) -> None:
             step, action = self.stack()[-1] if self.stack() else ("", "")

@@ -201,7 +201,7 @@ ACTIVITY = ActivityLog()
 def attach(client: Any, region: str, activity: ActivityLog = ACTIVITY) -> None:
     """Report every call `client` makes to `activity`."""
     service = client.meta.service_model.endpoint_prefix
-    cli_service = {"elasticloadbalancing": "elbv2"}.get(service, service)
+    cli_service = {"elasticloadbalancing": "elbv2", "monitoring": "cloudwatch"}.get(service, service)
     # Keyed by thread: one client is shared by the worker threads.
     started: dict[int, float] = {}
     call_params: dict[int, dict[str, Any]] = {}

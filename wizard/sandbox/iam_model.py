@@ -337,6 +337,11 @@ def _check_action_permitted(self: Any, resource: str) -> None:
     for check in checks_for(service, action, self._data, self._region, self.account_id, self._body):
         if not permits(documents, check):
             self._action = check.action  # the message names the action that was refused
+            if service == "monitoring":  # CloudWatch answers in JSON (AccessDenied, as AWS names it)
+                from moto.core.exceptions import JsonRESTError
+
+                denied = f"User: {self._access_key.arn} is not authorized to perform: {check.action}"
+                raise JsonRESTError("AccessDenied", denied)
             self._raise_access_denied()
 
 

@@ -11,10 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from wizard.alert_words import COST, validate_email
 from wizard.aws.errors import aws_step
 from wizard.aws.nlb import is_ours, name_taken_error
 from wizard.aws.session import AwsContext
-from wizard.errors import UserError, bad_input
+from wizard.errors import UserError
 from wizard.model import link_tags
 
 # API_CreateVpcEndpointConnectionNotification: the four endpoint events there are.
@@ -27,11 +28,7 @@ METRIC = "HealthyHostCount"
 PERIOD_SECONDS = 60
 EVALUATION_PERIODS = 5  # fewer than 1 healthy target in each of 5 minutes in a row
 THRESHOLD = 1.0
-# What the alerts cost (aws.amazon.com/sns/pricing, aws.amazon.com/cloudwatch/pricing).
-COST = (
-    "Cost: one CloudWatch alarm (US$0.10 a month; the first 10 alarms of an account are free) and "
-    "a few e-mails through Amazon SNS (the first 1,000 e-mails a month are free)."
-)
+__all__ = ["COST", "AlertsInfo", "ensure_alerts", "read_alerts", "validate_email"]
 KIND_WORDS = {
     "connection-notification": "connection notification",
     "alarm": "CloudWatch alarm",
@@ -39,18 +36,6 @@ KIND_WORDS = {
     "alert-topic": "SNS topic for alerts",
 }
 KINDS = tuple(KIND_WORDS)  # the order teardown deletes them in
-
-
-def validate_email(text: str) -> str:
-    """An e-mail address as SNS takes it: one '@', a dot in the domain, no spaces."""
-    email = (text or "").strip()
-    local, _, domain = email.partition("@")
-    if not local or "." not in domain.strip(".") or " " in email or "@" in domain:
-        raise bad_input(
-            f"'{email}' is not an e-mail address",
-            "Give the address the alerts should go to, e.g. dba@example.com.",
-        )
-    return email
 
 
 def topic_name(link_name: str) -> str:

@@ -12,6 +12,9 @@ from wizard.checks import CheckRow
 from wizard.model import SourceKind
 from wizard.ui.pages.base import BasePage
 from wizard.ui.rich_text import escape
+from wizard.ui.widgets.hostname_rows import HostnameRows
+from wizard.ui.worker import engine
+from wizard.validators import principal_account
 
 KIND_NAMES = {
     "nlb": "Load balancer",
@@ -20,6 +23,10 @@ KIND_NAMES = {
     "endpoint-service": "Endpoint service",
     "security-group-rule": "Security group rule",
     "db-parameter-group": "Database parameter group",
+    "alert-topic": "Alert topic (SNS)",
+    "alert-subscription": "Alert e-mail subscription",
+    "connection-notification": "Connection notification",
+    "alarm": "Health alarm (CloudWatch)",
 }
 
 
@@ -44,6 +51,8 @@ class DonePage(BasePage):
         self.next_steps.setTextFormat(Qt.TextFormat.RichText)
         self.export_button = QPushButton("&Export summary…")
         self.export_button.clicked.connect(self.export)
+        self.hostnames = HostnameRows()  # the platform's endpoint's DNS names, once connected
+        self.body.addWidget(self.hostnames)
         self.body.addWidget(self.created)
         self.body.addWidget(self.next_steps)
         self.body.addWidget(self.export_button, 0, Qt.AlignmentFlag.AlignLeft)
@@ -53,6 +62,13 @@ class DonePage(BasePage):
     def initializePage(self) -> None:
         super().initializePage()
         self._render()
+        if self.state.link is not None:
+            self.run_check(engine("list_requests"), self.state.link, on_done=self._show_hostnames)
+
+    def _show_hostnames(self, connections: list[Any]) -> None:
+        owner = principal_account(self.state.principal) or self.state.consumer.account_id
+        port = self.state.link.record.port if self.state.link is not None else 0
+        self.hostnames.show_connections(connections, port, owner, self.redactor)
 
     def summary_text(self) -> str:
         link: Any = self.state.link

@@ -210,11 +210,15 @@ def test_notify_off_removes_only_the_alerts(aws: AwsContext, seeded: SampleAccou
     assert td.plan_teardown(aws, "orders", record).resources[0].kind == "endpoint-service"
 
 
-def test_the_platforms_request_reaches_the_topic(aws: AwsContext, seeded: SampleAccount) -> None:
+def test_the_platforms_request_reaches_the_topic(
+    aws: AwsContext, seeded: SampleAccount, caplog: pytest.LogCaptureFixture
+) -> None:
     # The sandbox publishes what AWS would: the DBA learns a request is waiting.
     link = build_link(aws, seeded.orders_mysql)
     info = turn_on(link)
+    caplog.set_level("INFO", logger="wizard.sandbox")
     endpoint_id = consumer_endpoint(link.record.service_name)
+    assert f"Sandbox e-mail to {EMAIL}: VPC endpoint connection Connect: {endpoint_id}" in caplog.text
     steps.accept_requests(link, [endpoint_id])
     from moto.sns.models import sns_backends
 

@@ -13,11 +13,15 @@ from __future__ import annotations
 
 import inspect
 import json
+import logging
 import random
 import string
 from collections.abc import Callable
 from typing import Any
 
+from wizard.sandbox import sns_model
+
+log = logging.getLogger("wizard.sandbox")
 # API_CreateVpcEndpointConnectionNotification: ConnectionEvents are Accept, Connect, Delete, Reject.
 EVENTS = frozenset({"Accept", "Connect", "Delete", "Reject"})
 # API_DescribeVpcEndpointConnectionNotifications: the filters it takes.
@@ -196,8 +200,12 @@ def notify(owner: Any, config: Any, endpoint: Any, event: str) -> list[str]:
                 "endpointState": endpoint.state,
             }
         )
-        topic.publish(message, subject=f"VPC endpoint connection {event}: {endpoint.id}")
+        subject = f"VPC endpoint connection {event}: {endpoint.id}"
+        topic.publish(message, subject=subject)
         took.append(topic_arn)
+        for sub in list(topic.sns_backend.subscriptions.values()):
+            if sub.topic is topic and sub.protocol == "email" and not sns_model.pending(sub):
+                log.info("Sandbox e-mail to %s: %s", sub.endpoint, subject)  # what the DBA would read
     return took
 
 

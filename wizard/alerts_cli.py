@@ -43,8 +43,8 @@ def say_alerts(info: alerts.AlertsInfo) -> None:
 
 def notify(args: argparse.Namespace) -> int:
     """Turn a link's alerts on, change their address, or (--off) remove them."""
-    from wizard.cli import emit_json
     from wizard.commands import LOCK_WAIT_SECONDS, _connect, _saved_record, say
+    from wizard.terminal import emit_json
 
     validate_region(args.region)
     name = validate_link_name(args.name)

@@ -118,7 +118,7 @@ def test_an_event_is_published_only_when_the_topic_policy_lets_vpce_publish(aws:
     )
     endpoint_id = consumer_endpoint(service.name)
     [(_, message, subject, *_)] = sns_backends[account]["us-east-1"].topics[closed].sent_notifications
-    assert json.loads(message)["eventType"] == "Connect" and endpoint_id in subject
+    assert json.loads(message)["eventType"] == "Connect" and endpoint_id in str(subject)
 
 
 def test_the_policy_check_follows_the_source_conditions() -> None:

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QFormLayout, QLineEdit
 from wizard.checks import CheckRow
 from wizard.ui.pages.step_page import StepPage
 from wizard.ui.widgets.alerts_box import AlertsBox
-from wizard.ui.worker import engine
+from wizard.ui.worker import tasks
 from wizard.validators import is_valid, validate_principal
 
 
@@ -73,7 +73,7 @@ class AllowlistPage(StepPage):
 
     def after_apply(self) -> None:
         self.runner.run(
-            engine("allowed_principals"),
+            tasks.allowed_principals,
             self.state.link,
             on_done=lambda found: self.set_status(
                 "Read back from AWS — allowed: " + (", ".join(found) or "nobody")
@@ -87,7 +87,7 @@ class AllowlistPage(StepPage):
     def turn_on_alerts(self, email: str) -> None:
         """The same engine operation as `setup --notify` (steps.set_up_alerts, under the lock)."""
         self.run_engine(
-            engine("set_up_alerts"),
+            tasks.set_up_alerts,
             self.state.link,
             email,
             on_progress=self.set_status,

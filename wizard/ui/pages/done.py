@@ -13,7 +13,7 @@ from wizard.model import SourceKind
 from wizard.ui.pages.base import BasePage
 from wizard.ui.rich_text import escape
 from wizard.ui.widgets.hostname_rows import HostnameRows
-from wizard.ui.worker import engine
+from wizard.ui.worker import tasks
 from wizard.validators import principal_account
 
 KIND_NAMES = {
@@ -63,7 +63,7 @@ class DonePage(BasePage):
         super().initializePage()
         self._render()
         if self.state.link is not None:
-            self.run_check(engine("list_requests"), self.state.link, on_done=self._show_hostnames)
+            self.run_check(tasks.list_requests, self.state.link, on_done=self._show_hostnames)
 
     def _show_hostnames(self, connections: list[Any]) -> None:
         owner = principal_account(self.state.principal) or self.state.consumer.account_id

@@ -189,7 +189,8 @@ def test_self_test_runs_the_demo_flow_and_opens_the_window_offscreen(
     assert "from 012922587834 is available" in report
     assert "Wizard window opens" in report
     assert "AWS clients load (" in report and f"{len(BUNDLED_SERVICES)} services" in report
-    assert "Self-test passed: 7 checks" in report
+    assert "IAM Identity Center sign-in and permission check" in report
+    assert "Self-test passed: 8 checks" in report
     with capsys.disabled():
         print(f"\n[packaging] --self-test: {seconds:.1f} s\n{report}")
 

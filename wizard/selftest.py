@@ -82,7 +82,7 @@ def _check_imports(ctx: _Context) -> str:
     import moto
     from PySide6 import QtCore
 
-    import wizard.cli
+    import wizard.commands
     import wizard.sandbox.server
     import wizard.steps
     import wizard.ui.app  # noqa: F401  (importing is the check)
@@ -127,6 +127,28 @@ def _check_sandbox(ctx: _Context) -> str:
     return f"seeded sample account at {ctx.endpoint_url}"
 
 
+def _check_sso(ctx: _Context) -> str:
+    """The demo's IAM Identity Center sign-in: device authorization, account and role, the
+    permission preflight (the login is kept in a folder of its own, as the demo keeps it)."""
+    import threading
+
+    from wizard.aws import preflight
+    from wizard.aws.session import make_context, whoami
+    from wizard.ui import account_tasks
+
+    login = account_tasks.login_for("https://self-test.awsapps.com/start", ctx.sandbox.region)
+    no_browser = lambda _code: None  # noqa: E731 (the sandbox approves by itself)
+    session = account_tasks.sso_sign_in(login, ctx.endpoint_url, no_browser, threading.Event(), demo=True)
+    account = session.accounts[0].account_id
+    credentials = session.portal.role_credentials(session.token, account, "DatabaseAdmin")
+    aws = make_context(credentials, ctx.sandbox.region, ctx.endpoint_url)
+    identity = whoami(aws)
+    check = preflight.run(aws, identity)
+    if not check.complete:
+        raise RuntimeError(check.summary())
+    return f"{identity.arn}: {len(check.permissions)} permissions allowed"
+
+
 def _check_setup(ctx: _Context) -> str:
     from wizard.aws import discovery
     from wizard.aws.session import Credentials, make_context, whoami
@@ -142,17 +164,12 @@ def _check_setup(ctx: _Context) -> str:
                        sample.region, ctx.endpoint_url)
     identity = whoami(aws)
     source = discovery.find_data_source(aws, sample.orders_mysql)
-    consumer = load_consumer()
-    if source.port is None:
-        raise RuntimeError(f"the sample database {source.id} reports no port")
-    plan = LinkPlan(
+    plan = LinkPlan.of(
         name=default_link_name(source.id),
         region=aws.region,
         source=source,
-        port=source.port,
         subnet_ids=discovery.default_subnets(aws, source),
-        consumer=consumer,
-        principal=consumer.principal,
+        consumer=load_consumer(),
     )
     link = open_link(aws, plan, identity.account_id, store=RecordStore())
     run_setup(link)
@@ -191,7 +208,8 @@ def _check_window(ctx: _Context) -> str:
     from wizard.consumers import load_consumer
     from wizard.settings import Settings
     from wizard.state import RecordStore
-    from wizard.ui.app import MainWindow, app_icon, make_app
+    from wizard.ui.app import app_icon, make_app
+    from wizard.ui.main_window import MainWindow
     from wizard.ui.state import WizardState
 
     # The same window `privatelink-wizard --demo` opens, pointed at the self-test's sandbox.
@@ -221,6 +239,7 @@ CHECKS: list[tuple[str, Callable[[_Context], str]]] = [
     ("Bundled files are readable", _check_resources),
     ("AWS clients load", _check_aws_models),
     ("Sandbox starts", _check_sandbox),
+    ("IAM Identity Center sign-in and permission check", _check_sso),
     ("Sample link builds to the service name", _check_setup),
     ("Platform's connection request is accepted", _check_accept),
     ("Wizard window opens", _check_window),

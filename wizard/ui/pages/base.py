@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -30,7 +30,7 @@ from wizard.ui.style import styled
 from wizard.ui.widgets.checklist import Checklist
 from wizard.ui.widgets.error_panel import ErrorPanel, describe_created
 from wizard.ui.widgets.preview import PreviewBox
-from wizard.ui.worker import Runner, Worker, engine
+from wizard.ui.worker import Runner, Worker, tasks
 
 if TYPE_CHECKING:
     from wizard.aws.errors import UserError
@@ -45,6 +45,8 @@ class BasePage(QWizardPage):
 
     TITLE = ""
     EXPLANATION = ""
+    # Emitted when the page comes to rest: no engine call running, no check pending.
+    settled = Signal()
 
     def __init__(self, state: WizardState, runner: Runner, redactor: Redactor) -> None:
         super().__init__()
@@ -119,6 +121,7 @@ class BasePage(QWizardPage):
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(DEBOUNCE_MS)
         self._debounce.timeout.connect(self.refresh)
+        self.completeChanged.connect(self._emit_if_settled)
 
     def _open_help_link(self, url: str) -> None:
         from wizard.ui.glossary_dialog import open_help_link
@@ -143,6 +146,14 @@ class BasePage(QWizardPage):
     @property
     def busy(self) -> bool:
         return self._busy > 0
+
+    def is_settled(self) -> bool:
+        """Nothing running, no check under way or waiting for typing to pause."""
+        return not self.busy and not self._checking and not self._debounce.isActive()
+
+    def _emit_if_settled(self) -> None:
+        if self.is_settled():
+            self.settled.emit()
 
     def isComplete(self) -> bool:
         return bool(
@@ -334,7 +345,7 @@ class BasePage(QWizardPage):
         if link is None or self.busy:
             return
         self.run_engine(
-            engine("link_resources"),
+            tasks.link_resources,
             link,
             on_done=self._confirm_remove,
             on_error=self._remove_failed,
@@ -380,7 +391,7 @@ class BasePage(QWizardPage):
             self.offer_recovery(self._recovery_error)
             return
         self.run_engine(
-            engine("remove_link"),
+            tasks.remove_link,
             link,
             on_progress=self.set_status,
             on_done=lambda deleted: self._removed(deleted, note),

@@ -11,7 +11,7 @@ from typing import Any
 
 from wizard.checks import CheckRow
 from wizard.ui.pages.base import BasePage
-from wizard.ui.worker import engine
+from wizard.ui.worker import tasks
 
 
 class StepPage(BasePage):
@@ -59,7 +59,7 @@ class StepPage(BasePage):
             return
         state = self.state
         self.run_check(
-            engine("evaluate_step"),
+            tasks.evaluate_step,
             self.STEP_ID,
             state.aws,
             state.plan(),
@@ -93,7 +93,7 @@ class StepPage(BasePage):
         if self.view is None or self.done:
             return
         self.run_engine(
-            engine("apply_step"),
+            tasks.apply_step,
             self.STEP_ID,
             self.view.link,
             on_progress=self.set_status,
@@ -110,7 +110,7 @@ class StepPage(BasePage):
         if self.view is None:
             return
         self.run_engine(
-            engine("fix_check"),
+            tasks.fix_check,
             self.STEP_ID,
             self.view.link,
             row.key,

@@ -317,8 +317,13 @@ def test_links_to_pruned_libraries_go_too() -> None:
         ("PySide6/Qt/lib/libQt6Core.so.6", "/venv/PySide6/Qt/lib/libQt6Core.so.6", "BINARY"),
         ("libQt6Network.so.6", "PySide6/Qt/lib/libQt6Network.so.6", "SYMLINK"),
         ("libQt6Core.so.6", "PySide6/Qt/lib/libQt6Core.so.6", "SYMLINK"),
+        # A macOS framework's links point at a folder and at other links: they stay.
+        ("PySide6/Qt/lib/QtCore.framework/Versions/Current", "A", "SYMLINK"),
+        ("PySide6/Qt/lib/QtCore.framework/QtCore", "Versions/Current/QtCore", "SYMLINK"),
     ]
     assert [dest for dest, *_ in bundle_prune.prune(toc)] == [
         "PySide6/Qt/lib/libQt6Core.so.6",
         "libQt6Core.so.6",
+        "PySide6/Qt/lib/QtCore.framework/Versions/Current",
+        "PySide6/Qt/lib/QtCore.framework/QtCore",
     ]

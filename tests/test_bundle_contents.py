@@ -327,3 +327,20 @@ def test_links_to_pruned_libraries_go_too() -> None:
         "PySide6/Qt/lib/QtCore.framework/Versions/Current",
         "PySide6/Qt/lib/QtCore.framework/QtCore",
     ]
+
+
+def test_links_listed_with_the_data_files_go_with_the_libraries_they_point_at() -> None:
+    binaries = [
+        ("PySide6/Qt/lib/libQt6Network.so.6", "/venv/PySide6/Qt/lib/libQt6Network.so.6", "BINARY"),
+        ("PySide6/Qt/lib/libQt6Core.so.6", "/venv/PySide6/Qt/lib/libQt6Core.so.6", "BINARY"),
+    ]
+    datas = [
+        ("libQt6Network.so.6", "PySide6/Qt/lib/libQt6Network.so.6", "SYMLINK"),
+        ("libQt6Core.so.6", "PySide6/Qt/lib/libQt6Core.so.6", "SYMLINK"),
+        ("wizard/resources/icons/app.png", "/repo/resources/icons/app.png", "DATA"),
+    ]
+    kept_binaries, kept_datas = bundle_prune.prune(binaries), bundle_prune.prune(datas)
+    assert (
+        bundle_prune.without_links_to_pruned(binaries + datas, kept_binaries + kept_datas, kept_datas)
+        == datas[1:]
+    )

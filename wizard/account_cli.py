@@ -32,7 +32,7 @@ def add_commands(sub: Any, aws_command: Callable[[str, str], argparse.ArgumentPa
     p.add_argument("--no-browser", action="store_true", help="print the sign-in page, do not open it")
     p.add_argument("--force", action="store_true", help="sign in again even if the login is still valid")
     p.add_argument("--yes", "-y", action="store_true", help="save the profile without asking")
-    p.add_argument("--endpoint-url", dest="sub_endpoint_url", help=argparse.SUPPRESS)
+    p.add_argument("--endpoint-url", default=argparse.SUPPRESS, help="AWS endpoint override")
 
     p = aws_command("preflight", "Check that your identity may do every step, before anything is created.")
     p.add_argument("--source", help="the database the link is for (checks it can be found too)")
@@ -46,4 +46,3 @@ def add_commands(sub: Any, aws_command: Callable[[str, str], argparse.ArgumentPa
     d = action.add_parser("delete", help="delete a profile saved in the app (its keys leave the keychain)")
     d.add_argument("name", help="the saved profile's name")
     d.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
-    p.add_argument("--endpoint-url", dest="sub_endpoint_url", help=argparse.SUPPRESS)

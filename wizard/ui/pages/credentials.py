@@ -204,7 +204,7 @@ class CredentialsPage(AccountActions, BasePage):
                 on_done=self._profiles_ready,
                 on_error=lambda _err: self.schedule_refresh(),
             )
-        else:
+        elif not self._checking:  # a read still running (the profiles) re-checks when it ends
             self.refresh()
 
     def _profiles_ready(self, profiles: list[Any]) -> None:

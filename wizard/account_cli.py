@@ -46,3 +46,4 @@ def add_commands(sub: Any, aws_command: Callable[[str, str], argparse.ArgumentPa
     d = action.add_parser("delete", help="delete a profile saved in the app (its keys leave the keychain)")
     d.add_argument("name", help="the saved profile's name")
     d.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+    p.add_argument("--endpoint-url", default=argparse.SUPPRESS, help="AWS endpoint override")

@@ -112,6 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--report", help="write a redacted diagnostics report to this file")
 
+    p = aws_command("list", "List the links here, each with its state in a word and what to do next.")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
     p = aws_command("teardown", "Delete everything the wizard created for a link.")
     p.add_argument("--name", help="link name (required when several links exist)")
     p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
@@ -229,6 +232,9 @@ def _open_window(
     return run(argv, demo=demo, endpoint_url=endpoint_url, on_shown=shown)
 
 
+_HANDLERS = {"list": "list_links"}
+
+
 def _dispatch(args: argparse.Namespace) -> int:
     if args.self_test:
         from wizard import selftest
@@ -247,7 +253,9 @@ def _dispatch(args: argparse.Namespace) -> int:
         return serve_forever(args.port, seeded=not args.empty, region=args.region, timing=timing)
     from wizard import commands
 
-    handler: Callable[[argparse.Namespace], int] = getattr(commands, args.command)
+    # `list` is a builtin's name: its handler is list_links.
+    name = _HANDLERS.get(args.command, args.command)
+    handler: Callable[[argparse.Namespace], int] = getattr(commands, name)
     args.cleanups = []
     try:
         return handler(args)

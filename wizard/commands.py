@@ -372,6 +372,26 @@ def status(args: argparse.Namespace) -> int:
     return 1 if any(not r.healthy for r in reports) else 0
 
 
+def list_links(args: argparse.Namespace) -> int:
+    """`list`: every link here in a word (the home screen's words) and its next action."""
+    from wizard import link_states
+
+    validate_region(args.region)
+    aws, identity = _connect(args)
+    states = link_states.list_links(aws, identity, load_consumer(), RecordStore())
+    if args.json:
+        emit_json(
+            {
+                "account_id": identity.account_id,
+                "region": aws.region,
+                "links": [s.to_dict() for s in states],
+            }
+        )
+    else:
+        print(link_states.text(states, aws.region, identity.account_id))
+    return 0
+
+
 def teardown(args: argparse.Namespace) -> int:
     from wizard import diagnostics
 

@@ -103,6 +103,20 @@ def _check_resources(ctx: _Context) -> str:
     return f"{len(consumers)} consumer profile(s), icon present"
 
 
+def _check_aws_models(ctx: _Context) -> str:
+    # Installers keep only these services' models (see wizard/aws/services.py): each client the
+    # app or botocore's sign-in can make must load. Creating a client reads its model, no network.
+    import boto3
+
+    from wizard.aws.services import BUNDLED_SERVICES
+
+    key_id, secret = _SANDBOX_CREDENTIALS
+    session = boto3.session.Session(key_id, secret, region_name="us-east-1")
+    for service in BUNDLED_SERVICES:
+        session.client(service, endpoint_url="http://127.0.0.1:9").close()
+    return f"{len(BUNDLED_SERVICES)} services: {', '.join(BUNDLED_SERVICES)}"
+
+
 def _check_sandbox(ctx: _Context) -> str:
     from wizard.sandbox.server import Sandbox
 
@@ -223,6 +237,7 @@ def _check_window(ctx: _Context) -> str:
 CHECKS: list[tuple[str, Callable[[_Context], str]]] = [
     ("Python modules and Qt load", _check_imports),
     ("Bundled files are readable", _check_resources),
+    ("AWS clients load", _check_aws_models),
     ("Sandbox starts", _check_sandbox),
     ("IAM Identity Center sign-in and permission check", _check_sso),
     ("Sample link builds to the service name", _check_setup),

@@ -140,7 +140,7 @@ def test_saving_again_replaces_only_the_wizards_sections(home: Path) -> None:
 class MemoryKeyring(KeyringBackend):
     """The system keychain's stand-in."""
 
-    priority = 1  # type: ignore[assignment]
+    priority = 1
 
     def __init__(self) -> None:
         super().__init__()

@@ -15,7 +15,7 @@ import zipfile
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from PySide6.QtCore import QUrl
@@ -41,6 +41,7 @@ from wizard.ui.glossary import GLOSSARY_LINK
 from wizard.ui.glossary_dialog import GlossaryDialog
 from wizard.ui.main_window import MainWindow
 from wizard.ui.page_ids import PageId
+from wizard.ui.pages.target_group import TargetGroupPage
 from wizard.ui.redact import PresenterCover
 
 ACCOUNT = "123456789012"
@@ -363,7 +364,7 @@ def test_the_target_group_page_previews_what_another_port_removes(
     link = window.state.link
     state = window.state
     state.source, state.subnet_ids, state.port = link.plan.source, link.plan.subnet_ids, link.plan.port
-    page = window.wizard.page_of(PageId.TARGET_GROUP)
+    page = cast(TargetGroupPage, window.wizard.page_of(PageId.TARGET_GROUP))
     page.initializePage()
     wait_settled_page(qtbot, page)
     assert page.done and not page.port.isReadOnly()

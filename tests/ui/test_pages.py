@@ -178,7 +178,7 @@ def test_saving_a_profile_without_a_keyring_is_refused_and_writes_no_secret(
 
 
 class _MemoryKeyring(KeyringBackend):
-    priority = 1  # type: ignore[assignment]
+    priority = 1
 
     def __init__(self) -> None:
         super().__init__()

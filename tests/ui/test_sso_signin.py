@@ -123,7 +123,7 @@ def test_an_expired_login_offers_sign_in_again_in_place(
 
 
 class MemoryKeyring(KeyringBackend):
-    priority = 1  # type: ignore[assignment]
+    priority = 1
 
     def __init__(self) -> None:
         super().__init__()

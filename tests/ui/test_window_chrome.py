@@ -54,7 +54,7 @@ def test_first_page_enum_settings_took_effect(open_window: Callable[..., MainWin
     page = open_window(None).wizard.pages[PageId.CREDENTIALS]
     assert page.explanation.textFormat() == Qt.TextFormat.RichText
     scroll = page.findChild(QScrollArea)
-    assert scroll.verticalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOn
+    assert scroll is not None and scroll.verticalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOn
 
 
 def test_set_by_name_sets_enums_and_flags_and_refuses_unknown_names(qtbot: Any) -> None:

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from wizard.state import RecordStore
     from wizard.ui.about import AboutDialog
     from wizard.ui.glossary_dialog import GlossaryDialog
+    from wizard.ui.home_flow import HomeFlow
     from wizard.ui.widgets.health_view import HealthDialog
 
 log = logging.getLogger("wizard.ui")
@@ -46,10 +47,12 @@ class MainWindow(QMainWindow):
         activity: ActivityLog | None = None,
         on_close: Any = None,
         all_pages: bool = True,
+        home: bool = False,
     ) -> None:
         """`activity`: the log of AWS calls to show (default: the engine's). `all_pages=False`
         builds only what the first paint shows; `start_up()` adds the rest, the other pages and
-        the log's feed (what `run()` does once the window is painted, to show it sooner)."""
+        the log's feed (what `run()` does once the window is painted, to show it sooner).
+        `home`: after sign-in, the home screen lists the account's links (wizard.ui.home_flow)."""
         super().__init__()
         if settings is None:
             from wizard.settings import Settings
@@ -96,6 +99,8 @@ class MainWindow(QMainWindow):
             self._follow_activity()
         self.activity_view.report_requested.connect(self.report_dialog)
         self.health: HealthDialog | None = None
+        self._want_home = home
+        self.home: HomeFlow | None = None
 
         # Actions made by their menus: `QAction(text, parent)` made PySide build QIcon's type (for
         # the overload taking an icon), ~10 M instructions. Shortcuts are set by name: a
@@ -106,6 +111,10 @@ class MainWindow(QMainWindow):
         self.log_action.setChecked(True)
         set_by_name(self.log_action, shortcut="Ctrl+L")
         self.log_action.toggled.connect(self.activity_view.setVisible)
+        self.home_action = view.addAction("Your &links")
+        set_by_name(self.home_action, shortcut="Ctrl+Shift+L")
+        self.home_action.triggered.connect(self.show_home)
+        self.home_action.setVisible(home)
         self.activity_view.hide_requested.connect(lambda: self.log_action.setChecked(False))
         self.presenter_action = view.addAction("&Presenter mode (hide account ids)")
         self.presenter_action.setCheckable(True)
@@ -135,6 +144,19 @@ class MainWindow(QMainWindow):
         self.resize(self.fontMetrics().averageCharWidth() * 120, self.fontMetrics().height() * 48)
         # The wizard is the main thing; the log starts as a strip of a few lines.
         self.set_log_height(self.fontMetrics().height() * 9)
+        if all_pages:
+            self.attach_home()
+
+    def attach_home(self) -> None:
+        """The home screen (its module loads after the first paint, like the later pages)."""
+        if self._want_home and self.home is None:
+            from wizard.ui.home_flow import HomeFlow
+
+            self.home = HomeFlow(self)
+
+    def show_home(self) -> None:
+        if self.home is not None:
+            self.home.show_home()
 
     def _follow_activity(self) -> None:
         """Show each AWS call in the log as it happens. (The engine's activity module is
@@ -235,6 +257,7 @@ class MainWindow(QMainWindow):
         question whether to continue an unfinished link."""
         if self.bridge is None:
             self._follow_activity()
+        self.attach_home()
         steps = self.wizard.build_later_pages()
 
         def next_step() -> None:

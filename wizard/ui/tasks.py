@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from wizard import diagnostics, secrets, steps
+from wizard import diagnostics, link_states, secrets, steps
 from wizard.aws import discovery, model_loader, nlb, teardown
 from wizard.aws.connections import Connection
 from wizard.aws.session import (
@@ -196,3 +196,35 @@ def remove_link(link: steps.Link, progress: Callable[[str], None]) -> list[teard
     lock, so no other window builds the link while it is being removed."""
     record = link.record
     return steps.remove_link(link.aws, link.store, record.account_id, link.plan.name, record, progress)[0]
+
+
+# --- the home screen: the links of this account and region -------------------------------------
+
+
+def link_overview(aws: AwsContext, identity: Identity, consumer: Consumer) -> list[link_states.LinkState]:
+    return link_states.list_links(aws, identity, consumer, RecordStore())
+
+
+def removal_plan(aws: AwsContext, account_id: str, name: str, consumer: Consumer) -> teardown.TeardownPlan:
+    """What removing the link `name` would delete (its record, if saved here, names its rules)."""
+    record = _saved_record(account_id, aws.region, name)
+    return teardown.plan_teardown(aws, name, record, consumer.account_for(record.principal if record else ""))
+
+
+def remove_by_name(
+    aws: AwsContext, account_id: str, name: str, progress: Callable[[str], None]
+) -> tuple[list[teardown.ManagedResource], list[str]]:
+    """Delete what is the link's and forget its record (under its lock); (deleted, kept groups)."""
+    from wizard.state import RecordStore
+
+    record = _saved_record(account_id, aws.region, name)
+    return steps.remove_link(aws, RecordStore(), account_id, name, record, progress)
+
+
+def _saved_record(account_id: str, region: str, name: str) -> LinkRecord | None:
+    from wizard.state import DamagedRecordError, RecordStore
+
+    try:
+        return RecordStore().load(account_id, region, name)
+    except DamagedRecordError:  # what exists is found by its tags all the same
+        return None

@@ -4,7 +4,7 @@ paint, and every worker's error shown on the page that started the call."""
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QWidget, QWizard
@@ -62,6 +62,8 @@ class PrivateLinkWizard(QWizard):
         if all_pages:
             self.add_remaining_pages()
         self.setStartId(int(PageId.CREDENTIALS))
+        # The home screen's say before the sign-in page is left (wizard.ui.home_flow).
+        self.leave_sign_in: Callable[[], bool] | None = None
         # Every worker's error ends here, once: shown on the page that started the call.
         runner.failed.connect(self._worker_failed)
 
@@ -89,7 +91,11 @@ class PrivateLinkWizard(QWizard):
 
     def validateCurrentPage(self) -> bool:
         self.add_remaining_pages()  # normally done already, just after the first paint
-        return super().validateCurrentPage()
+        if not super().validateCurrentPage():
+            return False
+        if self.currentId() == int(PageId.CREDENTIALS) and self.leave_sign_in is not None:
+            return self.leave_sign_in()
+        return True
 
     def page_of(self, page_id: PageId) -> BasePage:
         if page_id not in self.pages:

@@ -25,6 +25,7 @@ from wizard.ui.by_name import set_by_name, top_aligned
 from wizard.ui.glossary import help_links_html
 from wizard.ui.page_ids import PageId
 from wizard.ui.redact import Redactor
+from wizard.ui.removal import kept_note, removal_question
 from wizard.ui.state import WizardState
 from wizard.ui.style import styled
 from wizard.ui.widgets.checklist import Checklist
@@ -364,29 +365,15 @@ class BasePage(QWizardPage):
             self.offer_recovery(plan.blocked_error())
             return
         left = "".join(f"\n\n{r.line()}." for r in plan.left)
-        kept = [r for r in link.record.created if r.kind == "db-parameter-group"]
-        note = (
-            "\n\nKept: the database parameter group "
-            + ", ".join(r.id for r in kept)
-            + " (the database uses it; removing it would change the database)."
-            if kept
-            else ""
-        )
+        note = kept_note([r.id for r in link.record.created if r.kind == "db-parameter-group"])
         if not found:
             self.set_status("Nothing tagged for this link exists in AWS; nothing to remove." + note + left)
             self.error_panel.show_partial(self._recovery_error, [])
             return
-        listing = "\n".join(f"• {r.describe()}" for r in found)
-        cut_off = "".join(f"\n\n{line}." for line in plan.connection_lines())
         if not ask_yes_no(
             self,
             "Remove what was created?",
-            self.redactor(
-                f"These resources of the link '{link.record.name}' will be deleted from your AWS "
-                f"account:\n{listing}{cut_off}{note}{left}\n\nNothing else is touched: only what "
-                "carries this link's tags, and the firewall rules the wizard recorded as its own. "
-                "Delete them now?"
-            ),
+            self.redactor(removal_question(plan, link.record.name, note)),
         ):
             self.offer_recovery(self._recovery_error)
             return

@@ -25,6 +25,7 @@ from wizard.ui.widgets.sso_signin import SsoSignIn, account_task
 from wizard.ui.worker import tasks
 from wizard.validators import is_valid, validate_region
 
+DEMO_STARTING = "Starting the demo's sandbox (an emulated AWS account with sample databases)…"
 # Kinds of the sign-in choices (the combo's item data is (kind, name)).
 PROFILE, SAVED, KEYS, DEMO, SSO = "profile", "saved", "keys", "demo", "sso"
 
@@ -260,6 +261,14 @@ class CredentialsPage(AccountActions, BasePage):
         return kind, name, "", "", ""
 
     def refresh(self) -> None:
+        sandbox = self.state.extra.get("demo_sandbox")  # --demo: "starting", or why it failed
+        if sandbox is not None:
+            if sandbox == "starting":
+                self.checklist.set_pending([DEMO_STARTING])
+            else:
+                what = f"The demo's sandbox did not start: {sandbox.what}"
+                self.checklist.set_rows([CheckRow("identity", False, what, reason=sandbox.fix)])
+            return
         region = self.region_code()
         region_row = self._region_row(region)
         kind, name, key, secret, token = self.sign_in_args()

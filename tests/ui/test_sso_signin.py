@@ -195,7 +195,12 @@ def test_an_sso_profile_whose_login_expired_signs_in_again_in_place(
     monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
     monkeypatch.setenv("AWS_ENDPOINT_URL", sandbox_url)  # botocore's own portal call, too
     opened: list[str] = []
-    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toString()) or True)
+
+    def open_url(url: Any) -> bool:  # the test's "browser"
+        opened.append(url.toString())
+        return True
+
+    monkeypatch.setattr(QDesktopServices, "openUrl", open_url)
     window = open_window(sandbox_url, demo=False)
     p = wait_settled(qtbot, window)
     p.method.setCurrentIndex(method_index(p.method, ("profile", "corp-dba")))

@@ -169,3 +169,47 @@ def test_a_saved_profile_is_deleted_from_the_keychain_and_settings(
     assert Settings.load().saved_profiles == []
     assert not p.delete_button.isVisible() or p.method_kind() == SAVED
     assert page(window) is p
+
+
+def test_an_sso_profile_whose_login_expired_signs_in_again_in_place(
+    open_window: Any, qtbot: Any, sandbox_url: str, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import botocore.credentials
+    import botocore.tokens
+    from PySide6.QtGui import QDesktopServices
+
+    from wizard.aws import sso_cache
+
+    sso_model.reset()
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setattr(sso_cache, "_cache_dir", [])  # the user's own cache, not the demo's
+    cache = str(tmp_path / ".aws" / "sso" / "cache")
+    monkeypatch.setattr(botocore.tokens.SSOTokenProvider, "_SSO_TOKEN_CACHE_DIR", cache)
+    monkeypatch.setattr(botocore.credentials.SSOProvider, "_SSO_TOKEN_CACHE_DIR", cache)
+    config = tmp_path / "aws-config"
+    config.write_text(
+        "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n\n"
+        "[profile corp-dba]\nsso_session = corp\nsso_account_id = 444455556666\n"
+        "sso_role_name = DatabaseAdmin\nregion = us-east-1\n"
+    )
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.setenv("AWS_ENDPOINT_URL", sandbox_url)  # botocore's own portal call, too
+    opened: list[str] = []
+
+    def open_url(url: Any) -> bool:  # the test's "browser"
+        opened.append(url.toString())
+        return True
+
+    monkeypatch.setattr(QDesktopServices, "openUrl", open_url)
+    window = open_window(sandbox_url, demo=False)
+    p = wait_settled(qtbot, window)
+    p.method.setCurrentIndex(method_index(p.method, ("profile", "corp-dba")))
+    # Never signed in on this computer (as with an ended session): "Sign in again", right here.
+    wait_settled(qtbot, window)
+    qtbot.waitUntil(lambda: p.sso.isVisible() and p.sso.again_button.isVisible(), timeout=WAIT)
+    assert p.sso.start_url.text() == "https://corp.awsapps.com/start"
+    p.sso.again_button.click()
+    qtbot.waitUntil(lambda: (r := p.checklist.row("identity")) is not None and r.ok, timeout=WAIT)
+    assert opened and "user_code=" in opened[0]  # the browser was asked to open AWS's page
+    assert "444455556666" in p.checklist.row("identity").label
+    assert not p.sso.isVisible()

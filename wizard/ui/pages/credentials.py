@@ -133,8 +133,8 @@ class CredentialsPage(AccountActions, BasePage):
             self.method.addItem(f"AWS profile: {p.name}{suffix}", (PROFILE, p.name))
         for saved in self.settings.saved_profiles:
             self.method.addItem(f"Saved profile: {saved.name}", (SAVED, saved.name))
-        self.method.addItem("IAM Identity Center (SSO): sign in here, in the browser", (SSO, ""))
         self.method.addItem("An access key I enter here", (KEYS, ""))
+        self.method.addItem("IAM Identity Center (SSO): sign in here, in the browser", (SSO, ""))
         wanted = current or self._preferred_method()
         index = self.method.findData(wanted) if wanted else -1
         self.method.setCurrentIndex(max(index, 0))
@@ -205,7 +205,7 @@ class CredentialsPage(AccountActions, BasePage):
                 on_done=self._profiles_ready,
                 on_error=lambda _err: self.schedule_refresh(),
             )
-        else:
+        elif not self._checking:  # a read still running (the profiles) re-checks when it ends
             self.refresh()
 
     def _profiles_ready(self, profiles: list[Any]) -> None:
@@ -426,6 +426,6 @@ class CredentialsPage(AccountActions, BasePage):
         self.settings.saved_profile = name
         self.settings.save()
         self.method.blockSignals(True)
-        self.method.insertItem(self.method.count() - 1, f"Saved profile: {name}", (SAVED, name))
+        self.method.insertItem(self.method.count() - 2, f"Saved profile: {name}", (SAVED, name))
         self.method.blockSignals(False)
         self.set_status(f"Saved '{name}' in your system keychain. Only its name is kept in settings.")

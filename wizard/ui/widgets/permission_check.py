@@ -9,7 +9,6 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
 from wizard.checks import CheckRow
@@ -113,5 +112,7 @@ class PermissionCheck:
         )
 
     def copy(self) -> None:
+        from PySide6.QtGui import QGuiApplication
+
         if self.result is not None:
             QGuiApplication.clipboard().setText(json.dumps(self.result.missing_policy(), indent=2))

@@ -12,9 +12,10 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QApplication,
+    QHBoxLayout,
     QLabel,
     QMainWindow,
     QSplitter,
@@ -34,6 +35,7 @@ from wizard.ui.redact import Redactor
 from wizard.ui.state import WizardState
 from wizard.ui.style import styled
 from wizard.ui.widgets.log_view import ActivityBridge, ActivityView
+from wizard.ui.widgets.step_list import StepList
 from wizard.ui.worker import Runner, engine
 
 if TYPE_CHECKING:
@@ -49,6 +51,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("wizard.ui")
 
+# The log's first height in text lines; a window shorter than SHORT_WINDOW_LINES gets fewer.
+LOG_LINES, LOG_LINES_SHORT, SHORT_WINDOW_LINES = 9, 7, 50
 DEMO_BANNER = "Demo — no real AWS account. Everything happens in a built-in sandbox."
 
 
@@ -190,7 +194,15 @@ class MainWindow(QMainWindow):
         self.activity_view = ActivityView(self.redactor)
         self.splitter = QSplitter()
         set_by_name(self.splitter, orientation="Vertical")
-        self.splitter.addWidget(self.wizard)
+        # The step list beside the pages (issue 18): where you are, what is done, what is next.
+        self.steps = StepList(self.wizard)
+        pages = QWidget()
+        beside = QHBoxLayout(pages)
+        beside.setContentsMargins(0, 0, 0, 0)
+        beside.setSpacing(0)
+        beside.addWidget(self.steps)
+        beside.addWidget(self.wizard, 1)
+        self.splitter.addWidget(pages)
         self.splitter.addWidget(self.activity_view)
         self.splitter.setStretchFactor(0, 1)  # a taller window is more wizard, not more log
         self.splitter.setCollapsible(0, False)
@@ -239,8 +251,11 @@ class MainWindow(QMainWindow):
         set_by_name(self.about_action, menuRole="AboutRole")  # macOS: the app menu
         self.about_action.triggered.connect(self.show_about)
         self.resize(self.fontMetrics().averageCharWidth() * 120, self.fontMetrics().height() * 48)
-        # The wizard is the main thing; the log starts as a strip of a few lines.
-        self.set_log_height(self.fontMetrics().height() * 9)
+        # The wizard is the main thing; the log starts as a strip of a few lines, fewer on a
+        # short (laptop) window, until the user drags the line between them.
+        self._log_height_chosen = False
+        self.splitter.splitterMoved.connect(self._log_height_was_chosen)
+        self._size_log(self.fontMetrics().height() * LOG_LINES)
 
     def _follow_activity(self) -> None:
         """Show each AWS call in the log as it happens. (The engine's activity module is
@@ -253,7 +268,26 @@ class MainWindow(QMainWindow):
         self.bridge.arrived.connect(self.activity_view.add_event)
 
     def set_log_height(self, pixels: int) -> None:
+        self._log_height_chosen = True
+        self._size_log(pixels)
+
+    def _size_log(self, pixels: int) -> None:
         self.splitter.setSizes([max(self.splitter.height() - pixels, 1), pixels])
+
+    def _log_height_was_chosen(self) -> None:
+        self._log_height_chosen = True
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if not self._log_height_chosen:
+            # Once the splitter has its new height (it is laid out after this event).
+            QTimer.singleShot(0, self, self._fit_log)
+
+    def _fit_log(self) -> None:
+        if not self._log_height_chosen:
+            line = self.fontMetrics().height()
+            short = self.height() < line * SHORT_WINDOW_LINES
+            self._size_log(line * (LOG_LINES_SHORT if short else LOG_LINES))
 
     @property
     def store(self) -> RecordStore:

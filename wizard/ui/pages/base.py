@@ -20,11 +20,13 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from wizard.ui.access import name_fields
 from wizard.ui.ask import ask_yes_no
 from wizard.ui.by_name import set_by_name, top_aligned
 from wizard.ui.glossary import help_links_html
 from wizard.ui.page_ids import PageId
 from wizard.ui.redact import Redactor
+from wizard.ui.rich_text import escape
 from wizard.ui.state import WizardState
 from wizard.ui.style import styled
 from wizard.ui.widgets.checklist import Checklist
@@ -33,10 +35,16 @@ from wizard.ui.widgets.preview import PreviewBox
 from wizard.ui.worker import Runner, Worker, engine
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QResizeEvent
+
     from wizard.aws.errors import UserError
     from wizard.checks import CheckRow
 
 DEBOUNCE_MS = 400
+# A page shorter than this many text lines shows the explanation's first sentence only.
+SHORT_PAGE_LINES = 30
+MORE_LINK, LESS_LINK = "#more", "#less"
+REVEAL_MS = 30
 
 
 class BasePage(QWizardPage):
@@ -59,14 +67,16 @@ class BasePage(QWizardPage):
         self._action_enabled = False
         self.setTitle(self.TITLE)
 
-        self.explanation = styled(
-            QLabel(f"<b>What is this?</b> {self.EXPLANATION}{help_links_html(type(self).__name__)}"),
-            "explanation",
-        )
+        self.explanation = styled(QLabel(), "explanation")
         self.explanation.linkActivated.connect(self._open_help_link)
         self.explanation.setObjectName("explanation")
         self.explanation.setWordWrap(True)
         set_by_name(self.explanation, textFormat="RichText")
+        # On a short window the box shows its first sentence and "More…": the page's inputs,
+        # checks and action come first (issue 18). None: not chosen by the user yet.
+        self._explanation_open: bool | None = None
+        self._explanation_collapsed = False
+        self._show_explanation(collapsed=False)
 
         self.body = QVBoxLayout()
         self.checklist = Checklist(redactor)
@@ -79,6 +89,12 @@ class BasePage(QWizardPage):
         self.status = QLabel()
         self.status.setObjectName("status")
         self.status.setWordWrap(True)
+        self.status.setVisible(False)
+        # Why Next is off, in the footer that never scrolls away.
+        self.blocked = QLabel()
+        self.blocked.setObjectName("nextBlocked")
+        self.blocked.setWordWrap(True)
+        self.blocked.setVisible(False)
         self.error_panel = ErrorPanel(redactor)
         self.error_panel.retry_requested.connect(self.retry_action)
         self.error_panel.continue_later_requested.connect(self.continue_later)
@@ -92,7 +108,7 @@ class BasePage(QWizardPage):
         actions.addWidget(self.status, 1)
 
         # A scroll area rather than a minimum size: at 200 % scale long pages scroll, never clip.
-        scroll = QScrollArea()
+        self.scroller = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         # Always there, so the page's width never changes as its content grows past the window:
         # no text re-flowing sideways when a check's answer arrives, and no double layout (a
@@ -108,22 +124,110 @@ class BasePage(QWizardPage):
         column.addLayout(self.body)
         column.addWidget(self.checklist)
         column.addWidget(self.preview)
-        column.addLayout(actions)
         column.addWidget(self.error_panel)
         column.addStretch(1)
+        # The action, its progress or result, and why Next is off stay below the scrolling
+        # part: in view at any window size (issue 18).
+        footer = QVBoxLayout()
+        footer.addLayout(actions)
+        footer.addWidget(self.blocked)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        outer.addWidget(scroll, 1)
+        outer.addLayout(footer)
+        self.completeChanged.connect(self._update_blocked)
 
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(DEBOUNCE_MS)
         self._debounce.timeout.connect(self.refresh)
+        # After an answer, once the scroll area has fitted the page to it (a later turn).
+        self._reveal_timer = QTimer(self)
+        self._reveal_timer.setSingleShot(True)
+        self._reveal_timer.setInterval(REVEAL_MS)
+        self._reveal_timer.timeout.connect(self.reveal)
 
     def _open_help_link(self, url: str) -> None:
+        if url in (MORE_LINK, LESS_LINK):
+            self._explanation_open = url == MORE_LINK
+            self._show_explanation(collapsed=not self._explanation_open)
+            return
         from wizard.ui.glossary_dialog import open_help_link
 
         open_help_link(url, self)
+
+    # --- the explanation box: whole, or its first sentence on a short window -------------------
+    def _show_explanation(self, collapsed: bool) -> None:
+        self._explanation_collapsed = collapsed
+        if collapsed:
+            first = self.EXPLANATION.split(". ", 1)[0].rstrip(".")
+            more = "…" if first != self.EXPLANATION.rstrip(".") else "."
+            html = f'<b>What is this?</b> {first}{more} <a href="{MORE_LINK}">More</a>'
+        else:
+            less = f' · <a href="{LESS_LINK}">Less</a>' if self._explanation_open else ""
+            html = f"<b>What is this?</b> {self.EXPLANATION}{help_links_html(type(self).__name__)}{less}"
+        self.explanation.setText(html)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self._explanation_open is None:  # the user's choice wins over the window's size
+            short = self.height() < self.fontMetrics().height() * SHORT_PAGE_LINES
+            if short != self._explanation_collapsed:
+                self._show_explanation(collapsed=short)
+
+    # --- keeping what matters in view ---------------------------------------------------------
+    def primary_action(self) -> QWidget | None:
+        """The button that moves this page on: its own action while there is one to press,
+        else the wizard's Next (Finish on the last page)."""
+        if self.action_button.isVisibleTo(self) and self._action_enabled:
+            return self.action_button
+        wizard = self.wizard()
+        if wizard is None:
+            return None
+        which = QWizard.WizardButton.FinishButton if self.isFinalPage() else QWizard.WizardButton.NextButton
+        return wizard.button(which)
+
+    def blocked_reason(self) -> str:
+        """Why Next is off, in a line (subclasses add their own cases)."""
+        failing = self.checklist.failing()
+        if failing:
+            fix = " (its Fix… button can change it)" if failing[0].fix else ""
+            return f"this check has to pass first: {failing[0].label}{fix}."
+        return ""
+
+    def _update_blocked(self) -> None:
+        if self._checking and not self.busy:
+            return  # keep the last answer's reason until the new one arrives: no jumping footer
+        text = ""
+        if not self.busy and not self.isComplete():
+            reason = self.blocked_reason()
+            if reason:
+                text = f"<b>Next is off:</b> {escape(self.redactor(reason))}"
+        elif not self.busy and self.follow_ups():
+            # Done, but not finished for the DBA (a setting waiting for a reboot): said here too.
+            row = self.follow_ups()[0]
+            text = f"<b>⚠ Still to do:</b> {escape(self.redactor(f'{row.label}: {row.fix}'))}"
+        if text != self.blocked.text():
+            self.blocked.setText(text)
+        self.blocked.setVisible(bool(text))
+
+    def reveal(self) -> None:
+        """Scroll to what needs the user: the error, else the first failing check, else the
+        preview; the field being typed in stays in view."""
+        target: QWidget | None = None
+        if self.error_panel.isVisible():
+            target = self.error_panel
+        else:
+            target = self.checklist.first_failing_widget()
+            if target is None and self.preview.isVisible():
+                target = self.preview
+        if target is None:
+            return
+        margin = self.fontMetrics().height()
+        self.scroller.ensureWidgetVisible(target, 0, margin)
+        focus, inner = self.focusWidget(), self.scroller.widget()
+        if focus is not None and focus is not target and inner is not None and inner.isAncestorOf(focus):
+            self.scroller.ensureWidgetVisible(focus, 0, margin)
 
     # --- what subclasses override -------------------------------------------------------------
     def refresh(self) -> None:
@@ -153,6 +257,19 @@ class BasePage(QWizardPage):
         self._initialized = True
         self._hook_back_button()
         self.error_panel.clear()
+        name_fields(self)
+
+    def follow_ups(self) -> list[CheckRow]:
+        """Rows that hold but wait for the DBA (a parameter change waiting for a reboot)."""
+        return [r for r in self.checklist.rows() if r.ok and r.warning and r.fix]
+
+    def needs_attention(self) -> bool:
+        """Something here waits for the user: an error, a failing check, or a warning with a
+        follow-up (a setting waiting for a reboot). The step list marks the step so."""
+        return self.error_panel.isVisibleTo(self) or any(
+            (not r.ok and (r.required or bool(r.fix))) or (r.warning and bool(r.fix))
+            for r in self.checklist.rows()
+        )
 
     def schedule_refresh(self) -> None:
         """Inputs changed: re-check once typing pauses (not before the page was first shown)."""
@@ -169,9 +286,12 @@ class BasePage(QWizardPage):
 
     def set_status(self, text: str) -> None:
         self.status.setText(self.redactor(text))
+        self.status.setVisible(bool(text))  # no empty line in the footer
 
     def show_error(self, error: UserError) -> None:
         self.error_panel.show_error(error)
+        self._reveal_timer.start()
+        self.completeChanged.emit()  # the step list marks the step
 
     @contextmanager
     def laid_out_once(self) -> Iterator[None]:
@@ -200,10 +320,13 @@ class BasePage(QWizardPage):
         on_error: Callable[[Any], None] | None = None,
         on_progress: Callable[[str], None] | None = None,
         busy_text: str = "",
+        done_text: str = "",
         **kwargs: Any,
     ) -> Worker | None:
         """Run an action (creating, fixing, accepting) on a worker. While it runs the page is
-        busy: Next, Back and the action button are off, and a second run is refused."""
+        busy: Next, Back and the action button are off, and a second run is refused. Once it
+        is done, a progress text still showing ("Registering targets…") gives way to
+        `done_text`, unless `on_done` said the result itself."""
         if self.busy:
             return None
         # A failure of the page's own action (a create step) offers Retry / Continue later /
@@ -219,6 +342,9 @@ class BasePage(QWizardPage):
                 self._set_busy(-1)
                 if on_done is not None:
                     on_done(result)
+                if self.status.text().endswith("…"):  # still saying what it was doing
+                    self.set_status(done_text)
+            self._reveal_timer.start()
 
         def error(err: Any) -> None:
             self._set_busy(-1)
@@ -266,6 +392,7 @@ class BasePage(QWizardPage):
             with self.laid_out_once():
                 on_done(result)
             self.completeChanged.emit()
+            self._reveal_timer.start()
 
         def error(err: Any) -> None:
             if generation != self._check_generation:
@@ -303,6 +430,7 @@ class BasePage(QWizardPage):
         """Say exactly what exists and offer Retry, Continue later, Remove what was created."""
         self._recovery_error = error
         self.error_panel.show_partial(error, self.created_resources())
+        self._reveal_timer.start()
 
     def retry_action(self) -> None:
         """Run the step again: the engine finds what exists by tags and record, never duplicates."""

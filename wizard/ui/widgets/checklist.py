@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtCore import QEvent, QTimer, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QPushButton, QWidget
 
 from wizard.ui.by_name import set_by_name, top_aligned
+from wizard.ui.colours import tone
 from wizard.ui.redact import Redactor
 from wizard.ui.rich_text import escape
 from wizard.ui.style import styled
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 _SPINNER = "◐◓◑◒"
 # The marks' colours are set here, not by the style sheet: a label restyled by a new name needs
 # its QStyle from Python, whose type (hundreds of enum values) took ~15 ms to build at start-up.
-_COLOURS = {"ok": "#1b7f3b", "failed": "#b00020", "warning": "#9a6700", "pending": "#355c8c"}
+# Their tone follows the palette (light or dark): wizard.ui.colours.
 
 
 class _Line:
@@ -57,9 +58,7 @@ class _Line:
             self.mark.setText(icon)
         if state != old[1]:
             self.mark.setAccessibleName(state)
-            palette = self.mark.palette()
-            palette.setColor(QPalette.ColorRole.WindowText, QColor(_COLOURS[state]))
-            self.mark.setPalette(palette)
+            self.recolour(state)
         if html != old[2]:
             self.text.setText(html)
         self.text.setObjectName(f"row-{key}" if key else "")
@@ -68,6 +67,13 @@ class _Line:
         self.button.setVisible(bool(fix))
         self.mark.setVisible(True)
         self.text.setVisible(True)
+
+    def recolour(self, state: str = "") -> None:
+        state = state or (self._shown[1] if self._shown else "")
+        if state:
+            palette = self.mark.palette()
+            palette.setColor(QPalette.ColorRole.WindowText, tone(state, self.text))
+            self.mark.setPalette(palette)
 
     def hide(self) -> None:
         self.row = None
@@ -100,6 +106,12 @@ class Checklist(QGroupBox):
         redactor.changed.connect(self._render)
         self.setVisible(False)
 
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:  # light to dark or back: marks follow
+            for line in self._lines:
+                line.recolour()
+
     def rows(self) -> list[CheckRow]:
         return list(self._rows)
 
@@ -127,6 +139,13 @@ class Checklist(QGroupBox):
 
     def failing(self) -> list[CheckRow]:
         return [r for r in self._rows if r.required and not r.ok]
+
+    def first_failing_widget(self) -> QWidget | None:
+        """The text of the first failing row on screen (what the page scrolls to)."""
+        if self._pending:
+            return None
+        shown = [(line.text, line.row) for line in self._lines if line.row is not None]
+        return next((text for text, row in shown if row.required and not row.ok), None)
 
     def _line(self, index: int) -> _Line:
         while len(self._lines) <= index:

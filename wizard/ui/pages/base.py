@@ -106,6 +106,7 @@ class BasePage(QWizardPage):
         actions = QHBoxLayout()
         actions.addLayout(top_aligned(self.action_button))
         actions.addWidget(self.status, 1)
+        actions.addStretch(0)  # the button keeps its size while there is no status beside it
 
         # A scroll area rather than a minimum size: at 200 % scale long pages scroll, never clip.
         self.scroller = scroll = QScrollArea()

@@ -8,9 +8,9 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QWidget
 
 LIGHT = {
-    "ok": "#1b7f3b",
+    "ok": "#17703a",
     "failed": "#b00020",
-    "warning": "#9a6700",
+    "warning": "#855900",
     "pending": "#355c8c",
     "waiting-row": "#fff3c4",  # the platform's request, waiting for Accept
     "connected-row": "#e3f4e6",  # the platform's endpoint, connected
@@ -30,5 +30,6 @@ def is_dark(palette: QPalette) -> bool:
 
 
 def tone(name: str, widget: QWidget) -> QColor:
-    """The colour `name` for the palette `widget` is drawn with."""
-    return QColor((DARK if is_dark(widget.palette()) else LIGHT)[name])
+    """The colour `name` for the palette of `widget`'s window (a style-sheeted widget's own
+    palette may lag behind the desktop's switch to dark)."""
+    return QColor((DARK if is_dark(widget.window().palette()) else LIGHT)[name])

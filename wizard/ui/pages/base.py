@@ -163,7 +163,8 @@ class BasePage(QWizardPage):
         if collapsed:
             first = self.EXPLANATION.split(". ", 1)[0].rstrip(".")
             more = "…" if first != self.EXPLANATION.rstrip(".") else "."
-            html = f'<b>What is this?</b> {first}{more} <a href="{MORE_LINK}">More</a>'
+            links = help_links_html(type(self).__name__).removeprefix("<br>")
+            html = f'<b>What is this?</b> {first}{more} <a href="{MORE_LINK}">More</a> · {links}'
         else:
             less = f' · <a href="{LESS_LINK}">Less</a>' if self._explanation_open else ""
             html = f"<b>What is this?</b> {self.EXPLANATION}{help_links_html(type(self).__name__)}{less}"

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QTimer, Signal
-from PySide6.QtGui import QPalette
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QPaintEvent, QPalette
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QPushButton, QWidget
 
 from wizard.ui.by_name import set_by_name, top_aligned
-from wizard.ui.colours import tone
+from wizard.ui.colours import is_dark, tone
 from wizard.ui.redact import Redactor
 from wizard.ui.rich_text import escape
 from wizard.ui.style import styled
@@ -32,6 +32,7 @@ class _Line:
     def __init__(self, grid: QGridLayout, index: int, on_fix: Callable[[CheckRow], None]) -> None:
         self.row: CheckRow | None = None
         self._shown: tuple[str, ...] = ()
+        self._owner = grid.parentWidget()  # the checklist: its palette says light or dark
         self.mark = QLabel()
         self.mark.setObjectName("checkMark")  # bold, by the checklist's style sheet
         set_by_name(self.mark, alignment="AlignTop")
@@ -72,7 +73,7 @@ class _Line:
         state = state or (self._shown[1] if self._shown else "")
         if state:
             palette = self.mark.palette()
-            palette.setColor(QPalette.ColorRole.WindowText, tone(state, self.text))
+            palette.setColor(QPalette.ColorRole.WindowText, tone(state, self._owner or self.text))
             self.mark.setPalette(palette)
 
     def hide(self) -> None:
@@ -98,6 +99,7 @@ class Checklist(QGroupBox):
         self._pending: list[str] = []
         self._frame = 0
         self._lines: list[_Line] = []
+        self._dark = False
         self._grid = QGridLayout(self)
         self._grid.setColumnStretch(1, 1)
         self._timer = QTimer(self)
@@ -106,11 +108,15 @@ class Checklist(QGroupBox):
         redactor.changed.connect(self._render)
         self.setVisible(False)
 
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.PaletteChange:  # light to dark or back: marks follow
+    def paintEvent(self, event: QPaintEvent) -> None:
+        # The desktop went dark (or light): the marks follow. Checked as the box paints: a
+        # widget with a style sheet, as this box, is not always told of its window's palette.
+        dark = is_dark(self.window().palette())
+        if dark != self._dark:
+            self._dark = dark
             for line in self._lines:
                 line.recolour()
+        super().paintEvent(event)
 
     def rows(self) -> list[CheckRow]:
         return list(self._rows)

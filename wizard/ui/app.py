@@ -250,7 +250,8 @@ class MainWindow(QMainWindow):
         self.about_action = help_menu.addAction(f"&About {APP_NAME}")
         set_by_name(self.about_action, menuRole="AboutRole")  # macOS: the app menu
         self.about_action.triggered.connect(self.show_about)
-        self.resize(self.fontMetrics().averageCharWidth() * 120, self.fontMetrics().height() * 48)
+        width = self.fontMetrics().averageCharWidth() * 120 + self.steps.minimumWidth()
+        self.resize(width, self.fontMetrics().height() * 48)
         # The wizard is the main thing; the log starts as a strip of a few lines, fewer on a
         # short (laptop) window, until the user drags the line between them.
         self._log_height_chosen = False

@@ -11,6 +11,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from wizard.ui.by_name import set_by_name
@@ -77,9 +78,15 @@ class StepList(QScrollArea):
             column.addWidget(button)
         column.addStretch(1)
         self.setWidget(inner)
-        # Wide enough for the current step's bold words and a scroll bar.
-        spare = self.fontMetrics().averageCharWidth() * 3 + self.verticalScrollBar().sizeHint().width()
-        self.setMinimumWidth(inner.sizeHint().width() + spare)
+        # Wide enough for the longest step in bold (the current one), its padding, and a scroll bar.
+        bold = QFont(self.font())
+        bold.setBold(True)
+        metrics = QFontMetrics(bold)
+        words = max(metrics.horizontalAdvance(f"{MARKS[CURRENT]}  {w}") for w in STEP_WORDS.values())
+        margins = column.contentsMargins()
+        padding = self.fontMetrics().averageCharWidth() * 4  # the buttons' padding and border
+        scroll_bar = self.verticalScrollBar().sizeHint().width()
+        self.setMinimumWidth(words + padding + margins.left() + margins.right() + scroll_bar)
         # Coalesces the many completeChanged signals of a check's answer into one update.
         self._later = QTimer(self)
         self._later.setSingleShot(True)

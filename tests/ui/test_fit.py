@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from tests.ui import flow
 from tests.ui.flow import WAIT_MS, page, wait_settled
+from wizard.errors import UserError
 from wizard.ui.app import MainWindow
 from wizard.ui.page_ids import PageId
 from wizard.ui.pages import source as source_page
@@ -223,3 +224,7 @@ def test_a_step_not_reached_yet_cannot_be_clicked(open_window: Any, qtbot: Any, 
     assert states[PageId.CREDENTIALS] == CURRENT
     assert all(states[p] == TODO for p in PageId if p != PageId.CREDENTIALS)
     assert not window.steps.buttons[PageId.NLB].isEnabled()
+    # An error on the page marks its step as needing attention.
+    window.wizard.currentPage().show_error(UserError(what="Could not reach AWS", fix="Check the network."))
+    qtbot.waitUntil(lambda: window.steps.states()[PageId.CREDENTIALS] == ATTENTION)
+    assert window.steps.buttons[PageId.CREDENTIALS].text().startswith("⚠")

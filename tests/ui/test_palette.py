@@ -18,7 +18,7 @@ from wizard.paths import resource
 from wizard.ui import colours
 from wizard.ui.app import MainWindow
 from wizard.ui.page_ids import PageId
-from wizard.ui.pages.base import LESS_LINK, MORE_LINK
+from wizard.ui.widgets.explanation import LESS_LINK, MORE_LINK
 
 MARKS = ("ok", "failed", "warning", "pending")
 NOWHERE = "http://127.0.0.1:9"

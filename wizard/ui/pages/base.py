@@ -23,14 +23,13 @@ from PySide6.QtWidgets import (
 from wizard.ui.access import name_fields
 from wizard.ui.ask import ask_yes_no
 from wizard.ui.by_name import set_by_name, top_aligned
-from wizard.ui.glossary import help_links_html
 from wizard.ui.page_ids import PageId
 from wizard.ui.redact import Redactor
 from wizard.ui.rich_text import escape
 from wizard.ui.state import WizardState
-from wizard.ui.style import styled
 from wizard.ui.widgets.checklist import Checklist
 from wizard.ui.widgets.error_panel import ErrorPanel, describe_created
+from wizard.ui.widgets.explanation import Explanation
 from wizard.ui.widgets.preview import PreviewBox
 from wizard.ui.worker import Runner, Worker, engine
 
@@ -43,7 +42,6 @@ if TYPE_CHECKING:
 DEBOUNCE_MS = 400
 # A page shorter than this many text lines shows the explanation's first sentence only.
 SHORT_PAGE_LINES = 30
-MORE_LINK, LESS_LINK = "#more", "#less"
 REVEAL_MS = 30
 
 
@@ -67,16 +65,9 @@ class BasePage(QWizardPage):
         self._action_enabled = False
         self.setTitle(self.TITLE)
 
-        self.explanation = styled(QLabel(), "explanation")
-        self.explanation.linkActivated.connect(self._open_help_link)
-        self.explanation.setObjectName("explanation")
-        self.explanation.setWordWrap(True)
-        set_by_name(self.explanation, textFormat="RichText")
-        # On a short window the box shows its first sentence and "More…": the page's inputs,
-        # checks and action come first (issue 18). None: not chosen by the user yet.
-        self._explanation_open: bool | None = None
-        self._explanation_collapsed = False
-        self._show_explanation(collapsed=False)
+        # On a short window it shows its first sentence and "More" (issue 18).
+        self.explanation = Explanation(self.EXPLANATION, type(self).__name__)
+        self.explanation.help_requested.connect(self._open_help_link)
 
         self.body = QVBoxLayout()
         self.checklist = Checklist(redactor)
@@ -149,33 +140,13 @@ class BasePage(QWizardPage):
         self._reveal_timer.timeout.connect(self.reveal)
 
     def _open_help_link(self, url: str) -> None:
-        if url in (MORE_LINK, LESS_LINK):
-            self._explanation_open = url == MORE_LINK
-            self._show_explanation(collapsed=not self._explanation_open)
-            return
         from wizard.ui.glossary_dialog import open_help_link
 
         open_help_link(url, self)
 
-    # --- the explanation box: whole, or its first sentence on a short window -------------------
-    def _show_explanation(self, collapsed: bool) -> None:
-        self._explanation_collapsed = collapsed
-        if collapsed:
-            first = self.EXPLANATION.split(". ", 1)[0].rstrip(".")
-            more = "…" if first != self.EXPLANATION.rstrip(".") else "."
-            links = help_links_html(type(self).__name__).removeprefix("<br>")
-            html = f'<b>What is this?</b> {first}{more} <a href="{MORE_LINK}">More</a> · {links}'
-        else:
-            less = f' · <a href="{LESS_LINK}">Less</a>' if self._explanation_open else ""
-            html = f"<b>What is this?</b> {self.EXPLANATION}{help_links_html(type(self).__name__)}{less}"
-        self.explanation.setText(html)
-
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        if self._explanation_open is None:  # the user's choice wins over the window's size
-            short = self.height() < self.fontMetrics().height() * SHORT_PAGE_LINES
-            if short != self._explanation_collapsed:
-                self._show_explanation(collapsed=short)
+        self.explanation.fit(short=self.height() < self.fontMetrics().height() * SHORT_PAGE_LINES)
 
     # --- keeping what matters in view ---------------------------------------------------------
     def primary_action(self) -> QWidget | None:

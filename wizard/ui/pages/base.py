@@ -10,9 +10,6 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QFrame,
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -22,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from wizard.ui.access import name_fields
 from wizard.ui.ask import ask_yes_no
-from wizard.ui.by_name import set_by_name, top_aligned
+from wizard.ui.by_name import set_by_name
 from wizard.ui.page_ids import PageId
 from wizard.ui.redact import Redactor
 from wizard.ui.rich_text import escape
@@ -30,6 +27,7 @@ from wizard.ui.state import WizardState
 from wizard.ui.widgets.checklist import Checklist
 from wizard.ui.widgets.error_panel import ErrorPanel, describe_created
 from wizard.ui.widgets.explanation import Explanation
+from wizard.ui.widgets.page_footer import PageFooter
 from wizard.ui.widgets.preview import PreviewBox
 from wizard.ui.worker import Runner, Worker, engine
 
@@ -73,19 +71,12 @@ class BasePage(QWizardPage):
         self.checklist = Checklist(redactor)
         self.checklist.fix_requested.connect(self._confirm_fix)
         self.preview = PreviewBox(redactor)
-        self.action_button = QPushButton()
-        self.action_button.setObjectName("actionButton")
-        self.action_button.setVisible(False)
+        # The action, its progress or result, and why Next is off: below the scrolling part.
+        self.footer = PageFooter()
+        self.action_button = self.footer.action_button
         self.action_button.clicked.connect(self._on_action)
-        self.status = QLabel()
-        self.status.setObjectName("status")
-        self.status.setWordWrap(True)
-        self.status.setVisible(False)
-        # Why Next is off, in the footer that never scrolls away.
-        self.blocked = QLabel()
-        self.blocked.setObjectName("nextBlocked")
-        self.blocked.setWordWrap(True)
-        self.blocked.setVisible(False)
+        self.status = self.footer.status
+        self.blocked = self.footer.blocked
         self.error_panel = ErrorPanel(redactor)
         self.error_panel.retry_requested.connect(self.retry_action)
         self.error_panel.continue_later_requested.connect(self.continue_later)
@@ -93,11 +84,6 @@ class BasePage(QWizardPage):
         self._in_action = False
         self._recovery_error: Any = None  # the failed step's error while recovery is offered
         self._batching = 0
-
-        actions = QHBoxLayout()
-        actions.addLayout(top_aligned(self.action_button))
-        actions.addWidget(self.status, 1)
-        actions.addStretch(0)  # the button keeps its size while there is no status beside it
 
         # A scroll area rather than a minimum size: at 200 % scale long pages scroll, never clip.
         self.scroller = scroll = QScrollArea()
@@ -120,13 +106,10 @@ class BasePage(QWizardPage):
         column.addStretch(1)
         # The action, its progress or result, and why Next is off stay below the scrolling
         # part: in view at any window size (issue 18).
-        footer = QVBoxLayout()
-        footer.addLayout(actions)
-        footer.addWidget(self.blocked)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll, 1)
-        outer.addLayout(footer)
+        outer.addWidget(self.footer)
         self.completeChanged.connect(self._update_blocked)
 
         self._debounce = QTimer(self)
@@ -180,9 +163,7 @@ class BasePage(QWizardPage):
             # Done, but not finished for the DBA (a setting waiting for a reboot): said here too.
             row = self.follow_ups()[0]
             text = f"<b>⚠ Still to do:</b> {escape(self.redactor(f'{row.label}: {row.fix}'))}"
-        if text != self.blocked.text():
-            self.blocked.setText(text)
-        self.blocked.setVisible(bool(text))
+        self.footer.set_blocked(text)
 
     def reveal(self) -> None:
         """Scroll to what needs the user: the error, else the first failing check, else the
@@ -258,8 +239,7 @@ class BasePage(QWizardPage):
         self.action_button.setEnabled(enabled and not self.busy)
 
     def set_status(self, text: str) -> None:
-        self.status.setText(self.redactor(text))
-        self.status.setVisible(bool(text))  # no empty line in the footer
+        self.footer.set_status(self.redactor(text))
 
     def show_error(self, error: UserError) -> None:
         self.error_panel.show_error(error)

@@ -144,11 +144,11 @@ class BasePage(QWizardPage):
         return wizard.button(which)
 
     def blocked_reason(self) -> str:
-        """Why Next is off, in a line (subclasses add their own cases)."""
+        """Why Next is off, as the end of "Next is off …" (subclasses add their own cases)."""
         failing = self.checklist.failing()
         if failing:
-            fix = " (its Fix… button can change it)" if failing[0].fix else ""
-            return f"this check has to pass first: {failing[0].label}{fix}."
+            fix = " (see its Fix… button)" if failing[0].fix else ""
+            return f"until this check passes: {failing[0].label}{fix}."
         return ""
 
     def _update_blocked(self) -> None:
@@ -158,7 +158,7 @@ class BasePage(QWizardPage):
         if not self.busy and not self.isComplete():
             reason = self.blocked_reason()
             if reason:
-                text = f"<b>Next is off:</b> {escape(self.redactor(reason))}"
+                text = f"<b>Next is off</b> {escape(self.redactor(reason))}"
         elif not self.busy and self.follow_ups():
             # Done, but not finished for the DBA (a setting waiting for a reboot): said here too.
             row = self.follow_ups()[0]

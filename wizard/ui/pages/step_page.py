@@ -110,8 +110,8 @@ class StepPage(BasePage):
         if reason or self.view is None:
             return reason
         if not self.done:
-            return f"press “{self.ACTION_TEXT.replace('&', '')}” first (the preview says what it does)."
-        return "waiting for the last check above to answer."
+            return f"until you press “{self.ACTION_TEXT.replace('&', '')}” (the preview says what it does)."
+        return "until the last check above answers."
 
     def action(self) -> None:
         if self.view is None or self.done:

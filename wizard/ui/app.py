@@ -195,14 +195,15 @@ class MainWindow(QMainWindow):
         self.splitter = QSplitter()
         set_by_name(self.splitter, orientation="Vertical")
         # The step list beside the pages (issue 18): where you are, what is done, what is next.
+        # `wizard_area` holds both: what a screen shown instead of the wizard would replace.
         self.steps = StepList(self.wizard)
-        pages = QWidget()
-        beside = QHBoxLayout(pages)
+        self.wizard_area = QWidget()
+        beside = QHBoxLayout(self.wizard_area)
         beside.setContentsMargins(0, 0, 0, 0)
         beside.setSpacing(0)
         beside.addWidget(self.steps)
         beside.addWidget(self.wizard, 1)
-        self.splitter.addWidget(pages)
+        self.splitter.addWidget(self.wizard_area)
         self.splitter.addWidget(self.activity_view)
         self.splitter.setStretchFactor(0, 1)  # a taller window is more wizard, not more log
         self.splitter.setCollapsible(0, False)

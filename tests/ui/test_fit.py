@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from tests.ui import flow
 from tests.ui.flow import WAIT_MS, page, wait_settled
+from wizard.checks import CheckRow
 from wizard.errors import UserError
 from wizard.ui.app import MainWindow
 from wizard.ui.page_ids import PageId
@@ -229,3 +230,24 @@ def test_a_step_not_reached_yet_cannot_be_clicked(open_window: Any, qtbot: Any, 
     window.wizard.currentPage().show_error(UserError(what="Could not reach AWS", fix="Check the network."))
     qtbot.waitUntil(lambda: window.steps.states()[PageId.CREDENTIALS] == ATTENTION)
     assert window.steps.buttons[PageId.CREDENTIALS].text().startswith("⚠")
+
+
+def test_a_page_scrolls_to_a_new_failing_check_once(open_window: Any, qtbot: Any) -> None:
+    """The first failing check is scrolled into view as it appears; the same answer again (a
+    page re-checking every few seconds) leaves the user's own scrolling be."""
+    window = open_window("http://127.0.0.1:9")
+    window.resize(WIDTH, HEIGHT)
+    p = wait_settled(qtbot, window)  # its own sign-in check has answered (it fails: no AWS)
+    rows = [CheckRow(f"ok-{i}", True, f"Fine {i}", reason="All good. " * 8) for i in range(12)]
+    p.checklist.set_rows([*rows, CheckRow("bad", False, "Not fine")])
+    bar = p.scroller.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0)
+    p.reveal()
+    qtbot.waitUntil(lambda: _in_view(p.checklist.first_failing_widget(), window))
+    bar.setValue(0)  # the user scrolls up to read
+    p.reveal()  # the same answer again
+    assert bar.value() == 0
+    p.checklist.set_rows([*rows, CheckRow("worse", False, "Not fine either")])
+    qtbot.waitUntil(lambda: p.checklist.first_failing_widget() is not None)
+    p.reveal()  # a new failing check is shown again
+    qtbot.waitUntil(lambda: _in_view(p.checklist.first_failing_widget(), window))

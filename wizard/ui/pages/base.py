@@ -121,6 +121,7 @@ class BasePage(QWizardPage):
         self._reveal_timer.setSingleShot(True)
         self._reveal_timer.setInterval(REVEAL_MS)
         self._reveal_timer.timeout.connect(self.reveal)
+        self._revealed = ""  # what reveal() last scrolled to
 
     def _open_help_link(self, url: str) -> None:
         from wizard.ui.glossary_dialog import open_help_link
@@ -167,21 +168,25 @@ class BasePage(QWizardPage):
 
     def reveal(self) -> None:
         """Scroll to what needs the user: the error, else the first failing check, else the
-        preview; the field being typed in stays in view."""
+        preview; the field being typed in stays in view. Once shown, the same thing is not
+        scrolled to again (a page re-checking every few seconds leaves the user's scrolling be)."""
         target: QWidget | None = None
+        failing = self.checklist.failing()
         if self.error_panel.isVisible():
-            target = self.error_panel
+            target, key = self.error_panel, "error"
         else:
-            target = self.checklist.first_failing_widget()
+            target, key = self.checklist.first_failing_widget(), f"row:{failing[0].key if failing else ''}"
             if target is None and self.preview.isVisible():
-                target = self.preview
-        if target is None:
+                target, key = self.preview, "preview"
+        if target is None or key == self._revealed:
             return
         margin = self.fontMetrics().height()
         self.scroller.ensureWidgetVisible(target, 0, margin)
         focus, inner = self.focusWidget(), self.scroller.widget()
         if focus is not None and focus is not target and inner is not None and inner.isAncestorOf(focus):
             self.scroller.ensureWidgetVisible(focus, 0, margin)
+        if not target.visibleRegion().isEmpty():  # (not yet laid out: try again next answer)
+            self._revealed = key
 
     # --- what subclasses override -------------------------------------------------------------
     def refresh(self) -> None:
@@ -211,6 +216,7 @@ class BasePage(QWizardPage):
         self._initialized = True
         self._hook_back_button()
         self.error_panel.clear()
+        self._revealed = ""
         name_fields(self)
 
     def follow_ups(self) -> list[CheckRow]:
@@ -243,6 +249,7 @@ class BasePage(QWizardPage):
 
     def show_error(self, error: UserError) -> None:
         self.error_panel.show_error(error)
+        self._revealed = ""  # a new error is shown again
         self._reveal_timer.start()
         self.completeChanged.emit()  # the step list marks the step
 
@@ -383,6 +390,7 @@ class BasePage(QWizardPage):
         """Say exactly what exists and offer Retry, Continue later, Remove what was created."""
         self._recovery_error = error
         self.error_panel.show_partial(error, self.created_resources())
+        self._revealed = ""
         self._reveal_timer.start()
 
     def retry_action(self) -> None:

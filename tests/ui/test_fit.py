@@ -238,6 +238,7 @@ def test_a_page_scrolls_to_a_new_failing_check_once(open_window: Any, qtbot: Any
     window = open_window("http://127.0.0.1:9")
     window.resize(WIDTH, HEIGHT)
     p = wait_settled(qtbot, window)  # its own sign-in check has answered (it fails: no AWS)
+    p.error_panel.clear()
     rows = [CheckRow(f"ok-{i}", True, f"Fine {i}", reason="All good. " * 8) for i in range(12)]
     p.checklist.set_rows([*rows, CheckRow("bad", False, "Not fine")])
     bar = p.scroller.verticalScrollBar()

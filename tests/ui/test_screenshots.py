@@ -81,6 +81,11 @@ IN_CHILD = bool(os.environ.get("PLW_SCREENSHOTS_DARK") or os.environ.get("QT_SCA
 
 
 @pytest.mark.skipif(IN_CHILD, reason="the child renders the pages only")
+@pytest.mark.skipif(
+    not os.environ.get("PLW_SCREENSHOTS_DIR"),
+    reason="two more runs of the flow, for the docs only (test_fit and test_palette check the 200 % "
+    "layout and the dark colours)",
+)
 def test_done_at_200_percent_and_two_pages_in_a_dark_palette(tmp_path: Path) -> None:
     folder = _folder(tmp_path)
     folder.mkdir(parents=True, exist_ok=True)

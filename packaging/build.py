@@ -1,7 +1,7 @@
 """Build PrivateLink Wizard's bundle and the platform's installer: the one build command.
 
     python packaging/build.py            # bundle + installer for this platform
-    python packaging/build.py --smoke    # ... then run the bundle's --version and --self-test
+    python packaging/build.py --smoke    # ... and start what ships with --version and --self-test
 
 Linux:   dist/privatelink-wizard/ and dist/privatelink-wizard-<version>-linux-<arch>.tar.gz
 Windows: dist/privatelink-wizard/ and dist/privatelink-wizard-<version>-windows-x64-setup.exe
@@ -10,6 +10,10 @@ macOS:   dist/PrivateLink Wizard.app and dist/privatelink-wizard-<version>-macos
          (signed and notarized when the certificate variables are set; see "Building installers" in README.md)
 
 CI runs exactly this script on every platform, so a local build is the release build.
+
+--smoke starts what the user gets: on Linux the app unpacked from the tarball, off-screen and on
+the X11 platform under Xvfb; on macOS the signed app and the app inside the mounted dmg; on
+Windows the bundle (CI then installs the setup.exe: packaging/windows/check_installer.ps1).
 """
 
 from __future__ import annotations
@@ -22,7 +26,10 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -148,14 +155,92 @@ def package_macos(dist: Path, bundle: Path) -> Path:
     return dmg
 
 
-def smoke_test(dist: Path) -> None:
-    """Start the bundled executable the way a user's machine would: --version, then --self-test."""
-    exe = executable_path(dist)
+def smoke_test(exe: Path, where: str) -> None:
+    """Start an executable the way a user's machine would: --version, then --self-test (which
+    starts the sandbox, builds the sample link and opens the window off-screen)."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     for args in (["--version"], ["--self-test"]):
         started = time.monotonic()
         run([str(exe), *args], env=env)
-        print(f"{' '.join(args)} passed in {time.monotonic() - started:.1f} s", flush=True)
+        print(f"{where}: {' '.join(args)} passed in {time.monotonic() - started:.1f} s", flush=True)
+
+
+def x11_command(exe: Path, *args: str) -> list[str]:
+    """`exe args` on a virtual X display, for Qt's X11 platform plugin (xcb)."""
+    xvfb_run = shutil.which("xvfb-run")
+    if xvfb_run is None:
+        raise SystemExit(
+            "xvfb-run was not found, so the X11 smoke test cannot run. Install it "
+            "(Debian/Ubuntu: apt-get install xvfb) and the libraries in packaging/linux/qt-libraries.txt."
+        )
+    return [xvfb_run, "--auto-servernum", "--server-args=-screen 0 1280x800x24", str(exe), *args]
+
+
+def smoke_test_x11(exe: Path, where: str) -> None:
+    """Linux: --self-test on the X11 platform (xcb), as a desktop starts the app. A system library
+    the platform plugin needs that neither the bundle nor the build machine has fails here,
+    not on the user's desktop with "Could not load the Qt platform plugin"."""
+    env = dict(os.environ, QT_QPA_PLATFORM="xcb")
+    started = time.monotonic()
+    result = subprocess.run(
+        x11_command(exe, "--self-test"), env=env, capture_output=True, text=True, check=False
+    )
+    print(result.stdout, end="", flush=True)
+    if result.returncode != 0 or "(xcb)" not in result.stdout:
+        # Qt names the library it could not load only with plugin debugging on.
+        debug = subprocess.run(
+            x11_command(exe, "--self-test"), env=dict(env, QT_DEBUG_PLUGINS="1"),
+            capture_output=True, text=True, check=False,
+        )
+        lines = [line for line in (result.stderr + debug.stderr).splitlines()
+                 if "cannot" in line or "Could not" in line]
+        raise SystemExit(
+            "The app did not start on the X11 platform (xcb). Install the libraries in "
+            "packaging/linux/qt-libraries.txt on the build machine, then build again. Qt said:\n"
+            + "\n".join(list(dict.fromkeys(lines))[-8:])
+        )
+    print(f"{where}: --self-test on X11 (xcb) passed in {time.monotonic() - started:.1f} s",
+          flush=True)
+
+
+@contextmanager
+def unpacked(archive: Path) -> Iterator[Path]:
+    """The tarball unpacked in a temporary folder, as a user unpacks it; yields the executable."""
+    with tempfile.TemporaryDirectory(prefix="plw-smoke-") as folder, tarfile.open(archive) as tar:
+        tar.extractall(folder, filter="data")
+        yield Path(folder, EXE_NAME, EXE_NAME)
+
+
+@contextmanager
+def mounted(dmg: Path) -> Iterator[Path]:
+    """The dmg attached read-only at a temporary mount point, as a user opens it; yields the app."""
+    mount_point = Path(tempfile.mkdtemp(prefix="plw-dmg-"))
+    run(["hdiutil", "attach", "-readonly", "-nobrowse", "-noautoopen",
+         "-mountpoint", str(mount_point), str(dmg)])
+    try:
+        yield mount_point / f"{APP_NAME}.app"
+    finally:
+        for flags in ([], ["-force"]):  # a process may still hold a file for a moment
+            if subprocess.run(["hdiutil", "detach", *flags, str(mount_point)], check=False).returncode == 0:
+                break
+            time.sleep(3)
+        shutil.rmtree(mount_point, ignore_errors=True)
+
+
+def smoke_test_installer(dist: Path, artifact: Path) -> None:
+    """Start the app as it ships, from the installer's own files."""
+    if sys.platform == "darwin":
+        # build_dmg.sh signed the .app in dist in place (hardened runtime, when a certificate is
+        # set): this is the app that ships, and the dmg holds a copy of it.
+        smoke_test(executable_path(dist), "the signed app")
+        with mounted(artifact) as app:
+            if os.environ.get("MACOS_CODESIGN_IDENTITY"):
+                run(["codesign", "--verify", "--strict", "--deep", "--verbose=2", str(app)])
+            smoke_test(app / "Contents" / "MacOS" / EXE_NAME, "the app in the dmg")
+    elif sys.platform.startswith("linux"):
+        with unpacked(artifact) as exe:
+            smoke_test(exe, "the unpacked tarball")
+            smoke_test_x11(exe, "the unpacked tarball")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -166,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-installer", action="store_true",
                         help="stop after the bundle (no tarball, setup.exe or dmg)")
     parser.add_argument("--smoke", action="store_true",
-                        help="run the bundle's --version and --self-test after building")
+                        help="start what ships with --version and --self-test after building")
     args = parser.parse_args(argv)
     dist, work = args.dist.resolve(), args.work.resolve()
 
@@ -174,14 +259,19 @@ def main(argv: list[str] | None = None) -> int:
     bundle = build_bundle(dist, work)
     print(f"Bundle: {bundle} ({megabytes(folder_size(bundle))}) "
           f"built in {time.monotonic() - started:.0f} s", flush=True)
-    if args.smoke:
-        smoke_test(dist)
+    # macOS too: a broken bundle should fail before a notarization round trip, not after.
+    if args.smoke and (args.no_installer or sys.platform in ("win32", "darwin")):
+        smoke_test(executable_path(dist), "the bundle")
+        if args.no_installer and sys.platform.startswith("linux"):
+            smoke_test_x11(executable_path(dist), "the bundle")
     if not args.no_installer:
         packager = {"win32": package_windows, "darwin": package_macos}.get(
             sys.platform, package_linux
         )
         artifact = packager(dist, bundle)
         print(f"Installer: {artifact} ({megabytes(artifact.stat().st_size)})", flush=True)
+        if args.smoke:
+            smoke_test_installer(dist, artifact)
     print(f"Done in {time.monotonic() - started:.0f} s.", flush=True)
     return 0
 

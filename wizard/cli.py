@@ -6,7 +6,6 @@ clear paragraph, never a traceback."""
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import math
 import sys
@@ -14,7 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from wizard import APP_NAME, __version__
-from wizard.errors import EXIT_BAD_INPUT, EXIT_TIMEOUT, UserError, bad_input
+from wizard.errors import UserError, bad_input
 
 EPILOG = """examples:
   privatelink-wizard --demo
@@ -32,7 +31,7 @@ class _Parser(argparse.ArgumentParser):
         raise bad_input(f"{message.capitalize()}", f"Run `{self.prog} --help` for the options.")
 
 
-def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="privatelink-wizard",
         description=f"{APP_NAME}: expose an AWS database to a data platform over AWS PrivateLink.",
@@ -43,16 +42,14 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
     parser.add_argument("--demo", action="store_true", help="open the GUI on the built-in sandbox")
     parser.add_argument("--self-test", action="store_true", help="check this installation works")
     parser.add_argument("--endpoint-url", help="AWS endpoint override (default: AWS itself)")
-    if not with_commands:
-        parser.set_defaults(command=None)
-        return parser
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     def aws_command(name: str, help_text: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text)
         p.add_argument("--region", required=True, help="AWS region of the database, e.g. us-east-1")
         p.add_argument("--profile", default="", help="AWS profile name (default: environment)")
-        p.add_argument("--endpoint-url", dest="sub_endpoint_url", help=argparse.SUPPRESS)
+        # Also after the command; SUPPRESS keeps a value given before it.
+        p.add_argument("--endpoint-url", default=argparse.SUPPRESS, help="AWS endpoint override")
         p.add_argument(
             "--verbose",
             "-v",
@@ -63,8 +60,7 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
 
     p = aws_command(
         "setup",
-        "Build the load balancer, target group and endpoint service, and "
-        "allow the platform to connect.",
+        "Build the load balancer, target group and endpoint service, and allow the platform to connect.",
     )
     p.add_argument(
         "--source",
@@ -92,6 +88,7 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
         action="store_true",
         help="take every principal but --principal off the endpoint service's allow list",
     )
+    p.add_argument("--skip-preflight", action="store_true", help="do not check permissions first")
     p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
@@ -115,10 +112,16 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--report", help="write a redacted diagnostics report to this file")
 
+    p = aws_command("list", "List the links here, each with its state in a word and what to do next.")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
     p = aws_command("teardown", "Delete everything the wizard created for a link.")
     p.add_argument("--name", help="link name (required when several links exist)")
     p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
 
+    from wizard.account_cli import add_commands
+
+    add_commands(sub, aws_command)  # login, preflight, profiles
     sub.add_parser("policy", help="print the least-privilege IAM policy the app needs")
     p = sub.add_parser("sandbox", help="serve the sandbox AWS endpoint on 127.0.0.1 until stopped")
     p.add_argument("--port", type=int, default=5500, help="port to listen on (default 5500)")
@@ -157,10 +160,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         if not argv:
-            # The plain start (a launcher, a double-click) opens the window with no parser: building
-            # one loads gettext and locale and looks for translations, ~5 ms of its start-up.
+            # The plain start (a launcher, a double-click): the window, with nothing to parse.
             return _open_window([], start_log)
-        args = build_parser(with_commands=_may_name_a_command(argv)).parse_args(argv)
+        args = build_parser().parse_args(argv)
         if args.command is None and not args.self_test:
             return _open_window(argv, start_log, demo=args.demo, endpoint_url=args.endpoint_url)
         start_log()
@@ -196,25 +198,6 @@ def _shown(text: str) -> str:
     return redact_secrets(text)
 
 
-# The window's options that take a value: `--endpoint-url URL` names no command.
-_WINDOW_OPTIONS_WITH_VALUE = ("--endpoint-url",)
-
-
-def _may_name_a_command(argv: list[str]) -> bool:
-    """Whether the subcommands' parsers are needed: a word that is not an option or its value
-    (a command, or a typo of one) or a request for help. Building them all (~13 ms, cold) is
-    skipped when the window just opens."""
-    words = iter(argv)
-    for word in words:
-        if word in ("-h", "--help"):
-            return True
-        if word in _WINDOW_OPTIONS_WITH_VALUE:
-            next(words, None)
-        elif not word.startswith("-"):
-            return True
-    return False
-
-
 def _start_log(argv: list[str]) -> None:
     from wizard import logging_setup
 
@@ -231,19 +214,25 @@ def _open_window(
 ) -> int:
     """The window; the log starts once it has painted (setting it up is ~5 % of the time the
     window takes to appear)."""
-    from wizard.collector import collector_paused
+    from wizard.ui.collector import collector_paused
 
     # Until the window has painted, no collections: all it makes (PySide's types, the first
-    # page) stays for good, and collecting meanwhile cost ~2 % of its start-up.
+    # page) stays for good (figures: benchmarks/README.md).
     collector_paused.pause()
 
     def shown() -> None:
         collector_paused.resume()
         start_log()
 
+    from wizard.ui.qt_imports import speed_up_pyside_import_hook
+
+    speed_up_pyside_import_hook()
     from wizard.ui.app import run
 
     return run(argv, demo=demo, endpoint_url=endpoint_url, on_shown=shown)
+
+
+_HANDLERS = {"list": "list_links"}
 
 
 def _dispatch(args: argparse.Namespace) -> int:
@@ -264,46 +253,12 @@ def _dispatch(args: argparse.Namespace) -> int:
         return serve_forever(args.port, seeded=not args.empty, region=args.region, timing=timing)
     from wizard import commands
 
-    handler: Callable[[argparse.Namespace], int] = getattr(commands, args.command)
-    args.endpoint_url = args.sub_endpoint_url or args.endpoint_url
+    # `list` is a builtin's name: its handler is list_links.
+    name = _HANDLERS.get(args.command, args.command)
+    handler: Callable[[argparse.Namespace], int] = getattr(commands, name)
     args.cleanups = []
     try:
         return handler(args)
     finally:
         for cleanup in args.cleanups:
             cleanup()
-
-
-def confirm(question: str, assume_yes: bool) -> None:
-    """Ask y/N; without a terminal, demand --yes rather than guessing."""
-    if assume_yes:
-        return
-    if not sys.stdin or not sys.stdin.isatty():
-        raise bad_input(
-            "Confirmation needed, but there is no terminal to ask",
-            "Add --yes to go ahead without a question.",
-        )
-    answer = input(f"{question} [y/N] ").strip().lower()
-    if answer not in {"y", "yes"}:
-        raise UserError("Cancelled; nothing was changed", exit_code=EXIT_BAD_INPUT)
-
-
-def emit_json(payload: dict[str, Any]) -> None:
-    print(json.dumps(payload, indent=2, default=str))
-
-
-def wait_until(probe: Callable[[], Any], seconds: float, interval: float, what: str) -> Any:
-    """Poll probe() every `interval` s until it returns something truthy; UserError (exit 3)
-    after `seconds` (0: look once, and return what it gives)."""
-    from wizard.aws.polling import Patience
-    from wizard.aws.polling import wait_until as poll
-
-    if seconds <= 0:
-        return probe()
-    timed_out = UserError(
-        what=f"Timed out after {seconds:g} s waiting for {what}",
-        fix="Run the command again later (it is safe to repeat).",
-        exit_code=EXIT_TIMEOUT,
-    )
-    every = Patience(timeout=seconds, shortest=interval, longest=interval)
-    return poll(probe, bool, every, lambda _: timed_out)

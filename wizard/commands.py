@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from typing import Any
 
+from wizard.account_commands import before_setup, login, preflight, profiles  # noqa: F401
 from wizard.aws import activity, connections, discovery, endpoint_service
 from wizard.aws import teardown as td
+from wizard.aws.polling import Patience
+from wizard.aws.polling import wait_until as poll
 from wizard.aws.session import (
     AwsContext,
     Credentials,
@@ -16,9 +20,8 @@ from wizard.aws.session import (
     make_context,
     whoami,
 )
-from wizard.cli import confirm, emit_json, wait_until
 from wizard.consumers import Consumer, load_consumer
-from wizard.errors import EXIT_AWS, UserError, bad_input
+from wizard.errors import EXIT_AWS, EXIT_TIMEOUT, UserError, bad_input
 from wizard.model import LinkPlan, LinkRecord
 from wizard.state import DamagedRecordError, RecordStore
 from wizard.steps import (
@@ -33,6 +36,7 @@ from wizard.steps import (
     run_setup,
     service_summary,
 )
+from wizard.terminal import confirm, emit_json
 from wizard.validators import (
     default_link_name,
     principal_account,
@@ -95,13 +99,12 @@ def setup(args: argparse.Namespace) -> int:
 
     aws, identity = _connect(args)
     source = discovery.find_data_source(aws, args.source)
-    port = port or source.port
-    if port is None:
+    if port is None and source.port is None:
         raise bad_input(
             f"{source.id} is an EC2 server, so the wizard cannot guess the port",
             "Add --port: the database's port (3306, 5432, …) or 22 for an SSH tunnel host.",
         )
-    plan = LinkPlan(
+    plan = LinkPlan.of(
         name=name or default_link_name(source.id),
         region=aws.region,
         source=source,
@@ -145,6 +148,8 @@ def setup(args: argparse.Namespace) -> int:
             f"  ! Also allowed on the endpoint service: {', '.join(others)}. It stays allowed "
             "unless removed; run again with --remove-old-principals to remove it."
         )
+    if not getattr(args, "skip_preflight", False):
+        before_setup(aws, identity)
     confirm("Go ahead?", args.yes)
 
     progress = lambda m: say(f"  {m}")  # noqa: E731
@@ -253,10 +258,6 @@ def _record_json(record: LinkRecord) -> dict[str, Any]:
     }
 
 
-def _find_record(region: str, account: str, name: str) -> LinkRecord | None:
-    return RecordStore().load(account, region, name)
-
-
 def accept(args: argparse.Namespace) -> int:
     validate_region(args.region)
     _, principal = _consumer_and_principal(args)
@@ -287,8 +288,10 @@ def accept(args: argparse.Namespace) -> int:
     todo = (
         []
         if already
-        else wait_until(
-            lambda: platforms("pendingAcceptance"), args.wait, 2.0,
+        else _wait_until(
+            lambda: platforms("pendingAcceptance"),
+            args.wait,
+            2.0,
             f"a connection request from account {owner}",
         )
     )
@@ -304,8 +307,13 @@ def accept(args: argparse.Namespace) -> int:
         )
     accepted = (
         accept_on_service(
-            aws, service_id, [c.endpoint_id for c in todo], RecordStore(), identity.account_id,
-            name, wait=LOCK_WAIT_SECONDS,
+            aws,
+            service_id,
+            [c.endpoint_id for c in todo],
+            RecordStore(),
+            identity.account_id,
+            name,
+            wait=LOCK_WAIT_SECONDS,
         )
         if todo
         else []
@@ -342,8 +350,9 @@ def status(args: argparse.Namespace) -> int:
     validate_region(args.region)
     name = validate_link_name(args.name) if args.name is not None else ""
     aws, identity = _connect(args)
-    names = [name] if name else diagnostics.link_names(aws, identity.account_id)
-    reports = [diagnostics.link_status(aws, identity, n) for n in names]
+    store, consumer = RecordStore(), load_consumer()
+    names = [name] if name else diagnostics.link_names(aws, identity.account_id, store)
+    reports = [diagnostics.link_status(aws, identity, n, consumer, store) for n in names]
     if args.report:
         path = diagnostics.write_report(args.report, aws, identity, reports)
         say(f"Report written to {path} (secrets removed).")
@@ -363,6 +372,26 @@ def status(args: argparse.Namespace) -> int:
     return 1 if any(not r.healthy for r in reports) else 0
 
 
+def list_links(args: argparse.Namespace) -> int:
+    """`list`: every link here in a word (the home screen's words) and its next action."""
+    from wizard import link_states
+
+    validate_region(args.region)
+    aws, identity = _connect(args)
+    states = link_states.list_links(aws, identity, load_consumer(), RecordStore())
+    if args.json:
+        emit_json(
+            {
+                "account_id": identity.account_id,
+                "region": aws.region,
+                "links": [s.to_dict() for s in states],
+            }
+        )
+    else:
+        print(link_states.text(states, aws.region, identity.account_id))
+    return 0
+
+
 def teardown(args: argparse.Namespace) -> int:
     from wizard import diagnostics
 
@@ -370,13 +399,11 @@ def teardown(args: argparse.Namespace) -> int:
     name = validate_link_name(args.name) if args.name is not None else ""
     aws, identity = _connect(args)
     if not name:
-        names = diagnostics.link_names(aws, identity.account_id)
+        names = diagnostics.link_names(aws, identity.account_id, RecordStore())
         if len(names) != 1:
             raise bad_input(
                 "Say which link to remove" if names else f"No links found in {aws.region}",
-                f"Add --name (links here: {', '.join(names)})."
-                if names
-                else "There is nothing to remove.",
+                f"Add --name (links here: {', '.join(names)})." if names else "There is nothing to remove.",
             )
         name = names[0]
     record = _saved_record(identity.account_id, aws.region, name)
@@ -427,7 +454,18 @@ def _saved_record(account: str, region: str, name: str) -> LinkRecord | None:
 def _platform_account(record: LinkRecord | None) -> str:
     """The account whose connection is the platform's: the record's principal, else the default
     consumer's."""
-    account = principal_account(record.principal) if record and record.principal else ""
-    return account or load_consumer().account_id
+    return load_consumer().account_for(record.principal if record else "")
 
 
+def _wait_until(probe: Callable[[], Any], seconds: float, interval: float, what: str) -> Any:
+    """Poll probe() every `interval` s until it returns something truthy; UserError (exit 3)
+    after `seconds` (0: look once, and return what it gives)."""
+    if seconds <= 0:
+        return probe()
+    timed_out = UserError(
+        what=f"Timed out after {seconds:g} s waiting for {what}",
+        fix="Run the command again later (it is safe to repeat).",
+        exit_code=EXIT_TIMEOUT,
+    )
+    every = Patience(timeout=seconds, shortest=interval, longest=interval)
+    return poll(probe, bool, every, lambda _: timed_out)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from wizard.errors import bad_input
 from wizard.paths import resource
-from wizard.validators import validate_principal, validate_region
+from wizard.validators import principal_account, validate_principal, validate_region
 
 DEFAULT_CONSUMER = "rivery"
 
@@ -26,7 +26,12 @@ class Consumer:
 
     @property
     def account_id(self) -> str:
-        return self.principal.split(":")[4]
+        return principal_account(self.principal)
+
+    def account_for(self, principal: str) -> str:
+        """The account connection requests come from when `principal` is allow-listed (an
+        empty one means this profile's own)."""
+        return principal_account(principal) or self.account_id
 
     def supports_region(self, region: str) -> bool:
         return region in self.regions

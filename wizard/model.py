@@ -4,6 +4,7 @@ profile is in `wizard.consumers`, a check's answer in `wizard.checks`.)"""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -139,6 +140,45 @@ class LinkPlan:
     consumer: Consumer
     principal: str
     cross_zone: bool = True
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        name: str,
+        region: str,
+        source: DataSource,
+        consumer: Consumer,
+        subnet_ids: Sequence[str],
+        port: int | None = None,
+        principal: str = "",
+        cross_zone: bool = True,
+    ) -> LinkPlan:
+        """The one way to make a plan: the port defaults to the database's own, the principal to
+        the consumer profile's. An EC2 server has no port AWS can tell, so one must be given."""
+        port = port or source.port
+        if port is None:
+            from wizard.errors import bad_input
+
+            raise bad_input(
+                f"{source.id} is an EC2 server, so the wizard cannot guess the port",
+                "Give the database's port (3306, 5432, …), or 22 for an SSH tunnel host.",
+            )
+        return cls(
+            name=name,
+            region=region,
+            source=source,
+            port=port,
+            subnet_ids=tuple(subnet_ids),
+            consumer=consumer,
+            principal=principal or consumer.principal,
+            cross_zone=cross_zone,
+        )
+
+    @property
+    def platform_account(self) -> str:
+        """The account whose connection requests the link accepts: the principal's."""
+        return self.consumer.account_for(self.principal)
 
     @property
     def nlb_name(self) -> str:

@@ -36,7 +36,7 @@ def resource(*parts: str) -> Path:
     The folder is the package wizard.resources (pyproject maps the top-level folder to it) and a
     real folder in a checkout, a wheel and the PyInstaller bundle (packaging/ puts it under
     wizard/resources), so it is found beside the package's `__init__`. Not
-    `importlib.resources`: its package (six modules) was ~4 ms of the window's start-up, for
-    zip support nothing here needs."""
+    `importlib.resources`: it loads six modules on the window's start-up for zip support nothing
+    here needs."""
     package = importlib.import_module("wizard.resources")
     return Path(str(package.__file__)).parent.joinpath(*parts)

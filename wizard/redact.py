@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 import re
-from functools import cache
 
-# Patterns as text, each compiled once on first use: not as the module loads, on the way to the
-# window's first paint, which masks nothing. (Compiled here, not by `re.sub(text, …)`: re's own
-# cache drops its oldest entries once boto3 and moto have filled it.)
-_compiled = cache(re.compile)
-_ACCESS_KEY = r"\b(AKIA|ASIA|AIDA|AROA)[A-Z0-9]{12,16}\b"
+_ACCESS_KEY = re.compile(r"\b(AKIA|ASIA|AIDA|AROA)[A-Z0-9]{12,16}\b")
 # Secret keys are 40 base64-ish characters; session tokens are much longer.
-_SECRET = r"(?<![A-Za-z0-9/+])[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])"
-_TOKEN = r"[A-Za-z0-9/+=]{100,}"
-_SECRET_FIELD = (
+_SECRET = re.compile(r"(?<![A-Za-z0-9/+])[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])")
+_TOKEN = re.compile(r"[A-Za-z0-9/+=]{100,}")
+_SECRET_FIELD = re.compile(
     r"(?i)((?:aws_)?(?:secret_access_key|session_token|SecretAccessKey|SessionToken|password)"
     r"[\"']?\s*[:=]\s*[\"']?)([^\s\"',}]+)"
 )
-_ACCOUNT = r"(?<!\d)(\d{12})(?!\d)"
+_ACCOUNT = re.compile(r"(?<!\d)(\d{12})(?!\d)")
 # user:password@ in a URL (an endpoint or proxy URL given with credentials).
-_URL_CREDENTIALS = r"(?i)\b([a-z][a-z0-9+.-]*://)[^\s/@]+@"
+_URL_CREDENTIALS = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^\s/@]+@")
 
 
 def mask_account(account_id: str) -> str:
@@ -31,11 +26,11 @@ def redact_secrets(text: str, extra_secrets: tuple[str, ...] = ()) -> str:
     for secret in extra_secrets:
         if secret:
             text = text.replace(secret, "****")
-    text = _compiled(_URL_CREDENTIALS).sub(lambda m: m.group(1) + "****@", text)
-    text = _compiled(_SECRET_FIELD).sub(lambda m: m.group(1) + "****", text)
-    text = _compiled(_TOKEN).sub("****", text)
-    text = _compiled(_ACCESS_KEY).sub(lambda m: m.group(0)[:4] + "…****", text)
-    return _compiled(_SECRET).sub(lambda m: "****" if _looks_random(m.group(0)) else m.group(0), text)
+    text = _URL_CREDENTIALS.sub(lambda m: m.group(1) + "****@", text)
+    text = _SECRET_FIELD.sub(lambda m: m.group(1) + "****", text)
+    text = _TOKEN.sub("****", text)
+    text = _ACCESS_KEY.sub(lambda m: m.group(0)[:4] + "…****", text)
+    return _SECRET.sub(lambda m: "****" if _looks_random(m.group(0)) else m.group(0), text)
 
 
 def _looks_random(run: str) -> bool:
@@ -51,5 +46,5 @@ def redact(text: str, presenter: bool = False, extra_secrets: tuple[str, ...] = 
     """Secrets always; in presenter mode also account ids (also inside ARNs and service names)."""
     text = redact_secrets(text, extra_secrets)
     if presenter:
-        text = _compiled(_ACCOUNT).sub(lambda m: mask_account(m.group(1)), text)
+        text = _ACCOUNT.sub(lambda m: mask_account(m.group(1)), text)
     return text

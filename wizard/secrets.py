@@ -44,6 +44,15 @@ def keyring_problem() -> str:
     return ""
 
 
+def backend_name() -> str:
+    """The keyring backend in use, in words ("SecretService Keyring"), or why there is none."""
+    try:
+        backend = _keyring().get_keyring()
+    except Exception as exc:  # a broken keyring install must not stop a listing
+        return f"unavailable: {exc}"
+    return str(getattr(backend, "name", type(backend).__name__))
+
+
 def _stores_in_plain_file(backend: Any) -> bool:
     """keyrings.alt's PlaintextKeyring (and its kin) write passwords readable to anyone who can
     read the file: the app promises keys never land in a plain file."""

@@ -82,7 +82,7 @@ def _check_imports(ctx: _Context) -> str:
     import moto
     from PySide6 import QtCore
 
-    import wizard.cli
+    import wizard.commands
     import wizard.sandbox.server
     import wizard.steps
     import wizard.ui.app  # noqa: F401  (importing is the check)
@@ -103,6 +103,20 @@ def _check_resources(ctx: _Context) -> str:
     return f"{len(consumers)} consumer profile(s), icon present"
 
 
+def _check_aws_models(ctx: _Context) -> str:
+    # Installers keep only these services' models (see wizard/aws/services.py): each client the
+    # app or botocore's sign-in can make must load. Creating a client reads its model, no network.
+    import boto3
+
+    from wizard.aws.services import BUNDLED_SERVICES
+
+    key_id, secret = _SANDBOX_CREDENTIALS
+    session = boto3.session.Session(key_id, secret, region_name="us-east-1")
+    for service in BUNDLED_SERVICES:
+        session.client(service, endpoint_url="http://127.0.0.1:9").close()
+    return f"{len(BUNDLED_SERVICES)} services: {', '.join(BUNDLED_SERVICES)}"
+
+
 def _check_sandbox(ctx: _Context) -> str:
     from wizard.sandbox.server import Sandbox
 
@@ -111,6 +125,28 @@ def _check_sandbox(ctx: _Context) -> str:
     ctx.sandbox = Sandbox(consumer_delay=0.0, consumer_interval=0.2)
     ctx.endpoint_url = ctx.sandbox.start(port=0, seeded=True, consumer=True)
     return f"seeded sample account at {ctx.endpoint_url}"
+
+
+def _check_sso(ctx: _Context) -> str:
+    """The demo's IAM Identity Center sign-in: device authorization, account and role, the
+    permission preflight (the login is kept in a folder of its own, as the demo keeps it)."""
+    import threading
+
+    from wizard.aws import preflight
+    from wizard.aws.session import make_context, whoami
+    from wizard.ui import account_tasks
+
+    login = account_tasks.login_for("https://self-test.awsapps.com/start", ctx.sandbox.region)
+    no_browser = lambda _code: None  # noqa: E731 (the sandbox approves by itself)
+    session = account_tasks.sso_sign_in(login, ctx.endpoint_url, no_browser, threading.Event(), demo=True)
+    account = session.accounts[0].account_id
+    credentials = session.portal.role_credentials(session.token, account, "DatabaseAdmin")
+    aws = make_context(credentials, ctx.sandbox.region, ctx.endpoint_url)
+    identity = whoami(aws)
+    check = preflight.run(aws, identity)
+    if not check.complete:
+        raise RuntimeError(check.summary())
+    return f"{identity.arn}: {len(check.permissions)} permissions allowed"
 
 
 def _check_setup(ctx: _Context) -> str:
@@ -128,17 +164,12 @@ def _check_setup(ctx: _Context) -> str:
                        sample.region, ctx.endpoint_url)
     identity = whoami(aws)
     source = discovery.find_data_source(aws, sample.orders_mysql)
-    consumer = load_consumer()
-    if source.port is None:
-        raise RuntimeError(f"the sample database {source.id} reports no port")
-    plan = LinkPlan(
+    plan = LinkPlan.of(
         name=default_link_name(source.id),
         region=aws.region,
         source=source,
-        port=source.port,
         subnet_ids=discovery.default_subnets(aws, source),
-        consumer=consumer,
-        principal=consumer.principal,
+        consumer=load_consumer(),
     )
     link = open_link(aws, plan, identity.account_id, store=RecordStore())
     run_setup(link)
@@ -177,7 +208,8 @@ def _check_window(ctx: _Context) -> str:
     from wizard.consumers import load_consumer
     from wizard.settings import Settings
     from wizard.state import RecordStore
-    from wizard.ui.app import MainWindow, app_icon, make_app
+    from wizard.ui.app import app_icon, make_app
+    from wizard.ui.main_window import MainWindow
     from wizard.ui.state import WizardState
 
     # The same window `privatelink-wizard --demo` opens, pointed at the self-test's sandbox.
@@ -205,7 +237,9 @@ def _check_window(ctx: _Context) -> str:
 CHECKS: list[tuple[str, Callable[[_Context], str]]] = [
     ("Python modules and Qt load", _check_imports),
     ("Bundled files are readable", _check_resources),
+    ("AWS clients load", _check_aws_models),
     ("Sandbox starts", _check_sandbox),
+    ("IAM Identity Center sign-in and permission check", _check_sso),
     ("Sample link builds to the service name", _check_setup),
     ("Platform's connection request is accepted", _check_accept),
     ("Wizard window opens", _check_window),

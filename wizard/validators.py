@@ -4,27 +4,23 @@ UserError (exit code 2) whose message says exactly what is wrong and how to writ
 from __future__ import annotations
 
 import re
-from functools import cache
 from urllib.parse import urlsplit
 
 from wizard.errors import UserError, bad_input
 
-# Patterns as text, each compiled once when first used: the window's start-up needs two of them,
-# and compiling them all as the module loaded took ~0.5 % of it. (Not `re.match(text, …)`: re's
-# own cache drops its oldest entries once boto3 and moto have filled it.) (?a): ASCII \d, \w.
-_compiled = cache(re.compile)
-_REGION = r"(?a)^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$"
-_PRINCIPAL = (
+# (?a): ASCII \d and \w, as AWS means them.
+_REGION = re.compile(r"(?a)^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$")
+_PRINCIPAL = re.compile(
     r"(?a)^arn:aws(-cn|-us-gov)?:iam::(\d{12}):(root|user/[\w+=,.@/-]{1,512}|role/[\w+=,.@/-]{1,512})$"
 )
-_LINK_NAME = r"(?a)^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$"
+_LINK_NAME = re.compile(r"(?a)^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
 # NLB names are at most 32 characters; the target group is named "<link>-<port>" (port ≤ 5
 # digits), so a link name of 26 keeps both within AWS's limit.
 LINK_NAME_MAX = 26
-_SOURCE_ID = r"(?a)^[A-Za-z][A-Za-z0-9-]{0,62}$"
-_EC2_ID = r"(?a)^i-[0-9a-f]{8}([0-9a-f]{9})?$"
-_SERVICE_ID = r"(?a)^vpce-svc-[0-9a-f]{8,17}$"
-_SUBNET_ID = r"(?a)^subnet-[0-9a-f]{8,17}$"
+_SOURCE_ID = re.compile(r"(?a)^[A-Za-z][A-Za-z0-9-]{0,62}$")
+_EC2_ID = re.compile(r"(?a)^i-[0-9a-f]{8}([0-9a-f]{9})?$")
+_SERVICE_ID = re.compile(r"(?a)^vpce-svc-[0-9a-f]{8,17}$")
+_SUBNET_ID = re.compile(r"(?a)^subnet-[0-9a-f]{8,17}$")
 
 
 def _text(value: object) -> str:
@@ -34,7 +30,7 @@ def _text(value: object) -> str:
 
 def validate_region(region: str) -> str:
     value = _text(region).lower()
-    if not _compiled(_REGION).match(value):
+    if not _REGION.match(value):
         raise bad_input(
             f"'{region}' is not an AWS region name",
             "Use a region code such as us-east-1 or eu-west-1 (the AWS console shows it at the "
@@ -45,7 +41,7 @@ def validate_region(region: str) -> str:
 
 def validate_principal(arn: str) -> str:
     value = _text(arn)
-    if not _compiled(_PRINCIPAL).match(value):
+    if not _PRINCIPAL.match(value):
         raise bad_input(
             f"'{arn}' is not a valid IAM principal ARN",
             "It must look like arn:aws:iam::123456789012:root (12-digit account id), or name an "
@@ -56,7 +52,7 @@ def validate_principal(arn: str) -> str:
 
 
 def principal_account(arn: str) -> str:
-    m = _compiled(_PRINCIPAL).match(_text(arn))
+    m = _PRINCIPAL.match(_text(arn))
     return m.group(2) if m else ""
 
 
@@ -84,7 +80,7 @@ def validate_link_name(name: str) -> str:
             f"The link name '{value}' is {len(value)} characters long",
             f"Use at most {LINK_NAME_MAX}: AWS limits load balancer names to 32 characters.",
         )
-    if not _compiled(_LINK_NAME).match(value) or "--" in value:
+    if not _LINK_NAME.match(value) or "--" in value:
         raise bad_input(
             f"The link name '{value}' has characters AWS does not accept",
             "Use lower-case letters, digits and single hyphens, starting and ending with a "
@@ -108,7 +104,7 @@ def default_link_name(source_id: str) -> str:
 
 def validate_source_id(source_id: str) -> str:
     value = _text(source_id)
-    if _compiled(_EC2_ID).match(value) or _compiled(_SOURCE_ID).match(value):
+    if _EC2_ID.match(value) or _SOURCE_ID.match(value):
         return value
     raise bad_input(
         f"'{source_id}' is not a database or server id",
@@ -120,7 +116,7 @@ def validate_source_id(source_id: str) -> str:
 
 def validate_service_id(service_id: str) -> str:
     value = _text(service_id)
-    if not _compiled(_SERVICE_ID).match(value):
+    if not _SERVICE_ID.match(value):
         raise bad_input(
             f"'{service_id}' is not an endpoint service id",
             "It looks like vpce-svc-0123456789abcdef0 (the last part of the service name).",
@@ -130,7 +126,7 @@ def validate_service_id(service_id: str) -> str:
 
 def validate_subnet_ids(text: str) -> tuple[str, ...]:
     ids = tuple(s.strip() for s in _text(text).split(",") if s.strip())
-    bad = [s for s in ids if not _compiled(_SUBNET_ID).match(s)]
+    bad = [s for s in ids if not _SUBNET_ID.match(s)]
     if not ids or bad:
         raise bad_input(
             f"'{text}' is not a list of subnet ids",

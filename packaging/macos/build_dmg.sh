@@ -69,28 +69,66 @@ sign_app() {
     codesign --verify --strict --deep --verbose=2 "$app"
 }
 
-notarize() {
-    local args=()
+notary_args=()
+notary_credentials() {
     if [[ -n "${NOTARY_KEYCHAIN_PROFILE:-}" ]]; then
-        args=(--keychain-profile "$NOTARY_KEYCHAIN_PROFILE")
+        notary_args=(--keychain-profile "$NOTARY_KEYCHAIN_PROFILE")
     elif [[ -n "${APPLE_ID:-}" && -n "${APPLE_TEAM_ID:-}" && -n "${APPLE_APP_PASSWORD:-}" ]]; then
-        args=(--apple-id "$APPLE_ID" --team-id "$APPLE_TEAM_ID" --password "$APPLE_APP_PASSWORD")
+        notary_args=(--apple-id "$APPLE_ID" --team-id "$APPLE_TEAM_ID" --password "$APPLE_APP_PASSWORD")
     else
-        echo "Not notarizing: set APPLE_ID, APPLE_TEAM_ID and APPLE_APP_PASSWORD (or" \
-             "NOTARY_KEYCHAIN_PROFILE) to notarize."
-        return 0
+        return 1
     fi
-    echo "Notarizing $dmg (this usually takes a few minutes)"
-    xcrun notarytool submit "$dmg" "${args[@]}" --wait --timeout 30m
-    # Staple the ticket so Gatekeeper accepts the dmg offline too.
-    xcrun stapler staple "$dmg"
-    xcrun stapler validate "$dmg"
-    spctl --assess --type open --context context:primary-signature --verbose "$dmg"
 }
 
+notarize() {  # notarize <file to submit> <file to staple>
+    echo "Notarizing $1 (this usually takes a few minutes)"
+    xcrun notarytool submit "$1" "${notary_args[@]}" --wait --timeout 30m
+    # Staple the ticket so Gatekeeper accepts it offline too.
+    xcrun stapler staple "$2"
+    xcrun stapler validate "$2"
+}
+
+notarize_app() {
+    # The app is notarized (as a zip) and stapled before it goes into the dmg: a user who copies
+    # it to /Applications and opens it offline still has its ticket.
+    local zip
+    zip="$(mktemp -d)/app.zip"
+    ditto -c -k --keepParent "$app" "$zip"
+    notarize "$zip" "$app"
+    rm -rf "$(dirname "$zip")"
+    spctl --assess --type execute --verbose "$app"
+}
+
+make_dmg() {
+    # hdiutil now and then fails with "Resource busy" on CI machines (Spotlight or a previous
+    # mount holding the volume): try again after a pause, a few times.
+    local attempt output
+    for attempt in 1 2 3 4 5; do
+        if output="$(hdiutil create -volname "$volume_name" -srcfolder "$stage" -fs HFS+ \
+                -format UDZO -ov "$dmg" 2>&1)"; then
+            echo "$output"
+            return 0
+        fi
+        echo "$output" >&2
+        if [[ "$output" != *"Resource busy"* || $attempt -eq 5 ]]; then
+            return 1
+        fi
+        echo "hdiutil: resource busy, trying again in $((attempt * 10)) s (attempt $attempt of 5)" >&2
+        sleep $((attempt * 10))
+    done
+}
+
+notarizing=""
 if [[ -n "$identity" ]]; then
     [[ -n "${MACOS_CERTIFICATE_P12:-}" ]] && import_certificate
     sign_app
+    if notary_credentials; then
+        notarizing=yes
+        notarize_app
+    else
+        echo "Not notarizing: set APPLE_ID, APPLE_TEAM_ID and APPLE_APP_PASSWORD (or" \
+             "NOTARY_KEYCHAIN_PROFILE) to notarize."
+    fi
 else
     echo "Not signing: set MACOS_CODESIGN_IDENTITY to sign with a Developer ID certificate."
 fi
@@ -100,10 +138,13 @@ stage="$(mktemp -d)"
 ditto "$app" "$stage/$(basename "$app")"  # keeps symlinks and signatures intact
 ln -s /Applications "$stage/Applications"
 rm -f "$dmg"
-hdiutil create -volname "$volume_name" -srcfolder "$stage" -fs HFS+ -format UDZO -ov "$dmg"
+make_dmg
 
 if [[ -n "$identity" ]]; then
     codesign --force --timestamp --sign "$identity" "$dmg"
-    notarize
+    if [[ -n "$notarizing" ]]; then
+        notarize "$dmg" "$dmg"
+        spctl --assess --type open --context context:primary-signature --verbose "$dmg"
+    fi
 fi
 echo "Disk image: $dmg"

@@ -50,27 +50,6 @@ def test_a_command_starts_the_log_before_it_runs(
     assert "started: policy" in log_file.read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize(
-    ("argv", "expected"),
-    [
-        ([], False),
-        (["--demo"], False),
-        (["--endpoint-url=http://localhost:5500"], False),
-        (["--endpoint-url", "http://localhost:5500"], False),  # an option's value
-        (["--endpoint-url", "http://localhost:5500", "stup"], True),
-        (["--endpoint-url"], False),  # its missing value: the window's parser says so
-        (["stup"], True),
-        (["--help"], True),
-        (["-h"], True),
-        (["setup", "--region", "us-east-1"], True),
-    ],
-)
-def test_subcommand_parsers_are_built_when_the_arguments_may_need_them(
-    argv: list[str], expected: bool
-) -> None:
-    assert cli._may_name_a_command(argv) is expected
-
-
 def test_a_mistyped_command_still_gets_the_list_of_commands(
     log_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -18,7 +18,7 @@ from wizard.errors import UserError
 class PlaintextKeyring(KeyringBackend):
     """Stands in for keyrings.alt.file.PlaintextKeyring (same name, a dict for its file)."""
 
-    priority = 0.5  # type: ignore[assignment]
+    priority = 0.5
 
     def __init__(self) -> None:
         super().__init__()

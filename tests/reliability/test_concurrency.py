@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,10 +24,11 @@ from .conftest import ONE_EACH, REGION, cli, link_resources, setup_args
 
 ACCOUNT = "123456789012"
 
-# The CLI, made slow right after it creates the load balancer (still holding the link's lock),
-# so a second run is sure to arrive while the first is busy.
-SLOW_AFTER_NLB = """
-import sys, time
+# The CLI, held right after it creates the load balancer (still holding the link's lock) until
+# the test creates the file named by $RELEASE: a handshake, so a slow machine cannot let the
+# first run finish before the second arrives.
+HELD_AFTER_NLB = """
+import os, sys, time
 from wizard import steps
 
 noting = steps.Link.created
@@ -37,7 +39,9 @@ def created(self, what):
         note(resource_id)
         if what == "nlb":
             print("HOLDING THE LOCK", file=sys.stderr, flush=True)
-            time.sleep(3)
+            give_up = time.monotonic() + 120
+            while not os.path.exists(os.environ["RELEASE"]) and time.monotonic() < give_up:
+                time.sleep(0.05)
     return slow
 
 steps.Link.created = created
@@ -46,28 +50,38 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
-def start(code: str, args: list[str]) -> subprocess.Popen[str]:
+def start(code: str, args: list[str], **env: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-c", code, *args],
-        env=dict(os.environ),
+        env={**os.environ, **env},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
 
 
-def test_two_setups_at_once_build_one_set_and_the_second_waits(sandbox: Any) -> None:
+def test_two_setups_at_once_build_one_set_and_the_second_waits(sandbox: Any, tmp_path: Path) -> None:
     link = "plw-two-at-once"
     args = setup_args("--json", name=link)
-    first = start(SLOW_AFTER_NLB, args)
+    release = tmp_path / "release"
+    first = start(HELD_AFTER_NLB, args, RELEASE=str(release))
     # Start the second run once the first holds the lock with its load balancer made.
     deadline = time.monotonic() + 30
     while not link_resources(link, sandbox.endpoint_url)["nlb"]:
         assert time.monotonic() < deadline and first.poll() is None, first.communicate()
         time.sleep(0.05)
     second = start("import sys; from wizard.cli import main; sys.exit(main(sys.argv[1:]))", args)
+    # Release the first run once the second says it is waiting for the lock (or has ended).
+    assert second.stderr is not None
+    waiting = []
+    for line in second.stderr:
+        waiting.append(line)
+        if "waiting up to" in line:
+            break
+    release.touch()
     out1, err1 = first.communicate(timeout=60)
     out2, err2 = second.communicate(timeout=60)
+    err2 = "".join(waiting) + err2
     assert first.returncode == 0, err1
     assert second.returncode == 0, err2
     assert f"Another window or command is changing the link '{link}'; waiting up to 30 s" in err2

@@ -79,7 +79,12 @@ def test_the_confirmation_names_the_platforms_live_connection(
     assert cli(capsys, "accept", "--region", REGION, "--name", LINK).code == 0
     asked: list[str] = []
     monkeypatch.setattr(sys.stdin, "isatty", lambda: True, raising=False)
-    monkeypatch.setattr(builtins, "input", lambda question: asked.append(question) or "n")
+
+    def answer(question: str) -> str:
+        asked.append(question)
+        return "n"
+
+    monkeypatch.setattr(builtins, "input", answer)
 
     run = cli(capsys, *TEARDOWN)
 

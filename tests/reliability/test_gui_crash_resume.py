@@ -22,7 +22,8 @@ from tests.ui import flow
 from wizard import steps
 from wizard.consumers import load_consumer
 from wizard.settings import Settings
-from wizard.ui.app import MainWindow, make_app
+from wizard.ui.app import make_app
+from wizard.ui.main_window import MainWindow
 from wizard.ui.page_ids import PageId
 from wizard.ui.state import WizardState
 

@@ -180,12 +180,12 @@ def test_a_subnet_in_a_local_zone_is_refused(local: Accounts) -> None:
     acc = local
     vpc_id = vpc(acc)
     ec2_model.add_local_zone(backend(), LOCAL_ZONE, LOCAL_ZONE_ID, "us-east-1a")
-    local = subnet(acc, vpc_id, "10.0.9.0/24", LOCAL_ZONE)
+    in_local_zone = subnet(acc, vpc_id, "10.0.9.0/24", LOCAL_ZONE)
 
-    code, message = ec2_model.unusable_subnet(backend(), local) or ("", "")
+    code, message = ec2_model.unusable_subnet(backend(), in_local_zone) or ("", "")
 
     assert code == "AvailabilityZoneNotSupported"
-    assert "Local Zone" in message and local in message
+    assert "Local Zone" in message and in_local_zone in message
     assert ec2_model.unusable_subnet_reason(backend(), "subnet-00000000000000000") is None
 
 

@@ -11,6 +11,7 @@ from wizard.aws.session import AwsContext, Identity, whoami
 from wizard.consumers import load_consumer
 from wizard.diagnostics import Finding, LinkStatus
 from wizard.model import LinkPlan
+from wizard.state import RecordStore
 
 RIVERY = load_consumer("rivery")
 
@@ -42,7 +43,7 @@ def build_link(
 
 def status_of(aws: AwsContext, name: str = "orders") -> LinkStatus:
     identity: Identity = whoami(aws)
-    return diagnostics.link_status(aws, identity, name, RIVERY)
+    return diagnostics.link_status(aws, identity, name, RIVERY, RecordStore())
 
 
 def finding(status: LinkStatus, starts: str) -> Finding:

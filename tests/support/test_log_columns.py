@@ -33,6 +33,11 @@ def _fits(view: ActivityView, item: QTreeWidgetItem) -> bool:
     )
 
 
+def _items(view: ActivityView) -> list[QTreeWidgetItem]:
+    found = [view.tree.topLevelItem(i) for i in range(view.tree.topLevelItemCount())]
+    return [item for item in found if item is not None]
+
+
 def test_columns_widen_to_fit_the_longest_line_and_stay(qtbot: Any) -> None:
     view = ActivityView(Redactor(False))
     qtbot.addWidget(view)
@@ -48,7 +53,7 @@ def test_columns_widen_to_fit_the_longest_line_and_stay(qtbot: Any) -> None:
     view.add_event(_event(long_summary, ok=False))
     widened = header.sectionSize(1)
     assert widened > short
-    assert all(_fits(view, view.tree.topLevelItem(i)) for i in range(view.tree.topLevelItemCount()))
+    assert all(_fits(view, item) for item in _items(view))
 
     view.add_event(_event("Short"))
     assert header.sectionSize(1) == widened  # a shorter line does not narrow the column

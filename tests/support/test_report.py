@@ -19,6 +19,7 @@ from wizard.aws.activity import ACTIVITY, ActivityEvent
 from wizard.aws.session import AwsContext, Credentials, Identity, make_context, whoami
 from wizard.sandbox import moto_ext
 from wizard.sandbox.seed import SampleAccount, seed_sample_account
+from wizard.state import RecordStore
 
 ACCESS_KEY = "AKIAZ7QXNMVB4RTEXAMP"
 SECRET_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzq8Tn3Vb2K"
@@ -58,7 +59,7 @@ def _write(
             cli=f"aws configure set aws_secret_access_key {SECRET_KEY} && echo {SESSION_TOKEN}",
         )
     )
-    status = diagnostics.link_status(aws, identity, "orders", RIVERY)
+    status = diagnostics.link_status(aws, identity, "orders", RIVERY, RecordStore())
     return diagnostics.write_report(tmp_path / name, aws, identity, [status], presenter=presenter)
 
 

@@ -15,7 +15,7 @@ import zipfile
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from PySide6.QtCore import QUrl
@@ -37,10 +37,11 @@ from wizard.aws import network
 from wizard.aws.activity import ACTIVITY, ActivityEvent
 from wizard.aws.session import AwsContext, Credentials, make_context
 from wizard.sandbox.seed import SampleAccount
-from wizard.ui.app import MainWindow
 from wizard.ui.glossary import GLOSSARY_LINK
 from wizard.ui.glossary_dialog import GlossaryDialog
+from wizard.ui.main_window import MainWindow
 from wizard.ui.page_ids import PageId
+from wizard.ui.pages.target_group import TargetGroupPage
 from wizard.ui.redact import PresenterCover
 
 ACCOUNT = "123456789012"
@@ -363,7 +364,7 @@ def test_the_target_group_page_previews_what_another_port_removes(
     link = window.state.link
     state = window.state
     state.source, state.subnet_ids, state.port = link.plan.source, link.plan.subnet_ids, link.plan.port
-    page = window.wizard.page_of(PageId.TARGET_GROUP)
+    page = cast(TargetGroupPage, window.wizard.page_of(PageId.TARGET_GROUP))
     page.initializePage()
     wait_settled_page(qtbot, page)
     assert page.done and not page.port.isReadOnly()
@@ -386,9 +387,7 @@ def test_the_target_group_page_previews_what_another_port_removes(
 
 
 def wait_settled_page(qtbot: Any, page: Any) -> None:
-    qtbot.waitUntil(
-        lambda: not page.busy and not page._checking and not page._debounce.isActive(), timeout=WAIT_MS
-    )
+    qtbot.waitUntil(page.is_settled, timeout=WAIT_MS)
 
 
 def test_link_health_without_sign_in_says_so(open_window: Any, qtbot: Any) -> None:

@@ -17,6 +17,7 @@ from wizard.aws.session import AwsContext, Credentials, make_context
 from wizard.cli import main
 from wizard.model import link_tags
 from wizard.sandbox.seed import RDS_ENI_DESCRIPTION, SampleAccount
+from wizard.state import RecordStore
 
 
 @pytest.fixture(autouse=True)
@@ -46,7 +47,7 @@ def test_security_group_not_allowing_the_nlb_is_found_and_fixed(
     assert seeded.orders_mysql_sg in sg.why and f"the load balancer's security group {nlb_group}" in sg.why
     assert not status.healthy
 
-    message = diagnostics.apply_fix(aws, status, "security-group", RIVERY)
+    message = diagnostics.apply_fix(aws, status, "security-group", RIVERY, RecordStore())
 
     assert message.startswith("Added an inbound rule on port 3306 to the database's security group")
     assert message.endswith(f"for the load balancer's security group {nlb_group}.")
@@ -70,7 +71,7 @@ def test_an_older_link_without_a_load_balancer_security_group_is_explained_not_m
     sg = finding(status, "The database's firewall lets the load balancer in on port 3306")
     assert "10.20.1.0/24" in sg.why
 
-    message = diagnostics.apply_fix(aws, status, "security-group", RIVERY)
+    message = diagnostics.apply_fix(aws, status, "security-group", RIVERY, RecordStore())
 
     assert "Added 3 inbound rule(s) on port 3306" in message
     fixed = status_of(aws)
@@ -97,7 +98,7 @@ def test_unhealthy_target_names_the_security_group_then_the_database(
     assert target.fix_key == "security-group"
     assert "10.20.1.10:3306 — unhealthy (Target.Timeout: Request timed out)" in status.text()
 
-    diagnostics.apply_fix(aws, status, "security-group", RIVERY)
+    diagnostics.apply_fix(aws, status, "security-group", RIVERY, RecordStore())
     still = finding(status_of(aws), "Target 10.20.1.10:3306 fails the health checks")
     assert "cannot open a TCP connection" in still.why and "AWS says: Request timed out" in still.why
     assert still.fix_key == ""
@@ -134,7 +135,7 @@ def test_stale_rds_ip_after_failover_is_found_and_refreshed(aws: AwsContext, see
     assert "now uses 10.20.1.77" in stale.why and "points at 10.20.1.10" in stale.why
     assert stale.fix_key == "refresh-targets"
 
-    message = diagnostics.apply_fix(aws, status, "refresh-targets", RIVERY)
+    message = diagnostics.apply_fix(aws, status, "refresh-targets", RIVERY, RecordStore())
 
     assert "registered 10.20.1.77" in message and "removed 10.20.1.10" in message
     live = {t.target_id for t in tg.target_health(aws, link.record.target_group_arn) if t.state == "healthy"}
@@ -185,7 +186,7 @@ def test_missing_principal_means_service_not_found_and_is_fixed(
     assert "'service not found'" in missing.why and RIVERY.principal in missing.why
     assert missing.fix_key == "allow-principal"
 
-    diagnostics.apply_fix(aws, status, "allow-principal", RIVERY)
+    diagnostics.apply_fix(aws, status, "allow-principal", RIVERY, RecordStore())
 
     assert status_of(aws).principals == [RIVERY.principal]
 
@@ -206,7 +207,10 @@ def test_pending_connection_is_found_and_accepted(aws: AwsContext, seeded: Sampl
     waiting = finding(status, f"Connection {endpoint} from {RIVERY.account_id} is waiting for acceptance")
     assert waiting.severity == "problem" and waiting.fix_key == "accept-connection"
 
-    assert diagnostics.apply_fix(aws, status, "accept-connection", RIVERY) == f"Accepted {endpoint}."
+    assert (
+        diagnostics.apply_fix(aws, status, "accept-connection", RIVERY, RecordStore())
+        == f"Accepted {endpoint}."
+    )
 
     after = status_of(aws)
     assert [(c.endpoint_id, c.state) for c in after.connections] == [(endpoint, "available")]
@@ -263,10 +267,10 @@ def test_every_fix_key_diagnose_offers_is_applied(aws: AwsContext, seeded: Sampl
     offered = {f.fix_key for f in status.findings if f.fix_key}
     assert offered == {"security-group", "skip-name-resolve", "max-connect-errors"}
     for key in diagnostics.FIX_KEYS:
-        assert diagnostics.apply_fix(aws, status, key, RIVERY), key
+        assert diagnostics.apply_fix(aws, status, key, RIVERY, RecordStore()), key
     assert not {f.fix_key for f in status_of(aws).findings if f.fix_key and f.severity == "problem"}
     with pytest.raises(Exception, match="no automatic fix called 'reboot-everything'"):
-        diagnostics.apply_fix(aws, status, "reboot-everything", RIVERY)
+        diagnostics.apply_fix(aws, status, "reboot-everything", RIVERY, RecordStore())
 
 
 def test_status_command_prints_the_same_findings(

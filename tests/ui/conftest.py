@@ -12,7 +12,8 @@ from PySide6.QtWidgets import QMessageBox
 
 from wizard.consumers import load_consumer
 from wizard.settings import Settings
-from wizard.ui.app import MainWindow, make_app
+from wizard.ui.app import make_app
+from wizard.ui.main_window import MainWindow
 from wizard.ui.pages import target_group
 from wizard.ui.state import WizardState
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from wizard.ui.app import MainWindow
+from wizard.ui.main_window import MainWindow
 from wizard.ui.page_ids import PageId
 from wizard.ui.pages.base import BasePage
 
@@ -54,7 +54,7 @@ def page(window: MainWindow) -> Any:
 
 
 def settled(p: BasePage) -> Callable[[], bool]:
-    return lambda: not p.busy and not p._checking and not p._debounce.isActive()
+    return p.is_settled
 
 
 def wait_settled(qtbot: Any, window: MainWindow, timeout: int = WAIT_MS) -> Any:

@@ -127,10 +127,12 @@ def test_malformed_principal_disables_next_and_says_how_to_write_it(open_window:
     assert "12-digit account id" in row.reason
     assert not allowlist.isComplete()
     assert not allowlist.action_button.isEnabled()
-    allowlist.principal.setText("arn:aws:iam::0129225:root")  # still wrong while typing
-    row = allowlist.checklist.row("principal-format")
-    assert row is not None and not row.ok
-    qtbot.waitUntil(lambda: not allowlist._checking)
+    with qtbot.waitSignal(allowlist.settled, timeout=5000):  # once typing pauses and it re-checked
+        allowlist.principal.setText("arn:aws:iam::0129225:root")  # still wrong while typing
+        row = allowlist.checklist.row("principal-format")
+        assert row is not None and not row.ok
+        assert not allowlist.is_settled()  # a re-check waits for typing to pause
+    assert allowlist.is_settled()
 
 
 def test_unexpected_owner_is_flagged_and_has_no_accept_button(open_window: Any) -> None:
@@ -176,7 +178,7 @@ def test_saving_a_profile_without_a_keyring_is_refused_and_writes_no_secret(
 
 
 class _MemoryKeyring(KeyringBackend):
-    priority = 1  # type: ignore[assignment]
+    priority = 1
 
     def __init__(self) -> None:
         super().__init__()

@@ -66,6 +66,7 @@ def test_the_checklist_follows_a_switch_to_dark(open_window: Callable[..., MainW
     page = open_window(NOWHERE).wizard.pages[PageId.CREDENTIALS]
     page.checklist.set_rows([CheckRow("a", False, "Failing")])
     mark = page.checklist.findChild(QLabel, "checkMark")
+    assert mark is not None
     assert mark.palette().color(QPalette.ColorRole.WindowText) == QColor(colours.LIGHT["failed"])
     page.window().setPalette(dark_palette())  # as the desktop's switch to its dark theme does
     dark_red = QColor(colours.DARK["failed"])

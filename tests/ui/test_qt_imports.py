@@ -8,7 +8,12 @@ from pathlib import Path
 
 import pytest
 
-import wizard.ui  # noqa: F401  (installs the cheaper check)
+from wizard.ui.qt_imports import speed_up_pyside_import_hook
+
+
+@pytest.fixture(autouse=True)
+def cheaper_check() -> None:
+    speed_up_pyside_import_hook()  # as the window's start does (once per process)
 
 
 def test_a_module_imported_after_pyside_gets_the_plain_api_without_its_source_being_read(
@@ -36,7 +41,5 @@ def test_a_module_imported_after_pyside_gets_the_plain_api_without_its_source_be
 
 
 def test_the_check_is_installed_once() -> None:
-    from wizard.ui.qt_imports import speed_up_pyside_import_hook
-
     assert sys.modules["shibokensupport.feature"]._mod_uses_pyside.fast_check
     assert speed_up_pyside_import_hook() is False  # already in place

@@ -17,7 +17,7 @@ import wizard.cli as cli
 
 def at_first_paint(argv):
     from PySide6 import QtCore, QtGui
-    from wizard.ui.app import MainWindow
+    from wizard.ui.main_window import MainWindow
     from PySide6.QtWidgets import QApplication
     window = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow))
     print(json.dumps({

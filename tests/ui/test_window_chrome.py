@@ -11,8 +11,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QScrollArea
 
-from wizard.ui.app import MainWindow
 from wizard.ui.by_name import set_by_name
+from wizard.ui.main_window import MainWindow
 from wizard.ui.page_ids import PageId
 
 
@@ -24,8 +24,9 @@ def test_the_log_hides_from_its_button_and_returns_from_the_view_menu(
     assert log.isVisible() and log.title.text().startswith("Activity log")
     assert window.splitter.orientation() == Qt.Orientation.Vertical
     # The step list and the wizard side by side above the log.
-    assert window.splitter.widget(0).isAncestorOf(window.wizard) and window.splitter.widget(1) is log
-    assert window.splitter.widget(0).isAncestorOf(window.steps)
+    top = window.splitter.widget(0)
+    assert top is window.wizard_area and window.splitter.widget(1) is log
+    assert top.isAncestorOf(window.wizard) and top.isAncestorOf(window.steps)
     # It starts as a strip below the wizard.
     assert log.height() < window.wizard.height() / 2
 
@@ -56,7 +57,7 @@ def test_first_page_enum_settings_took_effect(open_window: Callable[..., MainWin
     page = open_window(None).wizard.pages[PageId.CREDENTIALS]
     assert page.explanation.textFormat() == Qt.TextFormat.RichText
     scroll = page.findChild(QScrollArea)
-    assert scroll.verticalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOn
+    assert scroll is not None and scroll.verticalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOn
 
 
 def test_set_by_name_sets_enums_and_flags_and_refuses_unknown_names(qtbot: Any) -> None:

@@ -11,13 +11,13 @@ from pathlib import Path
 
 FIRST_ENGINE_CALLS = """
 import threading
-from wizard.ui.worker import engine
+from wizard.ui.worker import tasks
 
 results = []
 
 def call():
     try:
-        results.append(type(engine("load_profiles")()).__name__)
+        results.append(type(tasks.list_profiles()).__name__)
     except Exception as exc:
         results.append(repr(exc))
 

@@ -69,6 +69,7 @@ _PHRASES: dict[str, str] = {
     "AcceptVpcEndpointConnections": "Accepting the connection request",
     "RejectVpcEndpointConnections": "Rejecting the connection request",
     "SimulatePrincipalPolicy": "Checking your permissions",
+    "GetRole": "Looking up your role (for the permission check)",
     "CopyDBParameterGroup": "Copying the database's parameter group",
     "DeleteDBParameterGroup": "Deleting an old parameter group of the link",
     "DescribeDBClusterParameters": "Reading the cluster's parameters",

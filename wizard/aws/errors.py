@@ -116,7 +116,8 @@ def translate(exc: BaseException, step: str = "", action: str = "") -> UserError
         return UserError(
             what="The AWS SSO login has expired or was never done",
             why="SSO profiles need a fresh browser login every few hours.",
-            fix="Run `aws sso login --profile <name>` in a terminal, then try again.",
+            fix="Sign in again: `privatelink-wizard login --profile <name>` (or the AWS CLI's "
+            "`aws sso login --profile <name>`), or 'Sign in again' in the window; then try again.",
             step=step,
             exit_code=EXIT_BAD_INPUT,
             code="SSOLogin",

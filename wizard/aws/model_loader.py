@@ -1,144 +1,45 @@
-"""AWS service models loaded without freezing the window, and loaded once per process.
-
-botocore parses each service's model (EC2's is 4 MB of JSON) with one `json.loads` call, which
-holds the interpreter lock from start to end: the GUI thread could not run for ~50-130 ms
-while a worker signed in or listed databases. Here the big objects of a model ("operations",
-"shapes") are decoded one entry at a time, so the lock changes hands between entries, with the
-garbage collector paused (see wizard/collector.py); and one loader is shared by every boto3
-session, so a second sign-in does not parse anything again.
+"""AWS service models loaded once per process: one botocore model loader per AWS_DATA_PATH
+value, shared by every boto3 session, so a second sign-in (or the sandbox's own sessions) parses
+no model again. How a loader reads a model file is botocore's, unless the app chooses otherwise
+(`use_file_loader`: the window parses in pieces, wizard/ui/model_parsing.py).
 """
 
 from __future__ import annotations
 
 import contextlib
-import gzip
-import json
-import os
 import threading
-from collections import OrderedDict
-from functools import lru_cache
-from typing import Any
 
 from botocore.exceptions import DataNotFoundError, UnknownServiceError
 from botocore.loaders import JSONFileLoader, Loader, create_loader
 
-from wizard.collector import collector_paused
-
-_WHITESPACE = " \t\n\r"
-# Objects and arrays less deep than this are decoded entry by entry; deeper values (one shape,
-# one operation) are small and decoded in one call.
-_STREAM_DEPTH = 2
-# Files whose bulk lies deeper: endpoints.json (1.2 MB) is one partition in a list, whose
-# "services" hold one entry per service: decoded in one call, it held the lock for ~25 ms.
-_DEEPER = {"endpoints": 4}
-
-
-class _Cursor:
-    """Decodes a JSON document with `raw_decode` calls over small pieces of it."""
-
-    def __init__(self, text: str, depth: int) -> None:
-        self.text = text
-        self.at = 0
-        self.depth = depth
-        self.decoder = json.JSONDecoder(object_pairs_hook=OrderedDict)
-
-    def skip(self) -> str:
-        text, at = self.text, self.at
-        while at < len(text) and text[at] in _WHITESPACE:
-            at += 1
-        self.at = at
-        if at >= len(text):
-            raise ValueError("unexpected end of JSON document")
-        return text[at]
-
-    def expect(self, char: str) -> None:
-        if self.skip() != char:
-            raise ValueError(f"expected {char!r} at offset {self.at}")
-        self.at += 1
-
-    def value(self, depth: int) -> Any:
-        opening = self.skip()
-        if depth < self.depth:
-            if opening == "{":
-                return self.members(depth)
-            if opening == "[":
-                return self.items(depth)
-        value, self.at = self.decoder.raw_decode(self.text, self.at)
-        return value
-
-    def items(self, depth: int) -> list[Any]:
-        self.expect("[")
-        result: list[Any] = []
-        if self.skip() == "]":
-            self.at += 1
-            return result
-        while True:
-            result.append(self.value(depth + 1))
-            if self.skip() == ",":
-                self.at += 1
-                continue
-            self.expect("]")
-            return result
-
-    def members(self, depth: int) -> OrderedDict[str, Any]:
-        self.expect("{")
-        result: OrderedDict[str, Any] = OrderedDict()
-        if self.skip() == "}":
-            self.at += 1
-            return result
-        while True:
-            key = self.value(self.depth)
-            if not isinstance(key, str):
-                raise ValueError(f"object key expected at offset {self.at}")
-            self.expect(":")
-            result[key] = self.value(depth + 1)
-            if self.skip() == ",":
-                self.at += 1
-                continue
-            self.expect("}")
-            return result
-
-
-def loads_in_pieces(text: str, depth: int = _STREAM_DEPTH) -> Any:
-    """`json.loads(text, object_pairs_hook=OrderedDict)`, decoded in small pieces: objects and
-    arrays less than `depth` deep are decoded entry by entry."""
-    cursor = _Cursor(text, depth)
-    result = cursor.value(0)
-    if cursor.at < len(text) and text[cursor.at :].strip():
-        raise ValueError(f"extra data after the JSON document at offset {cursor.at}")
-    return result
-
-
-class PiecewiseJSONFileLoader(JSONFileLoader):
-    """botocore's JSON file loader, decoding in pieces (see the module docstring)."""
-
-    def load_file(self, file_path: str) -> Any:
-        for extension, opener in ((".json", open), (".json.gz", gzip.open)):
-            full_path = file_path + extension
-            if os.path.isfile(full_path):
-                with opener(full_path, "rb") as stream:
-                    payload = stream.read().decode("utf-8")
-                depth = _DEEPER.get(os.path.basename(file_path), _STREAM_DEPTH)
-                with collector_paused:
-                    return loads_in_pieces(payload, depth)
-        return None
-
-
 _shared_lock = threading.Lock()
-
-
-@lru_cache(maxsize=4)
-def _loader_for(data_path: str | None) -> Loader:
-    loader = create_loader(data_path)
-    loader.file_loader = PiecewiseJSONFileLoader()
-    return loader
+_loaders: dict[str | None, Loader] = {}
+_file_loader: JSONFileLoader | None = None  # None: botocore's own
 
 
 def shared_loader(data_path: str | None) -> Loader:
     """One model loader per AWS_DATA_PATH value for the whole process (botocore caches the
     parsed models on the loader)."""
     with _shared_lock:
-        return _loader_for(data_path)
+        if data_path not in _loaders:
+            loader = create_loader(data_path)
+            if _file_loader is not None:
+                loader.file_loader = _file_loader
+            _loaders[data_path] = loader
+        return _loaders[data_path]
+
+
+def use_file_loader(file_loader: JSONFileLoader) -> bool:
+    """Read model files with `file_loader` from now on, in every shared loader; False (nothing
+    changed) when botocore's Loader no longer reads its files through `file_loader`."""
+    global _file_loader
+    if not isinstance(getattr(Loader(), "file_loader", None), JSONFileLoader):
+        return False
+    with _shared_lock:
+        _file_loader = file_loader
+        for loader in _loaders.values():
+            loader.file_loader = file_loader
+    return True
 
 
 def forget_repeated_search_paths(loader: Loader) -> None:

@@ -21,7 +21,6 @@ from wizard import __version__
 from wizard.aws import activity, deadline, model_loader
 from wizard.aws.errors import aws_step, translate
 from wizard.aws.model_loader import forget_repeated_search_paths, shared_loader
-from wizard.collector import collector_paused
 from wizard.errors import EXIT_BAD_INPUT, UserError, bad_input
 
 log = logging.getLogger(__name__)
@@ -80,13 +79,12 @@ class AwsContext:
         # boto3 sessions are not thread-safe for creating clients; clients themselves are.
         with self._lock:
             if key not in self._clients:
-                with collector_paused:  # a client is thousands of objects, all kept
-                    client = self.session.client(
-                        service,
-                        region_name=self.region,
-                        endpoint_url=self.endpoint_url,
-                        config=RETRY_CONFIG if retries else NO_RETRY_CONFIG,
-                    )
+                client = self.session.client(
+                    service,
+                    region_name=self.region,
+                    endpoint_url=self.endpoint_url,
+                    config=RETRY_CONFIG if retries else NO_RETRY_CONFIG,
+                )
                 activity.attach(client, self.region)
                 deadline.bound(client, self.on_slow)
                 for name, value in self.extra_headers.items():
@@ -156,7 +154,7 @@ def boto3_session(
 ) -> tuple[boto3.Session, str | None]:
     """A boto3 session on the process-wide model loader (see model_loader.py), and the
     AWS_DATA_PATH setting that chose the loader: its clients parse no AWS model another session
-    has parsed, and parse in small pieces."""
+    has parsed."""
     core = botocore.session.Session(profile=profile or None)
     try:
         data_path = core.get_config_variable("data_path")

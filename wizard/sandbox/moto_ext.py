@@ -99,9 +99,17 @@ def install() -> None:
         }
         for (cls, name), function in patches.items():
             setattr(cls, name, function)
-        from wizard.sandbox import ec2_model, elb_model, iam_model, rds_model, sg_model
+        from wizard.sandbox import (
+            ec2_model,
+            elb_model,
+            iam_model,
+            iam_simulate,
+            rds_model,
+            sg_model,
+            sso_model,
+        )
 
-        for model in (ec2_model, elb_model, rds_model, sg_model, iam_model):
+        for model in (ec2_model, elb_model, rds_model, sg_model, iam_model, iam_simulate, sso_model):
             model.install()
         _share_the_model_loader()
         _installed = True

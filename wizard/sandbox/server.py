@@ -18,7 +18,7 @@ from typing import Any, TextIO
 
 from wizard.aws.session import AwsContext, Credentials, make_context
 from wizard.errors import EXIT_BAD_INPUT, UserError
-from wizard.sandbox import moto_ext
+from wizard.sandbox import moto_ext, sso_model
 from wizard.sandbox import timing as timing_scale
 from wizard.sandbox.consumer import SimulatedConsumer
 from wizard.sandbox.seed import SampleAccount, SeededEni, seed_sample_account
@@ -152,6 +152,7 @@ class Sandbox:
         self._endpoint_url = f"http://{host}:{bound_port}"
         try:
             _reset_moto()  # a sandbox starts from an empty AWS, whatever ran before in-process
+            sso_model.reset()
             if seeded:
                 self._seed_context = self._quiet_context()
                 self._sample = seed_sample_account(self._seed_context)
@@ -245,6 +246,11 @@ def serve_forever(
         print(
             "A simulated data platform requests a connection a few seconds after it is "
             "allow-listed.",
+            file=out,
+        )
+        print(
+            "IAM Identity Center: any access portal URL signs in (region us-east-1), approved "
+            "by itself a moment later; two accounts with roles (wizard/sandbox/sso_model.py).",
             file=out,
         )
         print("Point the wizard (or the AWS CLI) at it with:", file=out)

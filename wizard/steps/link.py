@@ -78,6 +78,7 @@ class PreviewItem:
             "reuse": "Will reuse",
             "change": "Will change",
             "remove": "Will remove",
+            "cost": "Will cost",
         }[self.action]
         return f"{verb}: {self.what}" + (f" ({self.detail})" if self.detail else "")
 

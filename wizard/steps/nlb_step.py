@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from wizard import costs
 from wizard.aws import discovery, nlb, nlb_security
 from wizard.checks import CheckRow
 from wizard.steps.link import Link, PreviewItem, Progress, Step, quiet
@@ -99,6 +100,8 @@ class NlbStep(Step):
                 f"Internal network load balancer '{plan.nlb_name}'",
                 f"in {plan.source.vpc_id}, subnets {', '.join(plan.subnet_ids)}, cross-zone {zones}",
             ),
+            # What the new resources cost, before anything is made (only the load balancer costs).
+            PreviewItem("cost", (cost := costs.monthly_cost(link.aws.region)).summary(), cost.detail()),
         ]
 
     def apply(self, link: Link, progress: Progress = quiet) -> None:

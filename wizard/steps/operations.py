@@ -112,7 +112,7 @@ def list_requests(link: Link) -> list[Connection]:
 
 
 def expected_owner(link: Link) -> str:
-    return link.plan.principal.split(":")[4] if link.plan.principal.count(":") >= 5 else ""
+    return link.plan.platform_account
 
 
 def accept_requests(link: Link, endpoint_ids: Sequence[str]) -> list[Connection]:

@@ -3,12 +3,51 @@ converging a link whose port changed."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from wizard.aws import converge, network, nlb, nlb_security, rds_params
 from wizard.aws import target_group as tg
+from wizard.aws.session import AwsContext
 from wizard.aws.teardown_plan import remember_rules
 from wizard.checks import CheckRow
 from wizard.errors import UserError
+from wizard.model import DataSource, SourceKind
 from wizard.steps.link import Link, PreviewItem, Progress, Step, quiet, require_nlb
+
+
+def database_checks(
+    aws: AwsContext,
+    source: DataSource,
+    port: int,
+    link_name: str,
+    balancer: nlb.NlbInfo | None,
+    planned_subnets: Sequence[str] = (),
+) -> list[CheckRow]:
+    """What the database must allow for the link to carry traffic: the one source of these
+    checks and their words, for the target group page, setup and the link's status."""
+    subnet_ids = balancer.subnet_ids if balancer else tuple(planned_subnets)
+    sgs = balancer.security_group_ids if balancer else ()
+    rows = [network.check_security_group(aws, source, port, subnet_ids, sgs)]
+    if balancer:
+        rows.append(nlb_security.check_nlb_sg_enforcement(aws, balancer.arn))
+    if source.is_mysql_family:
+        rows.append(rds_params.check_skip_name_resolve(aws, source, link_name))
+        rows.append(rds_params.check_max_connect_errors(aws, source, link_name))
+    if source.kind is SourceKind.RDS_PROXY and source.is_postgres_family:
+        rows.append(
+            CheckRow(
+                "proxy-cdc",
+                True,
+                "RDS Proxy does not carry PostgreSQL change data capture",
+                warning=True,
+                required=False,
+                reason=f"{source.id} is an RDS Proxy for PostgreSQL: logical replication (CDC) "
+                "connections cannot go through an RDS Proxy, so the platform's CDC would fail.",
+                fix="For CDC, create a link to the database instance itself; keep this one for "
+                "ordinary queries.",
+            )
+        )
+    return rows
 
 
 class TargetGroupStep(Step):
@@ -23,28 +62,9 @@ class TargetGroupStep(Step):
 
     def check(self, link: Link) -> list[CheckRow]:
         plan = link.plan
-        found = nlb.find_nlb(link.aws, plan.name)
-        subnet_ids = found.subnet_ids if found else plan.subnet_ids
-        sgs = found.security_group_ids if found else ()
-        rows = [network.check_security_group(link.aws, plan.source, plan.port, subnet_ids, sgs)]
-        if found:
-            rows.append(nlb_security.check_nlb_sg_enforcement(link.aws, found.arn))
-        if plan.source.is_mysql_family:
-            rows.append(rds_params.check_skip_name_resolve(link.aws, plan.source, plan.name))
-            rows.append(rds_params.check_max_connect_errors(link.aws, plan.source, plan.name))
-        if plan.source.kind.value == "rds-proxy" and plan.source.is_postgres_family:
-            rows.append(
-                CheckRow(
-                    "proxy-cdc",
-                    True,
-                    "RDS Proxy and change data capture",
-                    warning=True,
-                    required=False,
-                    reason="RDS Proxy does not carry PostgreSQL logical replication: if the platform "
-                    "will use CDC, point the link at the database itself instead.",
-                )
-            )
-        return rows
+        return database_checks(
+            link.aws, plan.source, plan.port, plan.name, nlb.find_nlb(link.aws, plan.name), plan.subnet_ids
+        )
 
     def preview(self, link: Link) -> list[PreviewItem]:
         plan = link.plan

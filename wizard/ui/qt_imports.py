@@ -20,7 +20,10 @@ from types import ModuleType
 
 def speed_up_pyside_import_hook() -> bool:
     """Replace PySide6's source check by "uses the plain API"; False if PySide changed (the check
-    is then left as it is)."""
+    is then left as it is) or it is in place already. Called where the window starts, before the
+    GUI's modules are imported."""
+    import PySide6.QtCore  # noqa: F401  (loads PySide's import hook)
+
     feature = sys.modules.get("shibokensupport.feature")
     original = getattr(feature, "_mod_uses_pyside", None)
     if original is None or getattr(original, "fast_check", False):

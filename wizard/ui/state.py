@@ -47,14 +47,14 @@ class WizardState:
 
         if self.source is None:
             raise ValueError("no data source chosen yet")
-        return LinkPlan(
+        return LinkPlan.of(
             name=self.link_name,
             region=self.region,
             source=self.source,
-            port=self.port or self.source.port or 22,
+            port=self.port,
             subnet_ids=self.subnet_ids,
             consumer=self.consumer,
-            principal=self.principal or self.consumer.principal,
+            principal=self.principal,
             cross_zone=self.cross_zone,
         )
 

@@ -1,8 +1,9 @@
 """The engine calls the pages make, as plain functions that run on worker threads.
 
 No Qt here, and nothing but composition: every AWS action is an engine function (session,
-discovery, steps). Importing this module imports the engine (boto3), so pages import it lazily,
-after the first window is shown.
+discovery, steps); one a page calls as it is is re-exported here (`import x as x`). Importing
+this module imports the engine (boto3), so pages reach it through `wizard.ui.worker.tasks`, which
+imports it on the first call, after the first window is shown.
 """
 
 from __future__ import annotations
@@ -11,28 +12,27 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from wizard import diagnostics, secrets, steps
-from wizard.aws import discovery, nlb, teardown
+from wizard import diagnostics, link_states, secrets, steps
+from wizard.aws import discovery, model_loader, nlb, teardown
 from wizard.aws.connections import Connection
 from wizard.aws.session import (
     AwsContext,
     Credentials,
     Identity,
-    ProfileInfo,
-    list_profiles,
     make_context,
     whoami,
 )
-from wizard.aws.target_group import TargetHealthInfo
+from wizard.aws.session import list_profiles as list_profiles
 from wizard.checks import CheckRow
 from wizard.consumers import Consumer
 from wizard.diagnostics import LinkStatus
 from wizard.model import DataSource, LinkPlan, LinkRecord, SubnetInfo
-from wizard.validators import principal_account
-
-
-def load_profiles() -> list[ProfileInfo]:
-    return list_profiles()
+from wizard.state import RecordStore
+from wizard.steps import allowed_principals as allowed_principals
+from wizard.steps import list_requests as list_requests
+from wizard.steps import service_summary as service_summary
+from wizard.steps import target_health as target_health
+from wizard.ui.collector import collector_paused
 
 
 def sign_in(
@@ -54,10 +54,14 @@ def sign_in(
         credentials = Credentials(access_key_id=access_key, secret_access_key=secret, session_token=token)
     aws = make_context(credentials, region, endpoint_url)
     identity = whoami(aws)
-    # The next pages' AWS models, parsed now while the page waits for this answer: parsing
-    # them later, as the next page opens, would slow its first paint (they share the
-    # interpreter lock with the window).
+    # The next pages' AWS models and clients, made now while the page waits for this answer:
+    # made later, as the next page opens, they would slow its first paint (they share the
+    # interpreter lock with the window). A client is thousands of objects, all kept: made with
+    # the collector paused, then frozen.
     aws.warm_up_models()
+    with collector_paused:
+        for service in model_loader.SERVICES:
+            aws.client(service)
     return credentials, aws, identity
 
 
@@ -95,10 +99,6 @@ def network_choice(aws: AwsContext, source: DataSource, link_name: str) -> Netwo
     )
 
 
-allowed_principals = steps.allowed_principals
-step_by_id = steps.step_by_id
-
-
 @dataclass
 class StepView:
     link: steps.Link
@@ -111,7 +111,7 @@ class StepView:
 
 def evaluate_step(step_id: str, aws: AwsContext, plan: LinkPlan, account_id: str) -> StepView:
     """Open the link for `plan` and read the step's checks and preview (reads only)."""
-    step = step_by_id(step_id)
+    step = steps.step_by_id(step_id)
     link = steps.open_link(aws, plan, account_id)
     return StepView(link, step.check(link), step.preview(link))
 
@@ -122,19 +122,7 @@ def apply_step(step_id: str, link: steps.Link, progress: Callable[[str], None]) 
 
 
 def fix_check(step_id: str, link: steps.Link, key: str, allow_reboot: bool = False) -> str:
-    return steps.apply_fix(link, step_by_id(step_id), key, allow_reboot)
-
-
-def target_health(link: steps.Link) -> list[TargetHealthInfo]:
-    return steps.target_health(link)
-
-
-def service_summary(link: steps.Link) -> steps.ServiceSummary:
-    return steps.service_summary(link)
-
-
-def list_requests(link: steps.Link) -> list[Connection]:
-    return steps.list_requests(link)
+    return steps.apply_fix(link, steps.step_by_id(step_id), key, allow_reboot)
 
 
 def accept_requests(link: steps.Link, endpoint_ids: list[str]) -> list[Connection]:
@@ -153,14 +141,14 @@ def resume(aws: AwsContext, record: LinkRecord, consumer: Consumer, account_id: 
     source = discovery.find_data_source(aws, record.source_id)
     existing = nlb.find_nlb(aws, record.name)
     subnets = existing.subnet_ids if existing else discovery.default_subnets(aws, source)
-    plan = LinkPlan(
+    plan = LinkPlan.of(
         name=record.name,
         region=record.region,
         source=source,
-        port=record.port or source.port or 22,
-        subnet_ids=tuple(subnets),
+        port=record.port,
+        subnet_ids=subnets,
         consumer=consumer,
-        principal=record.principal or consumer.principal,
+        principal=record.principal,
         cross_zone=existing.cross_zone if existing else True,
     )
     return Resumed(source, steps.open_link(aws, plan, account_id))
@@ -169,16 +157,15 @@ def resume(aws: AwsContext, record: LinkRecord, consumer: Consumer, account_id: 
 # --- support: link health, fixes, the diagnostics report ------------------------------------
 
 
-def link_health(
-    aws: AwsContext, identity: Identity, name: str, consumer: Consumer
-) -> list[LinkStatus]:
+def link_health(aws: AwsContext, identity: Identity, name: str, consumer: Consumer) -> list[LinkStatus]:
     """Every check on the link `name` (all links of this account and region when empty)."""
-    names = [name] if name else diagnostics.link_names(aws, identity.account_id)
-    return [diagnostics.link_status(aws, identity, n, consumer) for n in names]
+    store = RecordStore()
+    names = [name] if name else diagnostics.link_names(aws, identity.account_id, store)
+    return [diagnostics.link_status(aws, identity, n, consumer, store) for n in names]
 
 
 def fix_finding(aws: AwsContext, status: LinkStatus, key: str, consumer: Consumer) -> str:
-    return diagnostics.apply_fix(aws, status, key, consumer)
+    return diagnostics.apply_fix(aws, status, key, consumer, RecordStore())
 
 
 def write_diagnostics(
@@ -200,7 +187,7 @@ def write_diagnostics(
 def link_resources(link: steps.Link) -> teardown.TeardownPlan:
     """What `remove_link` would delete (found by the link's tags and record), the connections it
     would reject, the rules it would leave, and anything that would stop it."""
-    platform = principal_account(link.plan.principal) or link.plan.consumer.account_id
+    platform = link.plan.platform_account
     return teardown.plan_teardown(link.aws, link.plan.name, link.record, platform)
 
 
@@ -209,3 +196,35 @@ def remove_link(link: steps.Link, progress: Callable[[str], None]) -> list[teard
     lock, so no other window builds the link while it is being removed."""
     record = link.record
     return steps.remove_link(link.aws, link.store, record.account_id, link.plan.name, record, progress)[0]
+
+
+# --- the home screen: the links of this account and region -------------------------------------
+
+
+def link_overview(aws: AwsContext, identity: Identity, consumer: Consumer) -> list[link_states.LinkState]:
+    return link_states.list_links(aws, identity, consumer, RecordStore())
+
+
+def removal_plan(aws: AwsContext, account_id: str, name: str, consumer: Consumer) -> teardown.TeardownPlan:
+    """What removing the link `name` would delete (its record, if saved here, names its rules)."""
+    record = _saved_record(account_id, aws.region, name)
+    return teardown.plan_teardown(aws, name, record, consumer.account_for(record.principal if record else ""))
+
+
+def remove_by_name(
+    aws: AwsContext, account_id: str, name: str, progress: Callable[[str], None]
+) -> tuple[list[teardown.ManagedResource], list[str]]:
+    """Delete what is the link's and forget its record (under its lock); (deleted, kept groups)."""
+    from wizard.state import RecordStore
+
+    record = _saved_record(account_id, aws.region, name)
+    return steps.remove_link(aws, RecordStore(), account_id, name, record, progress)
+
+
+def _saved_record(account_id: str, region: str, name: str) -> LinkRecord | None:
+    from wizard.state import DamagedRecordError, RecordStore
+
+    try:
+        return RecordStore().load(account_id, region, name)
+    except DamagedRecordError:  # what exists is found by its tags all the same
+        return None

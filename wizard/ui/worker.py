@@ -12,11 +12,11 @@ import logging
 import sys
 from collections.abc import Callable
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-from wizard.collector import collector_paused
+from wizard.ui.collector import collector_paused
 
 log = logging.getLogger("wizard.ui.worker")
 
@@ -61,10 +61,6 @@ class Worker(QRunnable):
     def quit(self) -> None:
         self._abort = True
 
-    @property
-    def abort_requested(self) -> bool:
-        return self._abort
-
     def _progress(self, message: str) -> None:
         if self._abort:
             raise Cancelled
@@ -95,25 +91,36 @@ def as_user_error(exc: BaseException) -> Any:
 
 
 def _tasks() -> ModuleType:
-    """wizard.ui.tasks; its first import (the whole engine, boto3) with the collector paused.
+    """wizard.ui.tasks; its first import (the whole engine, boto3) with the collector paused,
+    and the engine's AWS models parsed in pieces from then on (see model_parsing.py).
     import_module, not sys.modules: a second worker must wait for a first one's import to end."""
     if "wizard.ui.tasks" in sys.modules:
         return importlib.import_module("wizard.ui.tasks")
     with collector_paused:
-        return importlib.import_module("wizard.ui.tasks")
+        module = importlib.import_module("wizard.ui.tasks")
+        from wizard.ui.model_parsing import use_piecewise_parsing
+
+        use_piecewise_parsing()
+        return module
 
 
-def engine(name: str) -> Callable[..., Any]:
-    """A callable that runs `wizard.ui.tasks.<name>` when the worker calls it.
+class _TasksOnFirstCall:
+    """`tasks.name` is a callable that runs `wizard.ui.tasks.name` when the worker calls it: the
+    module (the engine, boto3) is imported on the worker thread, after the first window is shown,
+    instead of delaying start-up. Type checkers see the real module (below)."""
 
-    The import happens on the worker thread, so the engine (boto3) loads in the background after
-    the first window is shown instead of delaying start-up."""
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            return getattr(_tasks(), name)(*args, **kwargs)
 
-    def call(*args: Any, **kwargs: Any) -> Any:
-        return getattr(_tasks(), name)(*args, **kwargs)
+        call.__name__ = call.__qualname__ = name
+        return call
 
-    call.__name__ = call.__qualname__ = name
-    return call
+
+if TYPE_CHECKING:
+    from wizard.ui import tasks as tasks
+else:
+    tasks = _TasksOnFirstCall()
 
 
 class Runner(QObject):

@@ -21,8 +21,7 @@ from PySide6.QtWidgets import (
 from wizard.checks import CheckRow
 from wizard.ui.colours import tone
 from wizard.ui.pages.base import BasePage
-from wizard.ui.worker import engine
-from wizard.validators import principal_account
+from wizard.ui.worker import tasks
 
 POLL_SECONDS = 10
 COLUMNS = ("Endpoint", "From account", "State", "Action")
@@ -96,7 +95,7 @@ class AcceptPage(BasePage):
     @property
     def expected_owner(self) -> str:
         """The account the platform's request comes from (the allow-listed principal's)."""
-        return principal_account(self.state.principal) or self.state.consumer.account_id
+        return self.state.consumer.account_for(self.state.principal)
 
     def initializePage(self) -> None:
         super().initializePage()
@@ -114,7 +113,7 @@ class AcceptPage(BasePage):
         self._tick.stop()
         self.countdown.setText("Checking for connection requests…")
         self.countdown_bar.setValue(0)
-        self.run_check(engine("list_requests"), self.state.link, on_done=self._listed)
+        self.run_check(tasks.list_requests, self.state.link, on_done=self._listed)
 
     def _listed(self, connections: list[Any]) -> None:
         self.connections = list(connections)
@@ -258,7 +257,7 @@ class AcceptPage(BasePage):
             return  # the button only exists for the platform's account; never accept others
         self._tick.stop()
         self.run_engine(
-            engine("accept_requests"),
+            tasks.accept_requests,
             self.state.link,
             [conn.endpoint_id],
             on_done=self._listed,

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QFormLayout, QLineEdit
 
 from wizard.checks import CheckRow
 from wizard.ui.pages.step_page import StepPage
-from wizard.ui.worker import engine
+from wizard.ui.worker import tasks
 from wizard.validators import is_valid, validate_principal
 
 
@@ -68,7 +68,7 @@ class AllowlistPage(StepPage):
 
     def after_apply(self) -> None:
         self.runner.run(
-            engine("allowed_principals"),
+            tasks.allowed_principals,
             self.state.link,
             on_done=lambda found: self.set_status(
                 "Read back from AWS — allowed: " + (", ".join(found) or "nobody")

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QScrollArea,
@@ -22,6 +22,7 @@ from wizard.ui.ask import ask_yes_no
 from wizard.ui.by_name import set_by_name
 from wizard.ui.page_ids import PageId
 from wizard.ui.redact import Redactor
+from wizard.ui.removal import kept_note, removal_question
 from wizard.ui.rich_text import escape
 from wizard.ui.state import WizardState
 from wizard.ui.widgets.checklist import Checklist
@@ -29,7 +30,7 @@ from wizard.ui.widgets.error_panel import ErrorPanel, describe_created
 from wizard.ui.widgets.explanation import Explanation
 from wizard.ui.widgets.page_footer import PageFooter
 from wizard.ui.widgets.preview import PreviewBox
-from wizard.ui.worker import Runner, Worker, engine
+from wizard.ui.worker import Runner, Worker, tasks
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QResizeEvent
@@ -49,6 +50,8 @@ class BasePage(QWizardPage):
 
     TITLE = ""
     EXPLANATION = ""
+    # Emitted when the page comes to rest: no engine call running, no check pending.
+    settled = Signal()
 
     def __init__(self, state: WizardState, runner: Runner, redactor: Redactor) -> None:
         super().__init__()
@@ -116,6 +119,7 @@ class BasePage(QWizardPage):
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(DEBOUNCE_MS)
         self._debounce.timeout.connect(self.refresh)
+        self.completeChanged.connect(self._emit_if_settled)
         # After an answer, once the scroll area has fitted the page to it (a later turn).
         self._reveal_timer = QTimer(self)
         self._reveal_timer.setSingleShot(True)
@@ -206,6 +210,14 @@ class BasePage(QWizardPage):
     @property
     def busy(self) -> bool:
         return self._busy > 0
+
+    def is_settled(self) -> bool:
+        """Nothing running, no check under way or waiting for typing to pause."""
+        return not self.busy and not self._checking and not self._debounce.isActive()
+
+    def _emit_if_settled(self) -> None:
+        if self.is_settled():
+            self.settled.emit()
 
     def isComplete(self) -> bool:
         return bool(
@@ -423,7 +435,7 @@ class BasePage(QWizardPage):
         if link is None or self.busy:
             return
         self.run_engine(
-            engine("link_resources"),
+            tasks.link_resources,
             link,
             on_done=self._confirm_remove,
             on_error=self._remove_failed,
@@ -442,34 +454,20 @@ class BasePage(QWizardPage):
             self.offer_recovery(plan.blocked_error())
             return
         left = "".join(f"\n\n{r.line()}." for r in plan.left)
-        kept = [r for r in link.record.created if r.kind == "db-parameter-group"]
-        note = (
-            "\n\nKept: the database parameter group "
-            + ", ".join(r.id for r in kept)
-            + " (the database uses it; removing it would change the database)."
-            if kept
-            else ""
-        )
+        note = kept_note([r.id for r in link.record.created if r.kind == "db-parameter-group"])
         if not found:
             self.set_status("Nothing tagged for this link exists in AWS; nothing to remove." + note + left)
             self.error_panel.show_partial(self._recovery_error, [])
             return
-        listing = "\n".join(f"• {r.describe()}" for r in found)
-        cut_off = "".join(f"\n\n{line}." for line in plan.connection_lines())
         if not ask_yes_no(
             self,
             "Remove what was created?",
-            self.redactor(
-                f"These resources of the link '{link.record.name}' will be deleted from your AWS "
-                f"account:\n{listing}{cut_off}{note}{left}\n\nNothing else is touched: only what "
-                "carries this link's tags, and the firewall rules the wizard recorded as its own. "
-                "Delete them now?"
-            ),
+            self.redactor(removal_question(plan, link.record.name, note)),
         ):
             self.offer_recovery(self._recovery_error)
             return
         self.run_engine(
-            engine("remove_link"),
+            tasks.remove_link,
             link,
             on_progress=self.set_status,
             on_done=lambda deleted: self._removed(deleted, note),

@@ -18,20 +18,25 @@ from wizard.checks import CheckRow
 from wizard.settings import Settings
 from wizard.ui.page_ids import PageId, resume_page
 from wizard.ui.pages.base import BasePage
+from wizard.ui.pages.credentials_account import AccountActions
 from wizard.ui.regions import ordered_regions
-from wizard.ui.worker import engine
+from wizard.ui.widgets.permission_check import PermissionCheck
+from wizard.ui.widgets.sso_signin import SsoSignIn, account_task
+from wizard.ui.worker import tasks
 from wizard.validators import is_valid, validate_region
 
+DEMO_STARTING = "Starting the demo's sandbox (an emulated AWS account with sample databases)…"
 # Kinds of the sign-in choices (the combo's item data is (kind, name)).
-PROFILE, SAVED, KEYS, DEMO = "profile", "saved", "keys", "demo"
+PROFILE, SAVED, KEYS, DEMO, SSO = "profile", "saved", "keys", "demo", "sso"
 
 
-class CredentialsPage(BasePage):
+class CredentialsPage(AccountActions, BasePage):
     TITLE = "Sign in to AWS"
     EXPLANATION = (
         "The wizard works in your AWS account with your own permissions. Choose a profile from "
-        "your AWS configuration, or enter an access key. Nothing is changed on this page: it only "
-        "checks who you are signed in as. Pick the region your database runs in."
+        "your AWS configuration, sign in with IAM Identity Center (SSO) in your browser, or enter "
+        "an access key. Nothing is changed on this page: it checks who you are signed in as and "
+        "whether you may do every step. Pick the region your database runs in."
     )
 
     def __init__(self, *args: Any, settings: Settings | None = None) -> None:
@@ -77,12 +82,28 @@ class CredentialsPage(BasePage):
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
-        self.form.addRow("Sign in &with:", self.method)
+        # IAM Identity Center in the window, and the saved profile's Delete (issue 19).
+        self.sso = SsoSignIn(self.runner, self.state.endpoint_url, demo=self.state.demo)
+        self.sso.signed_in.connect(self._sso_signed_in)
+        self.sso.signed_out.connect(self._sso_signed_out)
+        self._sso_credentials: Any = None
+        self.permissions = PermissionCheck(self.runner, self._permission_row)
+        self.delete_button = QPushButton("&Delete…")
+        self.delete_button.setObjectName("deleteProfile")
+        self.delete_button.clicked.connect(self.delete_profile)
+        method_row = QWidget()
+        method_layout = QHBoxLayout(method_row)
+        method_layout.setContentsMargins(0, 0, 0, 0)
+        method_layout.addWidget(self.method, 1)
+        method_layout.addWidget(self.delete_button)
+        self.form.addRow("Sign in &with:", method_row)
+        self.form.addRow(self.sso)
         self.form.addRow("&Access key id:", self.access_key)
         self.form.addRow("Se&cret access key:", self.secret_key)
         self.form.addRow("Session &token:", self.session_token)
         self.form.addRow("&Region:", self.region)
         self.form.addRow("Keep these keys:", save_row)
+        self.form.addRow("", self.permissions.widget)
         self.body.addLayout(self.form)
         self._rebuild_methods([])
         self._select_region(self.settings.region or consumer.regions[0])
@@ -108,10 +129,11 @@ class CredentialsPage(BasePage):
         if self.state.demo:
             self.method.addItem("Demo account (built-in sandbox, no real AWS)", (DEMO, "demo"))
         for p in profiles:
-            suffix = " (SSO: log in with `aws sso login` first)" if p.is_sso else ""
+            suffix = " (IAM Identity Center)" if p.is_sso else ""
             self.method.addItem(f"AWS profile: {p.name}{suffix}", (PROFILE, p.name))
         for saved in self.settings.saved_profiles:
             self.method.addItem(f"Saved profile: {saved.name}", (SAVED, saved.name))
+        self.method.addItem("IAM Identity Center (SSO): sign in here, in the browser", (SSO, ""))
         self.method.addItem("An access key I enter here", (KEYS, ""))
         wanted = current or self._preferred_method()
         index = self.method.findData(wanted) if wanted else -1
@@ -148,6 +170,13 @@ class CredentialsPage(BasePage):
 
     def _method_changed(self) -> None:
         keys = self.method_kind() == KEYS
+        self.sso.setVisible(self.method_kind() == SSO)
+        self.delete_button.setVisible(self.method_kind() == SAVED)
+        keep_keys = self.save_button.parentWidget()  # IAM Identity Center keeps no keys
+        if keep_keys is not None:
+            for widget in (keep_keys, self.form.labelForField(keep_keys)):
+                if widget is not None:
+                    widget.setVisible(self.method_kind() != SSO)
         for field in (self.access_key, self.secret_key, self.session_token):
             field.setVisible(keys)
             label = self.form.labelForField(field)
@@ -158,6 +187,7 @@ class CredentialsPage(BasePage):
     def _inputs_changed(self) -> None:
         self.save_button.setEnabled(self.method_kind() == KEYS and not self.busy)
         self.state.forget_aws()
+        self.permissions.forget()
         self._resume_target = None
         self.schedule_refresh()
 
@@ -170,7 +200,7 @@ class CredentialsPage(BasePage):
             self._profiles_loaded = True
             # Reading ~/.aws/config imports botocore: done on a worker, after the window is up.
             self.run_check(
-                engine("load_profiles"),
+                tasks.list_profiles,
                 pending=["Reading your AWS profiles…"],
                 on_done=self._profiles_ready,
                 on_error=lambda _err: self.schedule_refresh(),
@@ -213,6 +243,13 @@ class CredentialsPage(BasePage):
         name = str(self.method.currentData()[1]) if self.method.currentData() else ""
         if kind == DEMO:
             return kind, "", "demo", "demo", ""
+        if kind == SSO:
+            c = self._sso_credentials
+            return (
+                (kind, "", c.access_key_id, c.secret_access_key, c.session_token)
+                if c
+                else (kind, "", "", "", "")
+            )
         if kind == KEYS:
             return (
                 kind,
@@ -224,25 +261,28 @@ class CredentialsPage(BasePage):
         return kind, name, "", "", ""
 
     def refresh(self) -> None:
+        sandbox = self.state.extra.get("demo_sandbox")  # --demo: "starting", or why it failed
+        if sandbox is not None:
+            if sandbox == "starting":
+                self.checklist.set_pending([DEMO_STARTING])
+            else:
+                what = f"The demo's sandbox did not start: {sandbox.what}"
+                self.checklist.set_rows([CheckRow("identity", False, what, reason=sandbox.fix)])
+            return
         region = self.region_code()
         region_row = self._region_row(region)
         kind, name, key, secret, token = self.sign_in_args()
-        if not region_row.ok or (kind == KEYS and not (key and secret)):
+        if not region_row.ok or (kind in (KEYS, SSO) and not (key and secret)):
             rows = [region_row]
-            if kind == KEYS and not (key and secret):
-                rows.insert(
-                    0,
-                    CheckRow(
-                        "identity",
-                        False,
-                        "Signed in",
-                        reason="Enter the access key id and the secret access key.",
-                    ),
-                )
+            if kind in (KEYS, SSO) and not (key and secret):
+                wanted = "Enter the access key id and the secret access key."
+                if kind == SSO:
+                    wanted = "Sign in with IAM Identity Center above, then choose the account and role."
+                rows.insert(0, CheckRow("identity", False, "Signed in", reason=wanted))
             self.run_check(lambda: None, on_done=lambda _: self.checklist.set_rows(rows))
             return
         self.run_check(
-            engine("sign_in"),
+            tasks.sign_in,
             kind,
             name,
             key,
@@ -292,18 +332,25 @@ class CredentialsPage(BasePage):
                 )
             )
         self.checklist.set_rows(rows)
+        self.permissions.start(aws, identity)
 
     def _sign_in_failed(self, err: Any, region_row: CheckRow) -> None:
         reason = err.fix or err.why
         self.checklist.set_rows(
             [CheckRow("identity", False, f"Not signed in: {err.what}", reason=reason), region_row]
         )
+        kind, name, *_ = self.sign_in_args()
+        if err.code == "SSOLogin" and kind == PROFILE:
+            # The profile's IAM Identity Center login expired: sign in again here, in place.
+            self.runner.run(
+                account_task("profile_login"), name, on_done=self._offer_sign_in_again, owner=self
+            )
 
     def _prepare_resume(self, rows: list[CheckRow]) -> None:
         resume = self.state.resume
         assert resume is not None and self.state.aws is not None
         self.run_check(
-            engine("resume"),
+            tasks.resume,
             self.state.aws,
             resume,
             self.state.consumer,
@@ -365,7 +412,7 @@ class CredentialsPage(BasePage):
             self.set_status("Not saved: the demo saves nothing on this computer.")
             return
         self.run_engine(
-            engine("save_profile"),
+            tasks.save_profile,
             name,
             key,
             secret,

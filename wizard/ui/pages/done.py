@@ -13,7 +13,7 @@ from wizard.model import SourceKind
 from wizard.ui.pages.base import BasePage
 from wizard.ui.widgets.copy_field import CopyField
 from wizard.ui.widgets.created_list import CreatedList
-from wizard.ui.worker import engine
+from wizard.ui.worker import tasks
 
 KIND_NAMES = {
     "nlb": "Load balancer",
@@ -69,7 +69,7 @@ class DonePage(BasePage):
         if state.link is None or state.aws is None or state.source is None:
             return
         self.run_check(
-            engine("evaluate_step"),
+            tasks.evaluate_step,
             "target_group",
             state.aws,
             state.plan(),

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QCheckBox, QFormLayout, QLineEdit, QListWidget, QL
 
 from wizard.checks import CheckRow
 from wizard.ui.pages.step_page import StepPage
-from wizard.ui.worker import engine
+from wizard.ui.worker import tasks
 from wizard.validators import is_valid, validate_link_name
 
 SUBNET_ROWS_SHOWN = 8
@@ -70,7 +70,7 @@ class NlbPage(StepPage):
         self._initialized = True
         self._hook_back_button()
         self.run_check(
-            engine("network_choice"),
+            tasks.network_choice,
             state.aws,
             state.source,
             state.link_name,

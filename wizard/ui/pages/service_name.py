@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QFileDialog, QFormLayout, QLabel, QPushButton
 from wizard.checks import CheckRow
 from wizard.ui.pages.base import BasePage
 from wizard.ui.widgets.copy_field import CopyField
-from wizard.ui.worker import engine
+from wizard.ui.worker import tasks
 
 
 class ServiceNamePage(BasePage):
@@ -49,7 +49,7 @@ class ServiceNamePage(BasePage):
 
     def refresh(self) -> None:
         self.run_check(
-            engine("service_summary"),
+            tasks.service_summary,
             self.state.link,
             pending=["Reading the service name…"],
             on_done=self._ready,

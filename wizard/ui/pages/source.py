@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from wizard.checks import CheckRow
 from wizard.model import DataSource
 from wizard.ui.pages.base import BasePage
-from wizard.ui.worker import engine
+from wizard.ui.worker import tasks
 from wizard.validators import default_link_name
 
 COLUMNS = ("Kind", "Name", "Engine", "Port", "Network (VPC)", "Status")
@@ -80,7 +80,7 @@ class SourcePage(BasePage):
         if self.state.aws is None:
             return
         self.run_check(
-            engine("discover"),
+            tasks.discover,
             self.state.aws,
             pending=["Looking for databases and servers…"],
             on_done=self._found,

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QWidget
 
 from wizard.checks import CheckRow
 from wizard.ui.pages.base import BasePage
-from wizard.ui.worker import engine
+from wizard.ui.worker import tasks
 
 _DONE_VERBS = {"create": "created", "reuse": "reused", "change": "changed", "remove": "removed"}
 
@@ -71,7 +71,7 @@ class StepPage(BasePage):
             return
         state = self.state
         self.run_check(
-            engine("evaluate_step"),
+            tasks.evaluate_step,
             self.STEP_ID,
             state.aws,
             state.plan(),
@@ -117,7 +117,7 @@ class StepPage(BasePage):
         if self.view is None or self.done:
             return
         self.run_engine(
-            engine("apply_step"),
+            tasks.apply_step,
             self.STEP_ID,
             self.view.link,
             on_progress=self.set_status,
@@ -135,7 +135,7 @@ class StepPage(BasePage):
         if self.view is None:
             return
         self.run_engine(
-            engine("fix_check"),
+            tasks.fix_check,
             self.STEP_ID,
             self.view.link,
             row.key,

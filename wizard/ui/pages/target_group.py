@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QMessageBox, QSpinBox, QWidge
 
 from wizard.checks import CheckRow
 from wizard.ui.pages.step_page import StepPage
-from wizard.ui.worker import engine
+from wizard.ui.worker import tasks
 
 HEALTH_POLL_MS = 3000
 SKIP_NAME_RESOLVE = "skip-name-resolve"
@@ -139,7 +139,7 @@ class TargetGroupPage(StepPage):
         wizard = self.wizard()
         if self.state.link is None or wizard is None or wizard.currentPage() is not self:
             return
-        self.runner.run(engine("target_health"), self.state.link, on_done=self._health_ready, owner=self)
+        self.runner.run(tasks.target_health, self.state.link, on_done=self._health_ready, owner=self)
 
     def _health_ready(self, health: list[Any]) -> None:
         self._health = list(health)
@@ -202,7 +202,7 @@ class TargetGroupPage(StepPage):
             return
         database = self.state.source.id if self.state.source is not None else "the database"
         self.run_engine(
-            engine("fix_check"),
+            tasks.fix_check,
             self.STEP_ID,
             self.view.link,
             row.key,

@@ -109,10 +109,6 @@ class ErrorPanel(QFrame):
     def error(self) -> Any:
         return self._error
 
-    @property
-    def offers_recovery(self) -> bool:
-        return self._error is not None and self._existing is not None
-
     def existing(self) -> list[str]:
         return list(self._existing or [])
 

@@ -24,7 +24,7 @@ from wizard.ui.redact import Redactor
 from wizard.ui.rich_text import escape
 from wizard.ui.state import WizardState
 from wizard.ui.widgets.error_panel import ErrorPanel
-from wizard.ui.worker import Runner, engine
+from wizard.ui.worker import Runner, tasks
 
 if TYPE_CHECKING:
     from wizard.aws.errors import UserError
@@ -98,7 +98,7 @@ class HealthView(QWidget):
             return
         self._set_busy(True, "Checking the load balancer, target group, endpoint service and connections…")
         self.runner.run(
-            engine("link_health"),
+            tasks.link_health,
             self.state.aws,
             self.state.identity,
             self.link_name(),
@@ -141,7 +141,7 @@ class HealthView(QWidget):
             return
         self._set_busy(True, f"Fixing: {finding.title}…")
         self.runner.run(
-            engine("fix_finding"),
+            tasks.fix_finding,
             self.state.aws,
             status,
             finding.fix_key,

@@ -11,7 +11,13 @@ from wizard.ui.redact import Redactor
 from wizard.ui.rich_text import escape
 from wizard.ui.style import styled
 
-_VERBS = {"create": "Will create", "reuse": "Will reuse", "change": "Will change", "remove": "Will remove"}
+_VERBS = {
+    "create": "Will create",
+    "reuse": "Will reuse",
+    "change": "Will change",
+    "remove": "Will remove",
+    "cost": "Will cost",
+}
 
 
 class PreviewBox(QGroupBox):

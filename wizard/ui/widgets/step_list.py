@@ -200,7 +200,7 @@ class StepList(QScrollArea):
             self._stuck_since = 0.0
             wizard.next()
             return
-        if page.busy or page._checking:
+        if not page.is_settled():
             self._stuck_since = 0.0
             return
         now = time.monotonic()

@@ -1,11 +1,10 @@
 """What a link has beyond what it asks for, as status findings: listeners, target groups and
-firewall rules of another port than the link's, and principals allowed besides the platform's.
-(Part of `wizard.diagnostics`, kept apart to keep that module readable.)"""
+firewall rules of another port than the link's, and principals allowed besides the platform's."""
 
 from __future__ import annotations
 
 from wizard.aws.converge import Leftover
-from wizard.diagnostics import Finding, LinkStatus
+from wizard.diagnostics.status import Finding, LinkStatus
 
 REMOVE_LEFTOVERS = "remove-leftovers"
 OTHER_PRINCIPALS = "other-principals"

@@ -1,0 +1,197 @@
+"""A link's live state, read from AWS (and its saved record) and diagnosed: the model
+`privatelink-wizard status` prints and the link health view shows."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from wizard.aws import connections, converge, discovery, endpoint_service, inventory, nlb
+from wizard.aws import target_group as tg
+from wizard.aws.session import AwsContext, Identity
+from wizard.aws.teardown_plan import left_rules
+from wizard.checks import CheckRow
+from wizard.consumers import Consumer
+from wizard.errors import UserError
+from wizard.model import DataSource, LinkRecord
+from wizard.state import DamagedRecordError, RecordStore
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One troubleshooting result: a problem (blocks the link), a warning, or fine."""
+
+    severity: str  # "problem" | "warning" | "ok"
+    title: str
+    why: str = ""
+    fix: str = ""
+    fix_key: str = ""  # one of FIX_KEYS: the GUI offers a Fix button, apply_fix() applies it
+
+    def line(self) -> str:
+        mark = {"problem": "✖", "warning": "!", "ok": "✔"}[self.severity]
+        text = f"{mark} {self.title}"
+        if self.why:
+            text += f"\n    Why: {self.why}"
+        if self.fix:
+            text += f"\n    Fix: {self.fix}"
+        return text
+
+
+@dataclass(frozen=True)
+class ListenerInfo:
+    port: int
+    protocol: str
+    target_group_arns: tuple[str, ...]
+
+
+@dataclass
+class LinkStatus:
+    name: str
+    region: str
+    account_id: str
+    record: LinkRecord | None = None
+    source: DataSource | None = None
+    nlb: nlb.NlbInfo | None = None
+    listeners: list[ListenerInfo] = field(default_factory=list)
+    target_group: tg.TargetGroupInfo | None = None
+    targets: list[tg.TargetHealthInfo] = field(default_factory=list)
+    expected_targets: list[str] = field(default_factory=list)
+    service: endpoint_service.ServiceInfo | None = None
+    az_ids: list[str] = field(default_factory=list)
+    principals: list[str] = field(default_factory=list)
+    connections: list[connections.Connection] = field(default_factory=list)
+    # What the link has on another port than the one it asks for (see diagnostics.drift).
+    leftovers: list[converge.Leftover] = field(default_factory=list)
+    checks: list[CheckRow] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def healthy(self) -> bool:
+        return not any(f.severity == "problem" for f in self.findings)
+
+    @property
+    def port(self) -> int:
+        if self.target_group:
+            return self.target_group.port
+        if self.record and self.record.port:
+            return self.record.port
+        return self.source.port or 0 if self.source else 0
+
+    def port_mismatch(self) -> bool:
+        if not (self.target_group and self.source and self.source.port):
+            return False
+        return self.target_group.port != self.source.port
+
+    def check(self, key: str) -> CheckRow | None:
+        return next((c for c in self.checks if c.key == key), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data["healthy"] = self.healthy
+        return data
+
+    def text(self) -> str:
+        lines = [
+            f"Link '{self.name}' in {self.region} (account {self.account_id}): "
+            + ("healthy" if self.healthy else "needs attention")
+        ]
+        if self.source:
+            lines.append(
+                f"  Data source: {self.source.kind.label} {self.source.id} — "
+                f"{self.source.status or 'status unknown'}, port {self.source.port or 'n/a'}, "
+                f"zones {', '.join(self.source.availability_zones) or 'n/a'}"
+            )
+        if self.nlb:
+            lines.append(
+                f"  Load balancer: {self.nlb.name} — {self.nlb.state}, "
+                f"cross-zone {'on' if self.nlb.cross_zone else 'off'}, "
+                f"security groups {', '.join(self.nlb.security_group_ids) or 'none'}"
+            )
+            for ls in self.listeners:
+                lines.append(f"    listener {ls.protocol} {ls.port}")
+        if self.target_group:
+            lines.append(
+                f"  Target group: {self.target_group.name} — TCP {self.target_group.port}, "
+                f"type {self.target_group.target_type}"
+            )
+            for t in self.targets:
+                reason = f" ({t.reason}: {t.description})" if t.reason else ""
+                lines.append(f"    target {t.target_id}:{t.port} — {t.state}{reason}")
+        if self.service:
+            lines.append(
+                f"  Endpoint service: {self.service.name} — {self.service.state}, "
+                f"acceptance {'required' if self.service.acceptance_required else 'OFF'}"
+            )
+            lines.append(f"    Availability zone IDs: {', '.join(self.az_ids) or 'n/a'}")
+            lines.append(f"    Allowed: {', '.join(self.principals) or 'nobody'}")
+            for c in self.connections:
+                lines.append(f"    connection {c.endpoint_id} from {c.owner_account} — {c.state}")
+        lines += ["  " + f.line().replace("\n", "\n  ") for f in self.findings]
+        return "\n".join(lines)
+
+
+def link_names(aws: AwsContext, account_id: str, store: RecordStore) -> list[str]:
+    """Links known here: from saved records and from our tags in AWS."""
+    records, damaged = store.scan()
+    saved = {r.name for r in records if r.region == aws.region and r.account_id == account_id}
+    # A damaged record still names its link in its file name (account_region_name.json).
+    prefix = store.path(account_id, aws.region, "").stem
+    saved |= {d.path.stem[len(prefix) :] for d in damaged if d.path.stem.startswith(prefix)}
+    return sorted(saved | set(inventory.list_link_names(aws)))
+
+
+def link_status(
+    aws: AwsContext, identity: Identity, name: str, consumer: Consumer, store: RecordStore
+) -> LinkStatus:
+    """Read everything about one link and diagnose it. Reads only; changes nothing."""
+    from wizard.diagnostics import drift
+    from wizard.diagnostics.diagnosis import diagnose
+
+    damaged: DamagedRecordError | None = None
+    try:
+        record = store.load(identity.account_id, aws.region, name)
+    except DamagedRecordError as exc:  # what exists is still read from AWS, by the link's tags
+        record, damaged = None, exc
+    status = LinkStatus(name, aws.region, identity.account_id, record=record)
+    record = status.record
+    status.nlb = nlb.find_nlb(aws, name)
+    if status.nlb:
+        status.listeners = [
+            ListenerInfo(
+                int(ls.get("Port", 0)),
+                str(ls.get("Protocol", "")),
+                tuple(a["TargetGroupArn"] for a in ls.get("DefaultActions", []) if a.get("TargetGroupArn")),
+            )
+            for ls in tg.listeners(aws, status.nlb.arn)
+        ]
+    groups = tg.find_target_groups(aws, name)
+    # The one for the port the link asks for (an earlier port's may be left over).
+    asked = [g for g in groups if record and g.port == record.port]
+    status.target_group = (asked or groups)[0] if groups else None
+    if status.target_group:
+        status.targets = tg.target_health(aws, status.target_group.arn)
+    status.service = endpoint_service.find_endpoint_service(aws, name)
+    if status.service:
+        status.principals = endpoint_service.allowed_principals(aws, status.service.id)
+        status.connections = connections.list_connections(aws, status.service.id)
+        status.az_ids = discovery.az_ids(aws, list(status.service.availability_zones))
+    source_id = record.source_id if record else ""
+    if not source_id and status.target_group and status.target_group.target_type == "instance":
+        # No saved record (built on another computer): an instance target names its server.
+        source_id = next((t.target_id for t in status.targets), "")
+    if source_id:
+        try:
+            status.source = discovery.find_data_source(aws, source_id)
+        except UserError:
+            status.source = None
+    port = drift.expected_port(status)
+    if port and (status.nlb or groups):
+        target_group_name = f"{name}-{port}"  # LinkPlan.target_group_name
+        status.leftovers = converge.find_leftovers(aws, name, port, target_group_name, status.nlb)
+    status.findings = diagnose(aws, status, consumer)
+    # A rule that only looks like the wizard's: teardown will leave it, so say so now.
+    status.findings += [Finding("warning", r.line(), r.why, r.fix) for r in left_rules(aws, name, record)]
+    if damaged is not None:
+        status.findings.append(Finding("warning", damaged.what, damaged.why, damaged.fix))
+    return status

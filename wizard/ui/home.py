@@ -1,0 +1,320 @@
+"""The home screen: after sign-in, the links of this account and region (found by the wizard's tags
+in AWS and by saved records), each in a word with its next action (wizard.link_states), and New
+link, Open, Check health and Remove. With no links, the wizard goes straight on to its pages."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from wizard.ui.ask import ask_yes_no
+from wizard.ui.redact import Redactor
+from wizard.ui.removal import kept_note, removal_question
+from wizard.ui.rich_text import escape
+from wizard.ui.state import WizardState
+from wizard.ui.widgets.error_panel import ErrorPanel
+from wizard.ui.worker import Runner, tasks
+
+if TYPE_CHECKING:
+    from wizard.aws.errors import UserError
+    from wizard.link_states import LinkState
+
+# The mark beside each word: never a ✔ for a link with a warning.
+MARKS = {"ok": "✔", "warning": "⚠", "problem": "✖"}
+# The action button's text for each next action (wizard.link_states).
+ACTION_TEXT = {
+    "accept": "&Accept the request",
+    "fix": "&Fix…",
+    "continue": "&Continue",
+    "sync": "&Sync the targets",
+    "open": "",  # Open is its own button
+    "health": "",  # so is Check health
+}
+COLUMNS = ("Link", "Database", "Status", "What to do next")
+
+
+class HomeView(QWidget):
+    """The list and its buttons. The window decides what Open, Continue and New link do."""
+
+    new_link_requested = Signal()
+    open_requested = Signal(object)  # a LinkState
+    health_requested = Signal(str)  # a link name
+    loaded = Signal(list)  # the LinkStates just read
+
+    def __init__(
+        self, state: WizardState, runner: Runner, redactor: Redactor, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("homeView")
+        self.state = state
+        self.runner = runner
+        self.redactor = redactor
+        self.links: list[LinkState] = []
+        self._busy = False
+        self._note = ""  # what the last action did: said again once the list is read afresh
+
+        self.title = QLabel()
+        self.title.setObjectName("homeTitle")
+        self.title.setWordWrap(True)
+        self.title.setTextFormat(Qt.TextFormat.RichText)
+        self.new_button = QPushButton("&New link")
+        self.new_button.setObjectName("newLink")
+        self.new_button.clicked.connect(self.new_link_requested.emit)
+        self.reload_button = QPushButton("Check a&gain")
+        self.reload_button.setObjectName("reloadLinks")
+        self.reload_button.clicked.connect(self.load)
+
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setObjectName("links")
+        self.table.setAccessibleName("Links in this account and region")
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(True)
+        header = self.table.horizontalHeader()
+        for column in range(len(COLUMNS) - 1):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.itemSelectionChanged.connect(self._selection_changed)
+        self.table.cellDoubleClicked.connect(lambda *_: self.open_selected())
+
+        self.next_label = QLabel()
+        self.next_label.setObjectName("nextAction")
+        self.next_label.setWordWrap(True)
+        self.next_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.action_button = QPushButton()
+        self.action_button.setObjectName("linkAction")
+        self.action_button.clicked.connect(self.do_action)
+        self.open_button = QPushButton("&Open")
+        self.open_button.setObjectName("openLink")
+        self.open_button.clicked.connect(self.open_selected)
+        self.health_button = QPushButton("Check &health")
+        self.health_button.setObjectName("checkHealth")
+        self.health_button.clicked.connect(self._health)
+        self.remove_button = QPushButton("&Remove…")
+        self.remove_button.setObjectName("removeLink")
+        self.remove_button.clicked.connect(self.remove_selected)
+        self.status = QLabel()
+        self.status.setObjectName("homeStatus")
+        self.status.setWordWrap(True)
+        self.error_panel = ErrorPanel(redactor)
+
+        top = QHBoxLayout()
+        top.addWidget(self.title, 1)
+        top.addWidget(self.reload_button)
+        top.addWidget(self.new_button)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.action_button)
+        buttons.addWidget(self.open_button)
+        buttons.addWidget(self.health_button)
+        buttons.addWidget(self.remove_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.next_label)
+        layout.addLayout(buttons)
+        layout.addWidget(self.status)
+        layout.addWidget(self.error_panel)
+        redactor.changed.connect(self._render)
+        self._selection_changed()
+
+    @property
+    def busy(self) -> bool:
+        return self._busy
+
+    # --- reading -------------------------------------------------------------------------------
+    def load(self) -> None:
+        """Read every link of the signed-in account and region, on a worker."""
+        if self._busy or self.state.aws is None or self.state.identity is None:
+            return
+        self.error_panel.clear()
+        self._set_busy(True, f"Looking for links in {self.state.region}…")
+        self.runner.run(
+            tasks.link_overview,
+            self.state.aws,
+            self.state.identity,
+            self.state.consumer,
+            on_done=self._loaded,
+            on_error=lambda _err: self._set_busy(False, ""),
+            owner=self,
+        )
+
+    def _loaded(self, links: list[LinkState]) -> None:
+        self._set_busy(False, self._note)
+        self._note = ""
+        self.links = list(links)
+        self._render()
+        self.loaded.emit(self.links)
+
+    def _render(self) -> None:
+        account = self.redactor(self.state.account_id)
+        found = (
+            "looking for them…"
+            if self._busy and not self.links
+            else f"{len(self.links)} found by the wizard's tags in AWS."
+        )
+        self.title.setText(
+            f"<b>Your links in {escape(self.state.region)}</b> (account {escape(account)}): {found}"
+        )
+        chosen = self.selected()
+        self.table.setRowCount(len(self.links))
+        for row, link in enumerate(self.links):
+            cells = (
+                link.name,
+                link.source_id or "not known here",
+                f"{MARKS.get(link.severity, '')} {link.word}",
+                self.redactor(link.next_action),
+            )
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if column == 2:
+                    item.setData(Qt.ItemDataRole.AccessibleTextRole, link.word)
+                self.table.setItem(row, column, item)
+        names = [link.name for link in self.links]
+        if self.links:
+            self.table.selectRow(names.index(chosen.name) if chosen and chosen.name in names else 0)
+        self._selection_changed()
+
+    def selected(self) -> LinkState | None:
+        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        if not rows or rows[0].row() >= len(self.links):
+            return None
+        return self.links[rows[0].row()]
+
+    def row_of(self, name: str) -> int:
+        return next(i for i, link in enumerate(self.links) if link.name == name)
+
+    def _selection_changed(self) -> None:
+        link = self.selected()
+        text = ACTION_TEXT.get(link.action, "") if link else ""
+        self.action_button.setText(text)
+        self.action_button.setVisible(bool(text))
+        self.next_label.setText(
+            self.redactor(f"{link.name}: {link.word}. Next: {link.next_action}") if link else ""
+        )
+        for button in (self.action_button, self.open_button, self.health_button, self.remove_button):
+            button.setEnabled(link is not None and not self._busy)
+
+    def _set_busy(self, busy: bool, text: str) -> None:
+        self._busy = busy
+        self.reload_button.setEnabled(not busy)
+        self.new_button.setEnabled(not busy)
+        self._selection_changed()
+        if text or not busy:
+            self.status.setText(self.redactor(text))
+
+    def show_error(self, error: UserError) -> None:
+        """The window routes this view's worker errors here (see MainWindow._worker_failed)."""
+        self.error_panel.show_error(error)
+
+    # --- acting --------------------------------------------------------------------------------
+    def open_selected(self) -> None:
+        link = self.selected()
+        if link is not None and not self._busy:
+            self.open_requested.emit(link)
+
+    def _health(self) -> None:
+        link = self.selected()
+        if link is not None:
+            self.health_requested.emit(link.name)
+
+    def do_action(self) -> None:
+        """The selected link's next action: accept, fix or sync here; continue in the wizard."""
+        link = self.selected()
+        if link is None or self._busy:
+            return
+        if link.action in ("continue", "open"):
+            self.open_requested.emit(link)
+            return
+        if link.action == "health" or not link.fix_key or link.status is None:
+            self.health_requested.emit(link.name)
+            return
+        if not ask_yes_no(
+            self,
+            "Make this change?",
+            self.redactor(
+                f"{link.name}: {link.next_action}\n\nThe wizard will make this change in your AWS "
+                "account. Go ahead?"
+            ),
+        ):
+            return
+        self._set_busy(True, f"{self.action_button.text().replace('&', '').rstrip('…')} for {link.name}…")
+        self.runner.run(
+            tasks.fix_finding,
+            self.state.aws,
+            link.status,
+            link.fix_key,
+            self.state.consumer,
+            on_done=self._acted,
+            on_error=lambda _err: self._set_busy(False, ""),
+            owner=self,
+        )
+
+    def _acted(self, message: str) -> None:
+        self._set_busy(False, "")
+        self._note = message
+        self.load()
+
+    def remove_selected(self) -> None:
+        """Teardown's preview, the question, then the removal (on workers)."""
+        link = self.selected()
+        if link is None or self._busy:
+            return
+        self._set_busy(True, f"Looking up what the wizard created for {link.name}…")
+        self.runner.run(
+            tasks.removal_plan,
+            self.state.aws,
+            self.state.account_id,
+            link.name,
+            self.state.consumer,
+            on_done=lambda plan: self._confirm_remove(link, plan),
+            on_error=lambda _err: self._set_busy(False, ""),
+            owner=self,
+        )
+
+    def _confirm_remove(self, link: LinkState, plan: Any) -> None:
+        self._set_busy(False, "")
+        if plan.blockers:
+            self.error_panel.show_error(plan.blocked_error())
+            return
+        record = link.status.record if link.status is not None else None
+        note = kept_note([r.id for r in record.created if r.kind == "db-parameter-group"] if record else [])
+        if not plan.resources:
+            self.status.setText(self.redactor(f"Nothing tagged for {link.name} exists in AWS.{note}"))
+            return
+        if not ask_yes_no(self, "Remove this link?", self.redactor(removal_question(plan, link.name, note))):
+            return
+        self._set_busy(True, f"Removing {link.name}…")
+        self.runner.run(
+            tasks.remove_by_name,
+            self.state.aws,
+            self.state.account_id,
+            link.name,
+            on_progress=lambda text: self.status.setText(self.redactor(text)),
+            on_done=lambda result: self._removed(link.name, result),
+            on_error=lambda _err: self._set_busy(False, ""),
+            owner=self,
+        )
+
+    def _removed(self, name: str, result: tuple[list[Any], list[str]]) -> None:
+        deleted, kept = result
+        self._set_busy(False, "")
+        message = f"Removed {len(deleted)} resource{'' if len(deleted) == 1 else 's'} of {name}."
+        self._note = message + kept_note(kept).replace("\n", " ")
+        self.load()

@@ -20,17 +20,16 @@ from PySide6.QtWidgets import (
 from wizard.ui.access import name_fields
 from wizard.ui.ask import ask_yes_no
 from wizard.ui.by_name import set_by_name
-from wizard.ui.page_ids import PageId
+from wizard.ui.pages.recovery import Recovery
 from wizard.ui.redact import Redactor
-from wizard.ui.removal import kept_note, removal_question
 from wizard.ui.rich_text import escape
 from wizard.ui.state import WizardState
 from wizard.ui.widgets.checklist import Checklist
-from wizard.ui.widgets.error_panel import ErrorPanel, describe_created
+from wizard.ui.widgets.error_panel import ErrorPanel
 from wizard.ui.widgets.explanation import Explanation
 from wizard.ui.widgets.page_footer import PageFooter
 from wizard.ui.widgets.preview import PreviewBox
-from wizard.ui.worker import Runner, Worker, tasks
+from wizard.ui.worker import Runner, Worker
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QResizeEvent
@@ -81,11 +80,8 @@ class BasePage(QWizardPage):
         self.status = self.footer.status
         self.blocked = self.footer.blocked
         self.error_panel = ErrorPanel(redactor)
-        self.error_panel.retry_requested.connect(self.retry_action)
-        self.error_panel.continue_later_requested.connect(self.continue_later)
-        self.error_panel.remove_requested.connect(self.remove_created)
+        self.recovery = Recovery(self)
         self._in_action = False
-        self._recovery_error: Any = None  # the failed step's error while recovery is offered
         self._batching = 0
 
         # A scroll area rather than a minimum size: at 200 % scale long pages scroll, never clip.
@@ -322,7 +318,7 @@ class BasePage(QWizardPage):
             self._set_busy(-1)
             self.set_status("")
             if recover:
-                self.offer_recovery(err)
+                self.recovery.offer(err)
             if on_error is not None:
                 on_error(err)
 
@@ -389,113 +385,6 @@ class BasePage(QWizardPage):
                 self.action()
             finally:
                 self._in_action = False
-
-    # --- after a create step failed midway -----------------------------------------------------
-    def created_resources(self) -> list[str]:
-        """What the link record says exists, one plain line each."""
-        link: Any = self.state.link
-        if link is None:
-            return []
-        return [describe_created(r.kind, r.id) for r in link.record.created]
-
-    def offer_recovery(self, error: UserError) -> None:
-        """Say exactly what exists and offer Retry, Continue later, Remove what was created."""
-        self._recovery_error = error
-        self.error_panel.show_partial(error, self.created_resources())
-        self._revealed = ""
-        self._reveal_timer.start()
-
-    def retry_action(self) -> None:
-        """Run the step again: the engine finds what exists by tags and record, never duplicates."""
-        self.error_panel.clear()
-        self._on_action()
-
-    def continue_later(self) -> None:
-        """Keep the record (saved at every new id) and close; the next start offers to resume."""
-        from PySide6.QtWidgets import QMessageBox  # loaded when needed, not at start-up
-
-        link: Any = self.state.link
-        name = link.record.name if link is not None else self.state.link_name
-        kept = self.created_resources()
-        listing = "\n".join(f"• {line}" for line in kept) or "Nothing was created yet."
-        QMessageBox.information(
-            self,
-            "Continue later",
-            self.redactor(
-                f"Everything stays as it is. What exists for the link '{name}':\n{listing}\n\n"
-                "The wizard has saved its progress. Next time you start PrivateLink Wizard it "
-                "offers to continue this link where it stopped."
-            ),
-        )
-        self.window().close()
-
-    def remove_created(self) -> None:
-        """Look up what carries the link's tags, ask, then delete it on a worker."""
-        link: Any = self.state.link
-        if link is None or self.busy:
-            return
-        self.run_engine(
-            tasks.link_resources,
-            link,
-            on_done=self._confirm_remove,
-            on_error=self._remove_failed,
-            busy_text="Looking up what the wizard created for this link…",
-        )
-
-    def _remove_failed(self, error: UserError) -> None:
-        # Keep the way on open: the buttons come back with the new error.
-        self.offer_recovery(error)
-
-    def _confirm_remove(self, plan: Any) -> None:
-        link: Any = self.state.link
-        self.set_status("")
-        found = plan.resources
-        if plan.blockers:  # nothing is deleted: say what stops it and how to clear it
-            self.offer_recovery(plan.blocked_error())
-            return
-        left = "".join(f"\n\n{r.line()}." for r in plan.left)
-        note = kept_note([r.id for r in link.record.created if r.kind == "db-parameter-group"])
-        if not found:
-            self.set_status("Nothing tagged for this link exists in AWS; nothing to remove." + note + left)
-            self.error_panel.show_partial(self._recovery_error, [])
-            return
-        if not ask_yes_no(
-            self,
-            "Remove what was created?",
-            self.redactor(removal_question(plan, link.record.name, note)),
-        ):
-            self.offer_recovery(self._recovery_error)
-            return
-        self.run_engine(
-            tasks.remove_link,
-            link,
-            on_progress=self.set_status,
-            on_done=lambda deleted: self._removed(deleted, note),
-            on_error=self._remove_failed,
-            busy_text="Removing what the wizard created…",
-        )
-
-    def _removed(self, deleted: list[Any], note: str) -> None:
-        """Everything is gone: start the link again from the load balancer page."""
-        self.error_panel.clear()
-        self._recovery_error = None
-        self.state.link = None
-        message = (
-            f"Removed {len(deleted)} resource{'' if len(deleted) == 1 else 's'}: "
-            + "; ".join(r.describe() for r in deleted)
-            + f".{note.replace(chr(10), ' ')} You can build the link again from here, or close "
-            "the wizard."
-        )
-        wizard = self.wizard()
-        if wizard is None:
-            self.set_status(message)
-            return
-        while wizard.currentId() > int(PageId.NLB):
-            wizard.back()
-        target = wizard.currentPage()
-        if isinstance(target, BasePage):
-            target.set_status(message)
-            target.refresh()
 
     def _confirm_fix(self, row: CheckRow) -> None:
         if not self.busy:

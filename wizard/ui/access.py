@@ -5,6 +5,7 @@ through the label's buddy, which a field inside a container (a text box and its 
 row added without `&` lacks; this gives every such field its label's words, once, so pages
 (and what other pages add later) need not repeat them.
 """
+# On the window's first-paint path: Qt enums by name, never `Qt.*` (see by_name.py).
 
 from __future__ import annotations
 

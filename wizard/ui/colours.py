@@ -1,6 +1,7 @@
 """The few colours the app sets itself (check marks, tinted table rows), in two tones: one for
 a light palette and one for a dark one, so each reads well on the background it is drawn on.
 Everything else takes its colours from the palette."""
+# On the window's first-paint path: Qt enums by name, never `Qt.*` (see by_name.py).
 
 from __future__ import annotations
 

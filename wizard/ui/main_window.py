@@ -1,5 +1,6 @@
 """The main window: the demo banner, the wizard, the activity log, presenter mode, the Help menu
 (glossary, link health, diagnostics report) and the offer to continue a saved link."""
+# On the window's first-paint path: Qt enums by name, never `Qt.*` (see by_name.py).
 
 from __future__ import annotations
 
@@ -115,7 +116,7 @@ class MainWindow(QMainWindow):
         self.home: HomeFlow | None = None
 
         # Actions made by their menus: `QAction(text, parent)` made PySide build QIcon's type (for
-        # the overload taking an icon), ~10 M instructions. Shortcuts are set by name: a
+        # the overload taking an icon) before the first paint. Shortcuts are set by name: a
         # QKeySequence made from Python needs `Qt`.
         view = self.menuBar().addMenu("&View")
         self.log_action = view.addAction("&Activity log")

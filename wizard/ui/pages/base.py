@@ -1,5 +1,6 @@
 """What every page shares: the explanation, a live checklist, a preview, an inline error panel,
 a busy state that blocks a second run, debounced re-checks, and `run_engine` (the worker)."""
+# On the window's first-paint path: Qt enums by name, never `Qt.*` (see by_name.py).
 
 from __future__ import annotations
 
@@ -89,7 +90,7 @@ class BasePage(QWizardPage):
         scroll.setWidgetResizable(True)
         # Always there, so the page's width never changes as its content grows past the window:
         # no text re-flowing sideways when a check's answer arrives, and no double layout (a
-        # scroll bar appearing re-laid the whole page out, ~20 ms).
+        # scroll bar appearing re-laid the whole page out).
         set_by_name(scroll, verticalScrollBarPolicy="ScrollBarAlwaysOn")
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         inner = QWidget()
@@ -266,7 +267,7 @@ class BasePage(QWizardPage):
         """The page's changes inside are laid out together, once, as the outermost batch ends.
         (Qt lays a visible window out at once whenever a widget in it is shown: a check's
         answer, showing its rows, Fix buttons and preview, laid the page out several times over,
-        ~10 ms each, all on the window's thread.)"""
+        all on the window's thread.)"""
         self._batching += 1
         self._column.setEnabled(False)
         try:

@@ -1,5 +1,6 @@
 """Page 1: sign in (an AWS profile, a saved profile or an access key), pick the region, and see
 who you are signed in as."""
+# On the window's first-paint path: Qt enums by name, never `Qt.*` (see by_name.py).
 
 from __future__ import annotations
 
@@ -212,7 +213,7 @@ class CredentialsPage(AccountActions, BasePage):
         self._rebuild_methods(profiles)
         self._method_changed()
         # Checked now: the re-check _method_changed scheduled would sign in a second time
-        # 400 ms later, and the page would wait for that one too.
+        # once the debounce ran out, and the page would wait for that one too.
         self._debounce.stop()
         self.refresh()
 

@@ -1,4 +1,5 @@
 """The live checklist: one row per precondition, ✔ / ✖ / spinner with the reason, Fix buttons."""
+# On the window's first-paint path: Qt enums by name, never `Qt.*` (see by_name.py).
 
 from __future__ import annotations
 
@@ -20,14 +21,14 @@ if TYPE_CHECKING:
 
 _SPINNER = "◐◓◑◒"
 # The marks' colours are set here, not by the style sheet: a label restyled by a new name needs
-# its QStyle from Python, whose type (hundreds of enum values) took ~15 ms to build at start-up.
+# its QStyle from Python, whose type (hundreds of enum values) is slow to build at start-up.
 # Their tone follows the palette (light or dark): wizard.ui.colours.
 
 
 class _Line:
     """The three widgets of one checklist line: the mark, the text and a Fix button. Lines are
     kept and reused as the rows change: new labels are styled and laid out from scratch, which
-    made each check's answer cost the window ~20 ms (~45 ms while a worker was busy)."""
+    made each check's answer stall the window (figures: benchmarks/README.md)."""
 
     def __init__(self, grid: QGridLayout, index: int, on_fix: Callable[[CheckRow], None]) -> None:
         self.row: CheckRow | None = None

@@ -2,6 +2,7 @@
 
 After a create step failed midway it also says exactly what exists in the account (from the
 link record) and offers the three ways on: Retry, Continue later, Remove what was created."""
+# On the window's first-paint path: Qt enums by name, never `Qt.*` (see by_name.py).
 
 from __future__ import annotations
 

@@ -3,6 +3,7 @@ on a short window, its first sentence and "More" (the page's inputs, checks and 
 The user's More / Less wins over the window's size.
 
 Part of the first window: no `Qt` namespace here (see wizard.ui.by_name)."""
+# On the window's first-paint path: Qt enums by name, never `Qt.*` (see by_name.py).
 
 from __future__ import annotations
 

@@ -2,6 +2,7 @@
 action button, the action's progress and then its result, and why Next is off.
 
 Part of the first window: no `Qt` namespace here (see wizard.ui.by_name)."""
+# On the window's first-paint path: Qt enums by name, never `Qt.*` (see by_name.py).
 
 from __future__ import annotations
 

@@ -2,6 +2,7 @@
 (wizard/aws/preflight.py) A missing permission is listed in plain words, with a button that
 copies the exact policy statements for the AWS administrator. Advisory: Next stays enabled,
 since the step that lacks a permission still stops and names it."""
+# On the window's first-paint path: Qt enums by name, never `Qt.*` (see by_name.py).
 
 from __future__ import annotations
 

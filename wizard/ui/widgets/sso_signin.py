@@ -5,6 +5,7 @@ Optionally saved as an AWS profile (the lines are shown and the user asked first
 The credentials page embeds it and listens to `signed_in(Credentials)`; every AWS call runs on
 a worker (wizard/ui/account_tasks.py), so the window never waits on the browser or AWS.
 """
+# On the window's first-paint path: Qt enums by name, never `Qt.*` (see by_name.py).
 
 from __future__ import annotations
 

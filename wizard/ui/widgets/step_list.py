@@ -4,6 +4,7 @@ its page re-checks live as it shows.
 
 Part of the first window: no `Qt` namespace here (see wizard.ui.by_name), no engine, no model.
 """
+# On the window's first-paint path: Qt enums by name, never `Qt.*` (see by_name.py).
 
 from __future__ import annotations
 

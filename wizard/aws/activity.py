@@ -82,6 +82,21 @@ _PHRASES: dict[str, str] = {
     "RevokeSecurityGroupEgress": "Removing a firewall rule the wizard added",
     "SetSecurityGroups": "Letting PrivateLink traffic past the load balancer's security group",
     "ModifyVpcEndpointServiceConfiguration": "Changing the endpoint service's settings",
+    # The link's alerts (wizard/aws/alerts.py).
+    "ListTopics": "Looking for the alert topic",
+    "CreateTopic": "Creating the alert topic",
+    "GetTopicAttributes": "Reading the alert topic's policy",
+    "SetTopicAttributes": "Letting only the link's notices publish to the alert topic",
+    "ListSubscriptionsByTopic": "Reading the alert topic's subscriptions",
+    "Subscribe": "Subscribing your e-mail address to the alerts",
+    "Unsubscribe": "Removing an alert e-mail subscription",
+    "DeleteTopic": "Deleting the alert topic",
+    "DescribeAlarms": "Looking for the health alarm",
+    "PutMetricAlarm": "Creating (or updating) the health alarm",
+    "DeleteAlarms": "Deleting the health alarm",
+    "DescribeVpcEndpointConnectionNotifications": "Looking for the connection notices",
+    "CreateVpcEndpointConnectionNotification": "Turning on the endpoint service's connection notices",
+    "DeleteVpcEndpointConnectionNotifications": "Turning off the connection notices",
 }
 
 # Parameters that must never be shown, logged or exported.
@@ -187,7 +202,7 @@ ACTIVITY = ActivityLog()
 def attach(client: Any, region: str, activity: ActivityLog = ACTIVITY) -> None:
     """Report every call `client` makes to `activity`."""
     service = client.meta.service_model.endpoint_prefix
-    cli_service = {"elasticloadbalancing": "elbv2"}.get(service, service)
+    cli_service = {"elasticloadbalancing": "elbv2", "monitoring": "cloudwatch"}.get(service, service)
     # Keyed by thread: one client is shared by the worker threads.
     started: dict[int, float] = {}
     call_params: dict[int, dict[str, Any]] = {}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from wizard.aws import alerts
 from wizard.aws.connections import OPEN_STATES, list_connections, reject_connections
 from wizard.aws.endpoint_service import delete_endpoint_service
 from wizard.aws.errors import aws_step
@@ -156,7 +157,10 @@ def teardown(
 
 
 def _delete(aws: AwsContext, res: ManagedResource, patience: Patience, say: Callable[[str], None]) -> None:
-    if res.kind == "endpoint-service":
+    if res.kind in alerts.KINDS:
+        say(f"Deleting the {res.describe()}")
+        alerts.delete(aws, res.kind, res.id)
+    elif res.kind == "endpoint-service":
         # AWS refuses to delete a service that still has endpoints attached.
         attached = [c.endpoint_id for c in list_connections(aws, res.id) if c.state in OPEN_STATES]
         if attached:

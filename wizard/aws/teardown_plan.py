@@ -13,6 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from wizard.aws.alerts import KIND_WORDS as ALERT_WORDS
+from wizard.aws.alerts import alert_resources
 from wizard.aws.connections import OPEN_STATES, Connection, list_connections
 from wizard.aws.endpoint_service import find_endpoint_services
 from wizard.aws.errors import aws_step
@@ -36,6 +38,7 @@ KIND_ORDER = (
     "security-group",
 )
 KIND_WORDS = {
+    **ALERT_WORDS,  # the link's alerts go first (wizard/aws/alerts.py: KINDS)
     "endpoint-service": "endpoint service",
     "listener": "listener",
     "target-group": "target group",
@@ -253,7 +256,8 @@ class _Found:
 
 def _find(aws: AwsContext, link_name: str, record: LinkRecord | None) -> _Found:
     services = find_endpoint_services(aws, link_name)
-    found = [ManagedResource("endpoint-service", s.id, s.name) for s in services]
+    found = [ManagedResource(*r) for r in alert_resources(aws, link_name, [s.id for s in services])]
+    found += [ManagedResource("endpoint-service", s.id, s.name) for s in services]
     nlbs = find_nlbs(aws, link_name)
     for nlb in nlbs:
         # Listeners live and die with our load balancer, whoever added them.

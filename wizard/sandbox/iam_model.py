@@ -255,11 +255,69 @@ def _rds_checks(action: str, data: Mapping[str, Any], region: str, account: str)
     return checks
 
 
-_BY_SERVICE = {"ec2": _ec2_checks, "elasticloadbalancing": _elb_checks, "rds": _rds_checks}
+def _sns_checks(action: str, data: Mapping[str, Any], region: str, account: str) -> list[Check]:
+    from moto.sns.models import sns_backends
+
+    topics = sns_backends[account][region].topics
+    arns = _values(data, "TopicArn") + _values(data, "ResourceArn")
+    if action == "CreateTopic":
+        arns = [f"arn:aws:sns:{region}:{account}:{n}" for n in _values(data, "Name")]
+    resources = tuple(Resource(a, dict(getattr(topics.get(a), "_tags", {}) or {})) for a in arns)
+    tags = request_tags(data)
+    keys = _tag_keys(tags) if action in ("CreateTopic", "TagResource") else {}
+    checks = [Check(f"sns:{action}", resources or (Resource("*"),), keys)]
+    if tags and action == "CreateTopic":
+        # "Actions, resources, and condition keys for Amazon SNS": CreateTopic with tags also needs
+        # sns:TagResource.
+        checks.append(Check("sns:TagResource", resources, keys))
+    return checks
 
 
-def checks_for(service: str, action: str, data: Mapping[str, Any], region: str, account: str) -> list[Check]:
+def _cloudwatch_checks(
+    action: str, data: Mapping[str, Any], region: str, account: str, body: Any
+) -> list[Check]:
+    import json
+
+    from moto.cloudwatch.models import cloudwatch_backends
+
+    try:
+        params = json.loads(body or b"{}")  # the JSON protocol: the parameters are the body
+    except ValueError:
+        params = {}
+    tagger = cloudwatch_backends[account][region].tagger
+    names = [params["AlarmName"]] if params.get("AlarmName") else list(params.get("AlarmNames", []))
+    arns = [f"arn:aws:cloudwatch:{region}:{account}:alarm:{n}" for n in names]
+    arns += [params["ResourceARN"]] if params.get("ResourceARN") else []
+    resources = tuple(Resource(a, tagger.get_tag_dict_for_resource(a)) for a in arns)
+    tags = {t["Key"]: t.get("Value", "") for t in params.get("Tags", [])}
+    keys = _tag_keys(tags) if action in ("PutMetricAlarm", "TagResource") else {}
+    checks = [Check(f"cloudwatch:{action}", resources or (Resource("*"),), keys)]
+    new = [r for r in resources if r.arn not in tagger.tags]
+    if tags and action == "PutMetricAlarm" and new:
+        # API_PutMetricAlarm: tagging an alarm as it is created needs cloudwatch:TagResource too
+        # (on an update the tags are ignored).
+        checks.append(Check("cloudwatch:TagResource", tuple(new), keys))
+    return checks
+
+
+_BY_SERVICE = {
+    "ec2": _ec2_checks,
+    "elasticloadbalancing": _elb_checks,
+    "rds": _rds_checks,
+    "sns": _sns_checks,
+}
+# moto names an action by the request's signing name: CloudWatch signs as "monitoring", but its
+# IAM actions are "cloudwatch:…" ("Actions, resources, and condition keys for Amazon CloudWatch").
+IAM_PREFIX = {"monitoring": "cloudwatch"}
+
+
+def checks_for(
+    service: str, action: str, data: Mapping[str, Any], region: str, account: str, body: Any = b""
+) -> list[Check]:
     """The authorizations AWS makes for one request (one, plus tag-on-create where tags ride along)."""
+    service = IAM_PREFIX.get(service, service)
+    if service == "cloudwatch":
+        return _cloudwatch_checks(action, data, region, account, body)
     builder = _BY_SERVICE.get(service)
     if builder is None:
         return [Check(f"{service}:{action}", (Resource("*"),))]
@@ -276,9 +334,14 @@ def _check_action_permitted(self: Any, resource: str) -> None:
     from moto.iam.access_control import IAMPolicy
 
     documents = [dict(IAMPolicy(p)._policy_json) for p in self._access_key.collect_policies()]
-    for check in checks_for(service, action, self._data, self._region, self.account_id):
+    for check in checks_for(service, action, self._data, self._region, self.account_id, self._body):
         if not permits(documents, check):
             self._action = check.action  # the message names the action that was refused
+            if service == "monitoring":  # CloudWatch answers in JSON (AccessDenied, as AWS names it)
+                from moto.core.exceptions import JsonRESTError
+
+                denied = f"User: {self._access_key.arn} is not authorized to perform: {check.action}"
+                raise JsonRESTError("AccessDenied", denied)
             self._raise_access_denied()
 
 

@@ -13,7 +13,9 @@ from wizard.model import SourceKind
 from wizard.ui.pages.base import BasePage
 from wizard.ui.widgets.copy_field import CopyField
 from wizard.ui.widgets.created_list import CreatedList
+from wizard.ui.widgets.hostname_rows import HostnameRows
 from wizard.ui.worker import tasks
+from wizard.validators import principal_account
 
 KIND_NAMES = {
     "nlb": "Load balancer",
@@ -23,6 +25,10 @@ KIND_NAMES = {
     "endpoint-service": "Endpoint service",
     "security-group-rule": "Security group rule",
     "db-parameter-group": "Database parameter group",
+    "alert-topic": "Alert topic (SNS)",
+    "alert-subscription": "Alert e-mail subscription",
+    "connection-notification": "Connection notification",
+    "alarm": "Health alarm (CloudWatch)",
 }
 
 
@@ -47,6 +53,8 @@ class DonePage(BasePage):
         self.next_steps.setTextFormat(Qt.TextFormat.RichText)
         self.export_button = QPushButton("&Export summary…")
         self.export_button.clicked.connect(self.export)
+        self.hostnames = HostnameRows()  # the platform's endpoint's DNS names, once connected
+        self.body.addWidget(self.hostnames)
         self.body.addWidget(self.next_steps)
         self.body.addWidget(self.service)
         self.body.addWidget(self.created_title)
@@ -67,6 +75,7 @@ class DonePage(BasePage):
         effect at the database's next reboot): shown as a warning here, never as ✔."""
         state = self.state
         if state.link is None or state.aws is None or state.source is None:
+            self._load_hostnames()
             return
         self.run_check(
             tasks.evaluate_step,
@@ -75,7 +84,7 @@ class DonePage(BasePage):
             state.plan(),
             state.account_id,
             on_done=self._checked,
-            on_error=lambda _err: None,  # the summary stands; link health has the details
+            on_error=lambda _err: self._load_hostnames(),  # the summary stands; link health has the details
         )
 
     def _checked(self, view: Any) -> None:
@@ -85,6 +94,17 @@ class DonePage(BasePage):
             if r.ok and r.warning and r.fix
         ]
         self._render()
+        self._load_hostnames()
+
+    def _load_hostnames(self) -> None:
+        # After the checks: a newer check would make theirs stale.
+        if self.state.link is not None:
+            self.run_check(tasks.list_requests, self.state.link, on_done=self._show_hostnames)
+
+    def _show_hostnames(self, connections: list[Any]) -> None:
+        owner = principal_account(self.state.principal) or self.state.consumer.account_id
+        port = self.state.link.record.port if self.state.link is not None else 0
+        self.hostnames.show_connections(connections, port, owner, self.redactor)
 
     def summary_text(self) -> str:
         link: Any = self.state.link

@@ -34,6 +34,10 @@ KIND_PLAIN = {
     "endpoint-service": "Endpoint service",
     "security-group-rule": "Firewall rule on the database",
     "db-parameter-group": "Database parameter group",
+    "alert-topic": "Alert topic (SNS)",
+    "alert-subscription": "Alert e-mail subscription",
+    "connection-notification": "Connection notification (alerts)",
+    "alarm": "Health alarm (CloudWatch)",
 }
 # EC2 ids by prefix -> the resource type in their ARN (arn:partition:ec2:region:account:type/id).
 EC2_TYPES = (

@@ -87,21 +87,32 @@ def keep(dest: str) -> bool:
 
 def prune(toc: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
     """The TOC (dest, source, kind) without the files `keep` refuses, nor links to them."""
-    return _without_dangling_links([entry for entry in toc if keep(entry[0])])
+    return without_links_to_pruned(toc, [entry for entry in toc if keep(entry[0])])
 
 
-def _without_dangling_links(toc: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
-    """PyInstaller links libraries into the folder's top level (SYMLINK entries, whose source is
-    the target relative to the link): a link to a file that no longer ships goes too."""
-    shipped = {os.path.normpath(dest) for dest, _, kind in toc if kind != "SYMLINK"}
+def without_links_to_pruned(
+    before: list[tuple[str, str, str]],
+    after: list[tuple[str, str, str]],
+    toc: list[tuple[str, str, str]] | None = None,
+) -> list[tuple[str, str, str]]:
+    """`toc` (default: `after`) without its links to files pruned from `before` to `after`.
+    PyInstaller links libraries into the folder's top level (SYMLINK entries, whose source is
+    the target relative to the link; it lists them with the data files, the libraries with the
+    binaries). Other links stay, whatever they point at (a macOS framework's Versions/Current
+    is a folder)."""
+
+    def files(toc: list[tuple[str, str, str]]) -> set[str]:
+        return {os.path.normpath(dest) for dest, _, kind in toc if kind != "SYMLINK"}
+
+    removed = files(before) - files(after)
 
     def target(dest: str, source: str) -> str:
         return os.path.normpath(os.path.join(os.path.dirname(dest), source))
 
     return [
         (dest, source, kind)
-        for dest, source, kind in toc
-        if kind != "SYMLINK" or target(dest, source) in shipped
+        for dest, source, kind in (after if toc is None else toc)
+        if kind != "SYMLINK" or target(dest, source) not in removed
     ]
 
 
@@ -159,4 +170,4 @@ def without_orphans(
     library nothing needed before stays: something may load it by name)."""
     orphans = _reached(before) - _reached(after)
     kept = [entry for entry in after if not (_dependency(entry[0]) and entry[1] in orphans)]
-    return _without_dangling_links(kept)
+    return without_links_to_pruned(after, kept)

@@ -15,15 +15,19 @@ English resources of every tree, and drops:
 - transliteration rules (translit/): Qt never calls ICU's transliterator.
 
 The data is one "common data" package inside the library's `icudt<N>_dat` symbol: a header, a
-table of contents (item names, offsets), then the items. The trimmed package is written over
-the old one and the rest of it zeroed: the file keeps its size and layout (nothing to re-link),
-and the zeros cost nothing in the tar.gz.
+table of contents (item names, offsets), then the items. With a C compiler at hand (any Linux
+build machine with gcc), a new library holding just the trimmed package is linked under the
+same name and symbol; without one, the trimmed package is written over the old one and the rest
+zeroed: the file keeps its size (the zeros cost nothing in the tar.gz, 28 MB unpacked).
 """
 
 from __future__ import annotations
 
 import re
+import shutil
 import struct
+import subprocess
+import tempfile
 from pathlib import Path
 
 _LOCALE = re.compile(r"^[a-z]{2,3}(_[A-Za-z0-9]+)*$")
@@ -101,9 +105,9 @@ def write_package(header: bytes, items: list[tuple[str, bytes]]) -> bytes:
     return header + toc + bytes(body)
 
 
-def trim_library(source: Path, target: Path) -> tuple[int, int]:
+def trim_library(source: Path, target: Path, compiler: str | None = "cc") -> tuple[int, int]:
     """Write `source` (libicudata) to `target` with the trimmed package; returns the data's size
-    before and after."""
+    before and after. `compiler` links a small new library (None: rewrite the old one in place)."""
     elf = bytearray(source.read_bytes())
     offset, size = _data_symbol(elf)
     header, items = read_package(bytes(elf[offset : offset + size]))
@@ -111,6 +115,64 @@ def trim_library(source: Path, target: Path) -> tuple[int, int]:
     package = write_package(header, kept)
     if len(package) > size:
         raise ValueError("the trimmed ICU data is larger than the original")
-    elf[offset : offset + size] = package + b"\0" * (size - len(package))
-    target.write_bytes(bytes(elf))
+    found = shutil.which(compiler) if compiler else None
+    if found is None or not _link(found, source, package, target):
+        elf[offset : offset + size] = package + b"\0" * (size - len(package))
+        target.write_bytes(bytes(elf))
     return size, len(package)
+
+
+def _soname(elf: bytes) -> str:
+    """The DT_SONAME of a 64-bit little-endian ELF library (libicudata.so.73)."""
+    (shoff,) = struct.unpack_from("<Q", elf, 0x28)
+    shentsize, shnum = struct.unpack_from("<HH", elf, 0x3A)
+    sections = [struct.unpack_from("<IIQQQQIIQQ", elf, shoff + i * shentsize) for i in range(shnum)]
+    for _name, kind, _flags, _addr, offset, size, link, _info, _align, _entsize in sections:
+        if kind != 6:  # SHT_DYNAMIC
+            continue
+        strings = sections[link][4]
+        for at in range(offset, offset + size, 16):
+            tag, value = struct.unpack_from("<qQ", elf, at)
+            if tag == 14:  # DT_SONAME
+                return elf[strings + value : elf.index(b"\0", strings + value)].decode()
+    raise ValueError("the library has no soname")
+
+
+def _link(compiler: str, source: Path, package: bytes, target: Path) -> bool:
+    """Link a library that exports the package as the same symbol under the same soname (what
+    libicuuc looks for); False if the compiler fails, and the caller rewrites in place."""
+    elf = source.read_bytes()
+    match = re.search(rb"icudt\d+_dat", elf)  # the one symbol the library exports
+    if match is None:
+        return False
+    symbol = match.group().decode()
+    with tempfile.TemporaryDirectory(prefix="plw-icu-") as folder:
+        data = Path(folder, "data.bin")
+        data.write_bytes(package)
+        assembly = Path(folder, "data.S")
+        assembly.write_text(
+            f"""    .section .rodata
+    .globl {symbol}
+    .type {symbol}, @object
+    .balign 16
+{symbol}:
+    .incbin "{data}"
+    .size {symbol}, . - {symbol}
+    .section .note.GNU-stack, "", @progbits
+"""
+        )
+        linked = subprocess.run(
+            [
+                compiler,
+                "-shared",
+                "-nostdlib",
+                f"-Wl,-soname,{_soname(elf)}",
+                "-o",
+                str(target),
+                str(assembly),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    return linked.returncode == 0

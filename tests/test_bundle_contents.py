@@ -7,6 +7,7 @@ import ast
 import importlib.util
 import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -81,7 +82,10 @@ def test_the_scan_sees_the_clients_the_engine_makes() -> None:
 
 
 def test_every_client_the_code_makes_has_its_model_in_the_bundle() -> None:
-    named = set(_clients_named_in_code()) | _services_in_iam_policy()
+    from wizard.aws import model_loader
+
+    # The window makes the clients of model_loader.SERVICES ahead of the pages that need them.
+    named = set(_clients_named_in_code()) | _services_in_iam_policy() | set(model_loader.SERVICES)
     missing = sorted(named - set(BUNDLED_SERVICES))
     assert not missing, (
         f"The code makes clients for {missing}, whose AWS models the installers leave out: add "
@@ -205,16 +209,23 @@ print(repr(results))
 """
 
 
-def test_trimmed_icu_data_still_collates_and_converts(tmp_path: Path) -> None:
+@pytest.mark.parametrize("compiler", ["cc", None], ids=["linked anew", "rewritten in place"])
+def test_trimmed_icu_data_still_collates_and_converts(tmp_path: Path, compiler: str | None) -> None:
     source = _qt_icu_data()
+    if compiler and not shutil.which(compiler):
+        pytest.skip("no C compiler here")
     version = source.name.rsplit(".", 1)[-1]
     for name in ("uc", "i18n"):
         (tmp_path / f"libicu{name}.so.{version}").write_bytes(
             (source.parent / f"libicu{name}.so.{version}").read_bytes()
         )
-    before, after = icu_data.trim_library(source, tmp_path / source.name)
+    before, after = icu_data.trim_library(source, tmp_path / source.name, compiler)
     assert after < before / 4
-    assert (tmp_path / source.name).stat().st_size == source.stat().st_size  # same layout
+    size = (tmp_path / source.name).stat().st_size
+    if compiler:
+        assert size < after + 100_000  # the package and little else
+    else:
+        assert size == source.stat().st_size  # the same layout, the rest zeroed
     # A fresh process, so that this ICU and not the one Qt already loaded here answers.
     probe = subprocess.run(
         [sys.executable, "-c", _PROBE, str(tmp_path), version],
@@ -306,8 +317,30 @@ def test_links_to_pruned_libraries_go_too() -> None:
         ("PySide6/Qt/lib/libQt6Core.so.6", "/venv/PySide6/Qt/lib/libQt6Core.so.6", "BINARY"),
         ("libQt6Network.so.6", "PySide6/Qt/lib/libQt6Network.so.6", "SYMLINK"),
         ("libQt6Core.so.6", "PySide6/Qt/lib/libQt6Core.so.6", "SYMLINK"),
+        # A macOS framework's links point at a folder and at other links: they stay.
+        ("PySide6/Qt/lib/QtCore.framework/Versions/Current", "A", "SYMLINK"),
+        ("PySide6/Qt/lib/QtCore.framework/QtCore", "Versions/Current/QtCore", "SYMLINK"),
     ]
     assert [dest for dest, *_ in bundle_prune.prune(toc)] == [
         "PySide6/Qt/lib/libQt6Core.so.6",
         "libQt6Core.so.6",
+        "PySide6/Qt/lib/QtCore.framework/Versions/Current",
+        "PySide6/Qt/lib/QtCore.framework/QtCore",
     ]
+
+
+def test_links_listed_with_the_data_files_go_with_the_libraries_they_point_at() -> None:
+    binaries = [
+        ("PySide6/Qt/lib/libQt6Network.so.6", "/venv/PySide6/Qt/lib/libQt6Network.so.6", "BINARY"),
+        ("PySide6/Qt/lib/libQt6Core.so.6", "/venv/PySide6/Qt/lib/libQt6Core.so.6", "BINARY"),
+    ]
+    datas = [
+        ("libQt6Network.so.6", "PySide6/Qt/lib/libQt6Network.so.6", "SYMLINK"),
+        ("libQt6Core.so.6", "PySide6/Qt/lib/libQt6Core.so.6", "SYMLINK"),
+        ("wizard/resources/icons/app.png", "/repo/resources/icons/app.png", "DATA"),
+    ]
+    kept_binaries, kept_datas = bundle_prune.prune(binaries), bundle_prune.prune(datas)
+    assert (
+        bundle_prune.without_links_to_pruned(binaries + datas, kept_binaries + kept_datas, kept_datas)
+        == datas[1:]
+    )

@@ -19,6 +19,7 @@ EPILOG = """examples:
   privatelink-wizard --demo
   privatelink-wizard setup --region us-east-1 --source orders-mysql --yes
   privatelink-wizard accept --region us-east-1 --name plw-orders-mysql --wait 600
+  privatelink-wizard notify --region us-east-1 --name plw-orders-mysql --email dba@example.com
   privatelink-wizard status --region us-east-1 --name plw-orders-mysql --report report.md
   privatelink-wizard teardown --region us-east-1 --name plw-orders-mysql --yes
 exit codes: 0 done, 1 AWS refused or failed, 2 bad input, 3 timed out waiting"""
@@ -90,6 +91,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="allow rebooting the database to apply skip_name_resolve",
     )
     p.add_argument(
+        "--notify",
+        metavar="EMAIL",
+        help="e-mail this address when the platform connects or the link stops carrying traffic "
+        "(an SNS topic and one CloudWatch alarm; see `notify`)",
+    )
+    p.add_argument(
         "--remove-old-principals",
         action="store_true",
         help="take every principal but --principal off the endpoint service's allow list",
@@ -111,6 +118,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="also accept this endpoint id (from another owner); repeatable",
     )
     p.add_argument("--wait", type=_non_negative, default=0, help="seconds to wait for the request")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+    p = aws_command(
+        "notify",
+        "Turn a link's alerts on (or change their address, or turn them off): an e-mail when the "
+        "platform's connection request waits, is accepted, rejected or deleted, and when the "
+        "database has had no healthy target for 5 minutes.",
+    )
+    p.add_argument("--name", required=True, help="link name")
+    what = p.add_mutually_exclusive_group(required=True)
+    what.add_argument("--email", help="the address the alerts go to")
+    what.add_argument("--off", action="store_true", help="remove the link's alerts")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
     p = aws_command("status", "Show what exists for a link and whether it is healthy.")

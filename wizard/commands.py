@@ -7,8 +7,9 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from wizard import alerts_cli, hostnames
 from wizard.account_commands import before_setup, login, preflight, profiles  # noqa: F401
-from wizard.aws import activity, connections, discovery, endpoint_service
+from wizard.aws import activity, alerts, connections, discovery, endpoint_service
 from wizard.aws import teardown as td
 from wizard.aws.polling import Patience
 from wizard.aws.polling import wait_until as poll
@@ -96,6 +97,7 @@ def setup(args: argparse.Namespace) -> int:
     name = validate_link_name(args.name) if args.name is not None else None
     subnets = validate_subnet_ids(args.subnets) if args.subnets is not None else None
     consumer, principal = _consumer_and_principal(args)
+    notify = alerts.validate_email(args.notify) if args.notify else ""
 
     aws, identity = _connect(args)
     source = discovery.find_data_source(aws, args.source)
@@ -161,6 +163,8 @@ def setup(args: argparse.Namespace) -> int:
         run_setup(link, progress=progress, steps=SETUP_STEPS[2:], wait=LOCK_WAIT_SECONDS)
         if others and args.remove_old_principals:
             progress(apply_fix(link, AllowlistStep(), "other-principals", wait=LOCK_WAIT_SECONDS))
+        # Alerts asked now, or asked before (kept pointing at this port's target group).
+        alert = alerts_cli.alerts_for(link, notify or link.record.alert_email, progress)
         checks = _report_checks(link, fixed=args.fix)
     except UserError:
         _explain_partial(aws, link)
@@ -173,6 +177,7 @@ def setup(args: argparse.Namespace) -> int:
             | {
                 "checks": [c.__dict__ for c in checks],
                 "message": summary.message,
+                "alerts": alert.__dict__ if alert else None,
             }
         )
     else:
@@ -319,10 +324,13 @@ def accept(args: argparse.Namespace) -> int:
         if todo
         else []
     )
+    saved = _saved_record(identity.account_id, aws.region, name) if name else None
+    port = saved.port if saved else 0
     if args.json:
         emit_json(
             {
                 "service_id": service_id,
+                "port": port,
                 "accepted": [c.__dict__ for c in accepted],
                 "already_accepted": [c.__dict__ for c in already],
                 "not_accepted": [c.__dict__ for c in others],
@@ -331,18 +339,29 @@ def accept(args: argparse.Namespace) -> int:
     elif accepted:
         for c in accepted:
             print(f"Accepted {c.endpoint_id} from account {c.owner_account}: {c.state}")
+            _print_hostnames(c, port)
     elif already:
         for c in already:
             print(
                 f"Already accepted: {c.endpoint_id} from account {c.owner_account} is {c.state}; "
                 "nothing to do."
             )
+            _print_hostnames(c, port)
     else:
         print(
             f"No pending request from account {owner} on {service_id} yet. Ask the platform "
             "to create the endpoint, then run this again (or use --wait 600)."
         )
     return 0
+
+
+notify = alerts_cli.notify  # `privatelink-wizard notify`
+
+
+def _print_hostnames(connection: connections.Connection, port: int) -> None:
+    """The names the platform will connect to, as AWS gave them to the endpoint."""
+    for line in hostnames.lines(connection.dns_names, port):
+        print(f"  {line}")
 
 
 def status(args: argparse.Namespace) -> int:

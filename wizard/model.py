@@ -235,6 +235,7 @@ class LinkRecord:
     service_name: str = ""
     az_ids: list[str] = field(default_factory=list)
     accepted_endpoint_ids: list[str] = field(default_factory=list)
+    alert_email: str = ""  # where the link's alerts go ("" = no alerts asked)
     created: list[CreatedResource] = field(default_factory=list)
     completed_steps: list[str] = field(default_factory=list)
     last_error: str = ""

@@ -43,7 +43,13 @@ from .conftest import LINK, NONE, REGION, Run, cli, client, counts, setup_args
 
 WIZARD_DIR = Path(wizard.__file__).parent
 # Real AWS needs these when a create call carries tags; the code names no call for them.
-TAG_ON_CREATE = {"elasticloadbalancing:AddTags", "ec2:CreateTags", "rds:AddTagsToResource"}
+TAG_ON_CREATE = {
+    "elasticloadbalancing:AddTags",
+    "ec2:CreateTags",
+    "rds:AddTagsToResource",
+    "sns:TagResource",
+    "cloudwatch:TagResource",
+}
 # The same for the target sync's creates (issue 17), and iam:PassRole, which AWS checks when
 # CreateFunction hands the function its role.
 SYNC_TAG_ON_CREATE = {"iam:TagRole", "lambda:TagResource", "events:TagResource", "logs:TagResource"}
@@ -54,7 +60,11 @@ GRANTED_TWICE = {"elasticloadbalancing:AddTags"}
 # AWS calls this itself, with the caller's permissions, to create Elastic Load Balancing's
 # service-linked role along with an account's first load balancer or target group.
 ON_CALLERS_BEHALF = {"iam:CreateServiceLinkedRole"}
-_ACTION = re.compile(r"^(ec2|elasticloadbalancing|rds|sts|iam|lambda|events|logs):[A-Z][A-Za-z]+$")
+_ACTION = re.compile(
+    r"^(ec2|elasticloadbalancing|rds|sts|iam|sns|cloudwatch|lambda|events|logs):[A-Z][A-Za-z]+$"
+)
+# The IAM prefix of a service whose signing name differs (CloudWatch signs as "monitoring").
+IAM_PREFIX = {"monitoring": "cloudwatch"}
 _CLIENTS = {"ec2": "ec2", "elbv2": "elbv2", "rds": "rds"}
 
 
@@ -78,7 +88,8 @@ def _iam_action(service: str, method: str, kind: str = "call") -> str:
         operation = client.get_waiter(method).config.operation
     else:
         operation = client.meta.method_to_api_mapping[method]
-    return f"{client.meta.service_model.signing_name}:{operation}"
+    prefix = client.meta.service_model.signing_name
+    return f"{IAM_PREFIX.get(prefix, prefix)}:{operation}"
 
 
 def _service_of(node: ast.expr) -> str | None:
@@ -269,7 +280,9 @@ class StepTracker:
 
     def attach(self, client: Any, region: str, *args: Any) -> None:
         original_attach(client, region, *args)
-        prefix = client.meta.service_model.signing_name
+        prefix = IAM_PREFIX.get(
+            client.meta.service_model.signing_name, client.meta.service_model.signing_name
+        )
 
         def before_call(model: Any, **_: Any) -> None:
             step, action = self.stack()[-1] if self.stack() else ("", "")
@@ -436,3 +449,69 @@ def test_a_rerun_converges_as_a_user_holding_only_the_policy(
         "ec2:ModifyVpcEndpointServicePermissions",
     } <= rerun
     assert not sorted({(a, n, s) for a, n, s in tracker.calls if a != n})
+
+
+def alert_pieces() -> dict[str, int]:
+    with disable_iam_authentication():
+        sns, cloudwatch = client("sns"), client("cloudwatch")
+        ec2 = client("ec2")
+        return {
+            "topics": len(sns.list_topics()["Topics"]),
+            "notifications": len(
+                ec2.describe_vpc_endpoint_connection_notifications()["ConnectionNotificationSet"]
+            ),
+            "alarms": len(cloudwatch.describe_alarms()["MetricAlarms"]),
+        }
+
+
+def test_alerts_as_a_user_holding_only_the_policy(
+    iam_account: Any, tracker: StepTracker, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Issue 17 (2): turning alerts on, moving them to another address, reading them in status and
+    # removing them with the link, each allowed by the policy's tag-conditioned statements.
+    grant()
+    link = "plw-alerts"
+    with enable_iam_authentication():
+        made = cli(capsys, *setup_args("--notify", "dba@example.com", "--json", name=link))
+        moved = cli(capsys, "notify", "--region", REGION, "--name", link, "--email", "ops@example.com")
+        status = cli(capsys, "status", "--region", REGION, "--name", link)
+        gone = cli(capsys, "teardown", "--region", REGION, "--name", link, "--yes")
+    assert made.code == 0, made.err
+    assert json.loads(made.out)["alerts"]["alarm_name"] == f"{link}-no-healthy-database"
+    assert moved.code == 0, moved.err
+    assert "Alerts:" in status.out and "ops@example.com" in status.out
+    assert gone.code == 0, gone.err
+    assert counts(link) == NONE and alert_pieces() == {"topics": 0, "notifications": 0, "alarms": 0}
+    called = {action for action, _, _ in tracker.calls}
+    assert {
+        "sns:CreateTopic",
+        "sns:SetTopicAttributes",
+        "sns:Subscribe",
+        "sns:Unsubscribe",
+        "sns:DeleteTopic",
+        "cloudwatch:PutMetricAlarm",
+        "cloudwatch:DeleteAlarms",
+        "ec2:CreateVpcEndpointConnectionNotification",
+        "ec2:DeleteVpcEndpointConnectionNotifications",
+    } <= called
+    assert not sorted({(a, n, s) for a, n, s in tracker.calls if a != n})
+
+
+ALERTS_DENIED = [
+    ("sns:TagResource", "Creating the alert topic"),
+    ("cloudwatch:TagResource", "Creating (or updating) the health alarm"),
+    ("ec2:CreateVpcEndpointConnectionNotification", "Turning on the endpoint service's connection notices"),
+]
+
+
+@pytest.mark.parametrize(("action", "step"), ALERTS_DENIED, ids=[a for a, _ in ALERTS_DENIED])
+def test_a_missing_alert_action_names_action_and_step(
+    iam_account: Any, capsys: pytest.CaptureFixture[str], action: str, step: str
+) -> None:
+    link = f"plw-alert-deny-{ALERTS_DENIED.index((action, step))}"
+    grant(without=action)
+    with enable_iam_authentication():
+        run = cli(capsys, *setup_args("--notify", "dba@example.com", "--skip-preflight", name=link))
+        cli(capsys, "teardown", "--region", REGION, "--name", link, "--yes")
+    assert run.code == 1, run.err
+    assert f"{step}: AWS refused the request: your identity may not call {action}." in run.err

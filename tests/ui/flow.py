@@ -156,5 +156,6 @@ def finish_flow(
     p.table.findChild(object, f"accept-{pending.endpoint_id}").click()
     qtbot.waitUntil(p.isComplete, timeout=WAIT_MS)
     p = next_page(qtbot, window, PageId.DONE)
+    wait_settled(qtbot, window)
     shoot(window, shots, qtbot=qtbot, name="done")
     return window.state.link

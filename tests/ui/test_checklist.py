@@ -11,6 +11,7 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from wizard.checks import CheckRow
+from wizard.ui import colours
 from wizard.ui.redact import Redactor
 from wizard.ui.widgets.checklist import Checklist
 
@@ -57,7 +58,7 @@ def test_rows_fix_buttons_and_marks_follow_the_rows(checklist: Checklist) -> Non
     assert fix is not None and fix.toolTip() == "Add a rule"
     assert _shown(checklist, QPushButton, "fix-port") is None
     assert "blocks" in _shown(checklist, QLabel, "row-security-group").text()
-    assert _mark_colour(checklist, "security-group") == "#b00020"  # failed
+    assert _mark_colour(checklist, "security-group") == colours.LIGHT["failed"]  # failed
     failed = _mark(checklist, "failed")
     assert failed is not None and failed.text() == "✖" and failed.font().bold()
     assert not checklist.required_ok()
@@ -70,7 +71,7 @@ def test_rows_fix_buttons_and_marks_follow_the_rows(checklist: Checklist) -> Non
     checklist.set_rows([PORT, SG_OK])
     assert _shown(checklist, QPushButton, "fix-security-group") is None  # fixed: no button
     assert "lets" in _shown(checklist, QLabel, "row-security-group").text()
-    assert _mark_colour(checklist, "security-group") == "#1b7f3b"  # ok
+    assert _mark_colour(checklist, "security-group") == colours.LIGHT["ok"]  # ok
     assert checklist.required_ok()
 
     checklist.set_rows([PORT])

@@ -169,3 +169,78 @@ def test_a_saved_profile_is_deleted_from_the_keychain_and_settings(
     assert Settings.load().saved_profiles == []
     assert not p.delete_button.isVisible() or p.method_kind() == SAVED
     assert page(window) is p
+
+
+@pytest.fixture
+def browser(tmp_path: Any, monkeypatch: pytest.MonkeyPatch, sandbox_url: str) -> list[str]:
+    """Outside the demo: the user's own home (login cache, ~/.aws/config) under tmp_path, and a
+    stand-in for the browser that notes the pages it was asked to open."""
+    import botocore.credentials
+    import botocore.tokens
+    from PySide6.QtGui import QDesktopServices
+
+    from wizard.aws import sso_cache
+
+    sso_model.reset()
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setattr(sso_cache, "_cache_dir", [])  # the user's own cache, not the demo's
+    cache = str(tmp_path / ".aws" / "sso" / "cache")
+    monkeypatch.setattr(botocore.tokens.SSOTokenProvider, "_SSO_TOKEN_CACHE_DIR", cache)
+    monkeypatch.setattr(botocore.credentials.SSOProvider, "_SSO_TOKEN_CACHE_DIR", cache)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "aws-config"))
+    monkeypatch.setenv("AWS_ENDPOINT_URL", sandbox_url)  # botocore's own portal call, too
+    opened: list[str] = []
+
+    def open_url(url: Any) -> bool:
+        opened.append(url.toString())
+        return True
+
+    monkeypatch.setattr(QDesktopServices, "openUrl", open_url)
+    return opened
+
+
+def test_save_as_aws_profile_shows_the_lines_and_asks_first(
+    open_window: Any, qtbot: Any, sandbox_url: str, tmp_path: Any, browser: list[str], no_dialogs: list[str]
+) -> None:
+    window = open_window(sandbox_url, demo=False)
+    p = wait_settled(qtbot, window)
+    p.method.setCurrentIndex(method_index(p.method, (SSO, "")))
+    p.sso.start_url.setText("https://corp.awsapps.com/start")
+    p.sso.sso_region.setText("us-east-1")
+    p.sso.sign_in_button.click()
+    qtbot.waitUntil(lambda: p.sso.account.count() == 2, timeout=WAIT)
+    assert browser and "user_code=" in browser[0]
+    p.sso.account.setCurrentIndex(p.sso.account.findData("123456789012"))
+    qtbot.waitUntil(lambda: p.sso.role.count() == 2, timeout=WAIT)
+    p.sso.role.setCurrentIndex(p.sso.role.findData("DatabaseAdmin"))
+    qtbot.waitUntil(lambda: (r := p.checklist.row("identity")) is not None and r.ok, timeout=WAIT)
+    assert p.sso.save_button.isVisible()
+    p.sso.profile_name.setText("corp-dba")
+    p.sso.save_button.click()
+    qtbot.waitUntil(lambda: "Saved the profile 'corp-dba'" in p.sso.status.text(), timeout=WAIT)
+    assert "[sso-session corp]" in no_dialogs[0] and "sso_role_name = DatabaseAdmin" in no_dialogs[0]
+    text = (tmp_path / "aws-config").read_text()
+    assert "[profile corp-dba]\nsso_session = corp\nsso_account_id = 123456789012\n" in text
+
+
+def test_an_sso_profile_whose_login_expired_signs_in_again_in_place(
+    open_window: Any, qtbot: Any, sandbox_url: str, tmp_path: Any, browser: list[str]
+) -> None:
+    config = tmp_path / "aws-config"
+    config.write_text(
+        "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n\n"
+        "[profile corp-dba]\nsso_session = corp\nsso_account_id = 444455556666\n"
+        "sso_role_name = DatabaseAdmin\nregion = us-east-1\n"
+    )
+    window = open_window(sandbox_url, demo=False)
+    p = wait_settled(qtbot, window)
+    p.method.setCurrentIndex(method_index(p.method, ("profile", "corp-dba")))
+    # Never signed in on this computer (as with an ended session): "Sign in again", right here.
+    wait_settled(qtbot, window)
+    qtbot.waitUntil(lambda: p.sso.isVisible() and p.sso.again_button.isVisible(), timeout=WAIT)
+    assert p.sso.start_url.text() == "https://corp.awsapps.com/start"
+    p.sso.again_button.click()
+    qtbot.waitUntil(lambda: (r := p.checklist.row("identity")) is not None and r.ok, timeout=WAIT)
+    assert browser and "user_code=" in browser[0]  # the browser was asked to open AWS's page
+    assert "444455556666" in p.checklist.row("identity").label
+    assert not p.sso.isVisible()

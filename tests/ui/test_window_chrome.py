@@ -23,7 +23,10 @@ def test_the_log_hides_from_its_button_and_returns_from_the_view_menu(
     log = window.activity_view
     assert log.isVisible() and log.title.text().startswith("Activity log")
     assert window.splitter.orientation() == Qt.Orientation.Vertical
-    assert window.splitter.widget(0) is window.wizard and window.splitter.widget(1) is log
+    # The step list and the wizard side by side above the log.
+    top = window.splitter.widget(0)
+    assert top is window.wizard_area and window.splitter.widget(1) is log
+    assert top.isAncestorOf(window.wizard) and top.isAncestorOf(window.steps)
     # It starts as a strip below the wizard.
     assert log.height() < window.wizard.height() / 2
 

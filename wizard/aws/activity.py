@@ -104,6 +104,21 @@ _PHRASES: dict[str, str] = {
     "CreateLogGroup": "Creating the target sync's log",
     "PutRetentionPolicy": "Keeping the target sync's log two weeks",
     "DeleteLogGroup": "Deleting the target sync's log",
+    # The link's alerts (wizard/aws/alerts.py).
+    "ListTopics": "Looking for the alert topic",
+    "CreateTopic": "Creating the alert topic",
+    "GetTopicAttributes": "Reading the alert topic's policy",
+    "SetTopicAttributes": "Letting only the link's notices publish to the alert topic",
+    "ListSubscriptionsByTopic": "Reading the alert topic's subscriptions",
+    "Subscribe": "Subscribing your e-mail address to the alerts",
+    "Unsubscribe": "Removing an alert e-mail subscription",
+    "DeleteTopic": "Deleting the alert topic",
+    "DescribeAlarms": "Looking for the health alarm",
+    "PutMetricAlarm": "Creating (or updating) the health alarm",
+    "DeleteAlarms": "Deleting the health alarm",
+    "DescribeVpcEndpointConnectionNotifications": "Looking for the connection notices",
+    "CreateVpcEndpointConnectionNotification": "Turning on the endpoint service's connection notices",
+    "DeleteVpcEndpointConnectionNotifications": "Turning off the connection notices",
 }
 
 # Parameters that must never be shown, logged or exported.
@@ -209,7 +224,7 @@ ACTIVITY = ActivityLog()
 def attach(client: Any, region: str, activity: ActivityLog = ACTIVITY) -> None:
     """Report every call `client` makes to `activity`."""
     service = client.meta.service_model.endpoint_prefix
-    cli_service = {"elasticloadbalancing": "elbv2"}.get(service, service)
+    cli_service = {"elasticloadbalancing": "elbv2", "monitoring": "cloudwatch"}.get(service, service)
     # Keyed by thread: one client is shared by the worker threads.
     started: dict[int, float] = {}
     call_params: dict[int, dict[str, Any]] = {}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from wizard.aws import alerts
 from wizard.aws.connections import OPEN_STATES, list_connections, reject_connections
 from wizard.aws.endpoint_service import delete_endpoint_service
 from wizard.aws.errors import aws_step
@@ -157,7 +158,10 @@ def teardown(
 
 
 def _delete(aws: AwsContext, res: ManagedResource, patience: Patience, say: Callable[[str], None]) -> None:
-    if res.kind.startswith("sync-"):
+    if res.kind in alerts.KINDS:
+        say(f"Deleting the {res.describe()}")
+        alerts.delete(aws, res.kind, res.id)
+    elif res.kind.startswith("sync-"):
         say(f"Deleting the {res.describe()}")
         remove_part(aws, res.kind, res.id)
     elif res.kind == "endpoint-service":

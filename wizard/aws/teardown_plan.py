@@ -13,6 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from wizard.aws.alerts import KIND_WORDS as ALERT_WORDS
+from wizard.aws.alerts import alert_resources
 from wizard.aws.connections import OPEN_STATES, Connection, list_connections
 from wizard.aws.endpoint_service import find_endpoint_services
 from wizard.aws.errors import aws_step
@@ -42,6 +44,7 @@ KIND_ORDER = (
     "security-group",
 )
 KIND_WORDS = {
+    **ALERT_WORDS,  # the link's alerts go first (wizard/aws/alerts.py: KINDS)
     "sync-rule": "target sync trigger",
     "sync-function": "target sync function",
     "sync-role": "target sync IAM role",
@@ -262,8 +265,9 @@ class _Found:
 
 
 def _find(aws: AwsContext, link_name: str, record: LinkRecord | None) -> _Found:
-    found = [ManagedResource(k, i, n) for k, i, n in find_sync(aws, link_name).resources()]
     services = find_endpoint_services(aws, link_name)
+    found = [ManagedResource(*r) for r in alert_resources(aws, link_name, [s.id for s in services])]
+    found += [ManagedResource(k, i, n) for k, i, n in find_sync(aws, link_name).resources()]
     found += [ManagedResource("endpoint-service", s.id, s.name) for s in services]
     nlbs = find_nlbs(aws, link_name)
     for nlb in nlbs:

@@ -82,6 +82,9 @@ def diagnose(aws: AwsContext, s: LinkStatus, consumer: Consumer) -> list[Finding
     found += target_findings(s)
     found += zone_findings(s)
     found += _service_findings(s, consumer)
+    from wizard import alert_status
+
+    found += alert_status.findings(s)
     if not consumer.supports_region(s.region):
         found.append(
             Finding(

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from wizard.aws import connections, converge, discovery, endpoint_service, inventory, nlb
 from wizard.aws import target_group as tg
+from wizard.aws.alerts import AlertsInfo
 from wizard.aws.session import AwsContext, Identity
 from wizard.aws.teardown_plan import left_rules
 from wizard.checks import CheckRow
@@ -66,6 +67,7 @@ class LinkStatus:
     connections: list[connections.Connection] = field(default_factory=list)
     # What the link has on another port than the one it asks for (see diagnostics.drift).
     leftovers: list[converge.Leftover] = field(default_factory=list)
+    alerts: AlertsInfo | None = None  # the link's alerts (wizard/aws/alerts.py), None when off
     checks: list[CheckRow] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     target_sync: SyncStatus | None = None  # see wizard.diagnostics.sync
@@ -93,6 +95,7 @@ class LinkStatus:
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
         data["healthy"] = self.healthy
+        data["port"] = self.port  # the hostnames' port (connections[].dns_names)
         return data
 
     def text(self) -> str:
@@ -133,6 +136,9 @@ class LinkStatus:
             lines.append(f"    Allowed: {', '.join(self.principals) or 'nobody'}")
             for c in self.connections:
                 lines.append(f"    connection {c.endpoint_id} from {c.owner_account} — {c.state}")
+        from wizard import alert_status
+
+        lines += alert_status.text_lines(self)
         lines += ["  " + f.line().replace("\n", "\n  ") for f in self.findings]
         return "\n".join(lines)
 
@@ -198,7 +204,10 @@ def link_status(
     if port and (status.nlb or groups):
         target_group_name = f"{name}-{port}"  # LinkPlan.target_group_name
         status.leftovers = converge.find_leftovers(aws, name, port, target_group_name, status.nlb)
-    status.findings = diagnose(aws, status, consumer)
+    from wizard import alert_status
+
+    unread = alert_status.read(aws, status)
+    status.findings = diagnose(aws, status, consumer) + unread
     # A rule that only looks like the wizard's: teardown will leave it, so say so now.
     status.findings += [Finding("warning", r.line(), r.why, r.fix) for r in left_rules(aws, name, record)]
     if damaged is not None:

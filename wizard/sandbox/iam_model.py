@@ -255,7 +255,60 @@ def _rds_checks(action: str, data: Mapping[str, Any], region: str, account: str)
     return checks
 
 
-_BY_SERVICE = {"ec2": _ec2_checks, "elasticloadbalancing": _elb_checks, "rds": _rds_checks}
+def _sns_checks(action: str, data: Mapping[str, Any], region: str, account: str) -> list[Check]:
+    from moto.sns.models import sns_backends
+
+    topics = sns_backends[account][region].topics
+    arns = _values(data, "TopicArn") + _values(data, "ResourceArn")
+    if action == "CreateTopic":
+        arns = [f"arn:aws:sns:{region}:{account}:{n}" for n in _values(data, "Name")]
+    resources = tuple(Resource(a, dict(getattr(topics.get(a), "_tags", {}) or {})) for a in arns)
+    tags = request_tags(data)
+    keys = _tag_keys(tags) if action in ("CreateTopic", "TagResource") else {}
+    checks = [Check(f"sns:{action}", resources or (Resource("*"),), keys)]
+    if tags and action == "CreateTopic":
+        # "Actions, resources, and condition keys for Amazon SNS": CreateTopic with tags also needs
+        # sns:TagResource.
+        checks.append(Check("sns:TagResource", resources, keys))
+    return checks
+
+
+def _cloudwatch_checks(
+    action: str, data: Mapping[str, Any], region: str, account: str, body: Any
+) -> list[Check]:
+    import json
+
+    from moto.cloudwatch.models import cloudwatch_backends
+
+    try:
+        params = json.loads(body or b"{}")  # the JSON protocol: the parameters are the body
+    except ValueError:
+        params = {}
+    tagger = cloudwatch_backends[account][region].tagger
+    names = [params["AlarmName"]] if params.get("AlarmName") else list(params.get("AlarmNames", []))
+    arns = [f"arn:aws:cloudwatch:{region}:{account}:alarm:{n}" for n in names]
+    arns += [params["ResourceARN"]] if params.get("ResourceARN") else []
+    resources = tuple(Resource(a, tagger.get_tag_dict_for_resource(a)) for a in arns)
+    tags = {t["Key"]: t.get("Value", "") for t in params.get("Tags", [])}
+    keys = _tag_keys(tags) if action in ("PutMetricAlarm", "TagResource") else {}
+    checks = [Check(f"cloudwatch:{action}", resources or (Resource("*"),), keys)]
+    new = [r for r in resources if r.arn not in tagger.tags]
+    if tags and action == "PutMetricAlarm" and new:
+        # API_PutMetricAlarm: tagging an alarm as it is created needs cloudwatch:TagResource too
+        # (on an update the tags are ignored).
+        checks.append(Check("cloudwatch:TagResource", tuple(new), keys))
+    return checks
+
+
+_BY_SERVICE = {
+    "ec2": _ec2_checks,
+    "elasticloadbalancing": _elb_checks,
+    "rds": _rds_checks,
+    "sns": _sns_checks,
+}
+# moto names an action by the request's signing name: CloudWatch signs as "monitoring", but its
+# IAM actions are "cloudwatch:…" ("Actions, resources, and condition keys for Amazon CloudWatch").
+IAM_PREFIX = {"monitoring": "cloudwatch"}
 
 
 def checks_for(
@@ -264,14 +317,17 @@ def checks_for(
     data: Mapping[str, Any],
     region: str,
     account: str,
+    body: Any = b"",
     path: str = "",
-    body: Any = "",
 ) -> list[Check]:
     """The authorizations AWS makes for one request (one, plus tag-on-create where tags ride along)."""
     from wizard.sandbox import iam_serverless
 
+    service = IAM_PREFIX.get(service, service)
     if service in iam_serverless.BUILDERS:
         return iam_serverless.BUILDERS[service](action, data, region, account, path, body)
+    if service == "cloudwatch":
+        return _cloudwatch_checks(action, data, region, account, body)
     builder = _BY_SERVICE.get(service)
     if builder is None:
         return [Check(f"{service}:{action}", (Resource("*"),))]
@@ -288,19 +344,21 @@ def _check_action_permitted(self: Any, resource: str) -> None:
     from moto.iam.access_control import IAMPolicy
 
     documents = [dict(IAMPolicy(p)._policy_json) for p in self._access_key.collect_policies()]
-    path, body = getattr(self, "_path", ""), getattr(self, "_body", "")
-    for check in checks_for(service, action, self._data, self._region, self.account_id, path, body):
+    path = getattr(self, "_path", "")
+    for check in checks_for(service, action, self._data, self._region, self.account_id, self._body, path):
         if not permits(documents, check):
             self._action = check.action  # the message names the action that was refused
-            if service in ("lambda", "events", "logs"):
-                # These answer in JSON (AccessDeniedException), as AWS does; moto's is XML.
+            if service in ("monitoring", "lambda", "events", "logs"):
+                # These answer in JSON, as AWS does (moto's refusal is XML): CloudWatch names it
+                # AccessDenied, Lambda, EventBridge and Logs AccessDeniedException.
                 from moto.core.exceptions import JsonRESTError
 
+                code = "AccessDenied" if service == "monitoring" else "AccessDeniedException"
                 denied = JsonRESTError(
-                    "AccessDeniedException",
-                    f"User: {self._access_key.arn} is not authorized to perform: {check.action}",
+                    code, f"User: {self._access_key.arn} is not authorized to perform: {check.action}"
                 )
-                denied.code = 403
+                if service != "monitoring":
+                    denied.code = 403
                 raise denied
             self._raise_access_denied()
 

@@ -103,11 +103,13 @@ def install() -> None:
             iam_simulate,
             rds_model,
             sg_model,
+            sns_model,
             sso_model,
+            vpce_model,
         )
 
-        models = (ec2_model, elb_model, rds_model, sg_model, iam_model, iam_simulate, sso_model, failover)
-        for model in models:
+        models = (ec2_model, elb_model, rds_model, sg_model, iam_model, iam_simulate, sso_model)
+        for model in (*models, vpce_model, sns_model, failover):
             model.install()
         _share_the_model_loader()
         _installed = True

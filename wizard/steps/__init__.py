@@ -16,9 +16,11 @@ from wizard.steps.operations import (
     apply_step,
     expected_owner,
     list_requests,
+    remove_alerts,
     remove_link,
     run_setup,
     service_summary,
+    set_up_alerts,
     step_by_id,
     target_health,
 )
@@ -45,9 +47,11 @@ __all__ = [
     "link_lock",
     "list_requests",
     "open_link",
+    "remove_alerts",
     "remove_link",
     "run_setup",
     "service_summary",
+    "set_up_alerts",
     "step_by_id",
     "target_health",
 ]

@@ -143,6 +143,7 @@ def merge_saved(link: Link) -> None:
         "listener_arn",
         "endpoint_service_id",
         "service_name",
+        "alert_email",
     ):
         if not getattr(record, name):
             setattr(record, name, getattr(saved, name))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from wizard.aws import connections, teardown
+from wizard.aws import alerts, connections, endpoint_service, nlb, teardown
 from wizard.aws import target_group as tg
 from wizard.aws.connections import Connection
 from wizard.aws.session import AwsContext
@@ -152,6 +152,74 @@ def accept_on_service(
             record.mark_done("accept")
             store.save(record)
         return result
+
+
+def set_up_alerts(
+    aws: AwsContext,
+    store: RecordStore,
+    account_id: str,
+    link_name: str,
+    email: str,
+    wait: float = 0,
+    record: LinkRecord | None = None,
+    progress: Progress = quiet,
+) -> alerts.AlertsInfo:
+    """Turn the link's alerts on (or update them: another address, another port's target group)
+    under its lock, noting each piece in its record (`record`, the one a window holds, or the
+    saved one): the one place the CLI and the window do it."""
+    email = alerts.validate_email(email)
+    with store.locked(account_id, aws.region, link_name, wait=wait):
+        record = record if record is not None else store.load(account_id, aws.region, link_name)
+        service = endpoint_service.find_endpoint_service(aws, link_name)
+        found_nlb = nlb.find_nlb(aws, link_name)
+        groups = tg.find_target_groups(aws, link_name)
+        group = next((g for g in groups if record and g.port == record.port), groups[0] if groups else None)
+
+        def noted(kind: str, resource_id: str) -> None:
+            if record is not None:
+                record.note_created(kind, resource_id, email if kind == "alert-subscription" else "")
+                store.save(record)
+
+        info = alerts.ensure_alerts(
+            aws,
+            link_name,
+            email,
+            service.id if service else "",
+            group.arn if group else "",
+            found_nlb.arn if found_nlb else "",
+            noted,
+            progress,
+        )
+        if record is not None:
+            record.alert_email = email
+            store.save(record)
+        return info
+
+
+def remove_alerts(
+    aws: AwsContext,
+    store: RecordStore,
+    account_id: str,
+    link_name: str,
+    wait: float = 0,
+    record: LinkRecord | None = None,
+    progress: Progress = quiet,
+) -> list[str]:
+    """Delete the link's alerts only (notification, alarm, subscription, topic) under its lock;
+    returns what was deleted, in words."""
+    with store.locked(account_id, aws.region, link_name, wait=wait):
+        record = record if record is not None else store.load(account_id, aws.region, link_name)
+        services = [s.id for s in endpoint_service.find_endpoint_services(aws, link_name)]
+        removed = []
+        for kind, resource_id, words in alerts.alert_resources(aws, link_name, services):
+            progress(f"Deleting the {alerts.KIND_WORDS[kind]} {words}")
+            alerts.delete(aws, kind, resource_id)
+            removed.append(f"{alerts.KIND_WORDS[kind]} {words}")
+        if record is not None:
+            record.alert_email = ""
+            record.created = [r for r in record.created if r.kind not in alerts.KINDS]
+            store.save(record)
+        return removed
 
 
 def target_health(link: Link) -> list[tg.TargetHealthInfo]:

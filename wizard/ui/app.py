@@ -1,5 +1,6 @@
 """Starting the app: the QApplication, the window shown as fast as it can appear (the rest is
 built after its first paint), and `run()` (what `privatelink-wizard` and `--demo` start)."""
+# On the window's first-paint path: Qt enums by name, never `Qt.*` (see by_name.py).
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """Yes/no questions in a message box. QMessageBox is imported when a question is asked: its
 Python types are not needed to show the first page."""
+# On the window's first-paint path: Qt enums by name, never `Qt.*` (see by_name.py).
 
 from __future__ import annotations
 

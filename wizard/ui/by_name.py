@@ -1,8 +1,8 @@
 """Qt enum settings (and shortcuts) by name, for the modules that build the first window.
 
 The first use of PySide6's `Qt` namespace (even importing the name) makes PySide build Python
-enums for all of its ~100 enum types: ~120 M instructions, about 18 % of a bare QWizard's whole
-start-up. Qt's property system converts an enum value's name itself, so the window and the first
+enums for all of its ~100 enum types, a large share of a bare QWizard's start-up (figures:
+benchmarks/README.md). Qt's property system converts an enum value's name itself, so the window and the first
 page set their few enum properties by name and their shortcuts as text (a `QKeySequence` made in
 Python needs `Qt` too). Where a setting is not a property, as a layout item's alignment,
 `top_aligned` does without it. Pages built later use `Qt` as usual.

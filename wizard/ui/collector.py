@@ -2,9 +2,9 @@
 first import (boto3), an AWS model parsed, a client built.
 
 Such a moment makes tens of thousands of objects (a million for the EC2 model) and frees almost
-none. Meanwhile the collector would run full collections over the whole heap, each 15-50 ms with
-the interpreter lock held, on whichever thread triggers it, the window's included: the window
-froze for up to 200 ms. The window's own start-up is such a moment too (PySide's types, the
+none. Meanwhile the collector would run full collections over the whole heap with the
+interpreter lock held, on whichever thread triggers it, the window's included: the window froze
+(figures: benchmarks/README.md). The window's own start-up is such a moment too (PySide's types, the
 first page): the CLI pauses the collector until the window has painted. Paused, then frozen
 (`gc.freeze`: later collections skip what exists now), those objects cost nothing more. Pauses
 on several threads share one.

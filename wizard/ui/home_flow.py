@@ -69,6 +69,7 @@ class HomeFlow(QObject):
         self._when_signed_in = ""
         self.view.links = []
         self.stack.setCurrentWidget(self.view)
+        self.window.steps.setVisible(False)  # the wizard's step list, beside the wizard only
         self.view.load()
         self.view._render()
 
@@ -79,6 +80,7 @@ class HomeFlow(QObject):
 
     def show_wizard(self) -> None:
         self.stack.setCurrentWidget(self.window.wizard)
+        self.window.steps.setVisible(True)
 
     # --- into the wizard ----------------------------------------------------------------------
     def new_link(self, link_name: str = "") -> None:

@@ -1,5 +1,6 @@
 """The main window: the demo banner, the wizard, the activity log, presenter mode, the Help menu
 (glossary, link health, diagnostics report) and the offer to continue a saved link."""
+# On the window's first-paint path: Qt enums by name, never `Qt.*` (see by_name.py).
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtGui import QCloseEvent, QResizeEvent
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
 
 from wizard import APP_NAME
 from wizard.ui.ask import ask_yes_no
@@ -18,6 +19,7 @@ from wizard.ui.redact import Redactor
 from wizard.ui.state import WizardState
 from wizard.ui.style import styled
 from wizard.ui.widgets.log_view import ActivityBridge, ActivityView
+from wizard.ui.widgets.step_list import StepList
 from wizard.ui.wizard_pages import PrivateLinkWizard
 from wizard.ui.worker import Runner, tasks
 
@@ -33,6 +35,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("wizard.ui")
 
+# The log's first height in text lines; a window shorter than SHORT_WINDOW_LINES gets fewer.
+LOG_LINES, LOG_LINES_SHORT, SHORT_WINDOW_LINES = 9, 7, 50
 DEMO_BANNER = "Demo — no real AWS account. Everything happens in a built-in sandbox."
 
 
@@ -87,7 +91,16 @@ class MainWindow(QMainWindow):
         self.activity_view = ActivityView(self.redactor)
         self.splitter = QSplitter()
         set_by_name(self.splitter, orientation="Vertical")
-        self.splitter.addWidget(self.wizard)
+        # The step list beside the pages (issue 18): where you are, what is done, what is next.
+        # `wizard_area` holds both: what a screen shown instead of the wizard would replace.
+        self.steps = StepList(self.wizard)
+        self.wizard_area = QWidget()
+        beside = QHBoxLayout(self.wizard_area)
+        beside.setContentsMargins(0, 0, 0, 0)
+        beside.setSpacing(0)
+        beside.addWidget(self.steps)
+        beside.addWidget(self.wizard, 1)
+        self.splitter.addWidget(self.wizard_area)
         self.splitter.addWidget(self.activity_view)
         self.splitter.setStretchFactor(0, 1)  # a taller window is more wizard, not more log
         self.splitter.setCollapsible(0, False)
@@ -103,7 +116,7 @@ class MainWindow(QMainWindow):
         self.home: HomeFlow | None = None
 
         # Actions made by their menus: `QAction(text, parent)` made PySide build QIcon's type (for
-        # the overload taking an icon), ~10 M instructions. Shortcuts are set by name: a
+        # the overload taking an icon) before the first paint. Shortcuts are set by name: a
         # QKeySequence made from Python needs `Qt`.
         view = self.menuBar().addMenu("&View")
         self.log_action = view.addAction("&Activity log")
@@ -146,9 +159,13 @@ class MainWindow(QMainWindow):
         self.about_action = help_menu.addAction(f"&About {APP_NAME}")
         set_by_name(self.about_action, menuRole="AboutRole")  # macOS: the app menu
         self.about_action.triggered.connect(self.show_about)
-        self.resize(self.fontMetrics().averageCharWidth() * 120, self.fontMetrics().height() * 48)
-        # The wizard is the main thing; the log starts as a strip of a few lines.
-        self.set_log_height(self.fontMetrics().height() * 9)
+        width = self.fontMetrics().averageCharWidth() * 120 + self.steps.minimumWidth()
+        self.resize(width, self.fontMetrics().height() * 48)
+        # The wizard is the main thing; the log starts as a strip of a few lines, fewer on a
+        # short (laptop) window, until the user drags the line between them.
+        self._log_height_chosen = False
+        self.splitter.splitterMoved.connect(self._log_height_was_chosen)
+        self._size_log(self.fontMetrics().height() * LOG_LINES)
         if all_pages:
             self.attach_home()
 
@@ -174,7 +191,26 @@ class MainWindow(QMainWindow):
         self.bridge.arrived.connect(self.activity_view.add_event)
 
     def set_log_height(self, pixels: int) -> None:
+        self._log_height_chosen = True
+        self._size_log(pixels)
+
+    def _size_log(self, pixels: int) -> None:
         self.splitter.setSizes([max(self.splitter.height() - pixels, 1), pixels])
+
+    def _log_height_was_chosen(self) -> None:
+        self._log_height_chosen = True
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if not self._log_height_chosen:
+            # Once the splitter has its new height (it is laid out after this event).
+            QTimer.singleShot(0, self, self._fit_log)
+
+    def _fit_log(self) -> None:
+        if not self._log_height_chosen:
+            line = self.fontMetrics().height()
+            short = self.height() < line * SHORT_WINDOW_LINES
+            self._size_log(line * (LOG_LINES_SHORT if short else LOG_LINES))
 
     @property
     def store(self) -> RecordStore:

@@ -26,7 +26,7 @@ _WHITESPACE = " \t\n\r"
 # one operation) are small and decoded in one call.
 _STREAM_DEPTH = 2
 # Files whose bulk lies deeper: endpoints.json (1.2 MB) is one partition in a list, whose
-# "services" hold one entry per service: decoded in one call, it held the lock for ~25 ms.
+# "services" hold one entry per service: decoded in one call, it held the lock too long.
 _DEEPER = {"endpoints": 4}
 
 

@@ -2,6 +2,7 @@
 during a screen share) changes every view without changing what is done. The masking rules are
 the engine's (wizard/redact.py), shared with logs and diagnostics reports; this module only adds
 the Qt side: a switch with a `changed` signal, and covers for text fields."""
+# On the window's first-paint path: Qt enums by name, never `Qt.*` (see by_name.py).
 
 from __future__ import annotations
 

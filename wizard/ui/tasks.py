@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from wizard import diagnostics, link_states, secrets, steps
 from wizard.aws import discovery, model_loader, nlb, teardown
@@ -123,6 +124,14 @@ def apply_step(step_id: str, link: steps.Link, progress: Callable[[str], None]) 
 
 def fix_check(step_id: str, link: steps.Link, key: str, allow_reboot: bool = False) -> str:
     return steps.apply_fix(link, steps.step_by_id(step_id), key, allow_reboot)
+
+
+def set_up_alerts(link: steps.Link, email: str, progress: Callable[[str], None]) -> Any:
+    """The link's alerts, as `setup --notify` makes them (returns wizard.aws.alerts.AlertsInfo)."""
+    record = link.record
+    return steps.set_up_alerts(
+        link.aws, link.store, record.account_id, record.name, email, record=record, progress=progress
+    )
 
 
 def accept_requests(link: steps.Link, endpoint_ids: list[str]) -> list[Connection]:

@@ -1,5 +1,6 @@
 """The wizard itself: the nine pages over one shared state, pages 2-9 built after the first
 paint, and every worker's error shown on the page that started the call."""
+# On the window's first-paint path: Qt enums by name, never `Qt.*` (see by_name.py).
 
 from __future__ import annotations
 

@@ -4,6 +4,7 @@ Modelled on superqt's FunctionWorker (signals returned / errored / finished, an 
 kept to Qt core: importing superqt pulls in its whole widget collection (~0.35 s, more than
 PySide6 itself), which would break the start-up budget for one small class.
 """
+# On the window's first-paint path: Qt enums by name, never `Qt.*` (see by_name.py).
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ import time
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt, QTimer
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QFont
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from wizard.checks import CheckRow
+from wizard.ui.colours import tone
 from wizard.ui.pages.base import BasePage
 from wizard.ui.worker import tasks
 
@@ -36,8 +37,6 @@ STATE_WORDS = {
     "failed": "Failed",
     "expired": "Expired (not accepted in time)",
 }
-WAITING_COLOUR = "#fff3c4"  # the consumer's request, waiting for Accept
-CONNECTED_COLOUR = "#e3f4e6"  # the consumer's endpoint, connected
 
 
 class AcceptPage(BasePage):
@@ -172,7 +171,7 @@ class AcceptPage(BasePage):
             self.table.addTopLevelItem(item)
             if ours:
                 # The platform's row stands out: bold, and tinted by what it needs from you.
-                colour = QColor(WAITING_COLOUR if conn.pending else CONNECTED_COLOUR)
+                colour = tone("waiting-row" if conn.pending else "connected-row", self.table)
                 bold = QFont(self.table.font())
                 bold.setBold(True)
                 for column in range(len(COLUMNS)):
@@ -184,7 +183,7 @@ class AcceptPage(BasePage):
             elif not ours:
                 unexpected.append(conn)
                 item.setToolTip(OWNER, "Not the platform's account: not accepted.")
-                item.setForeground(OWNER, QBrush(QColor("#b00020")))
+                item.setForeground(OWNER, QBrush(tone("failed", self.table)))
         self.checklist.set_rows(self._rows(unexpected))
         self.completeChanged.emit()
 

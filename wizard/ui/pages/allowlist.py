@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QFormLayout, QLineEdit
 
 from wizard.checks import CheckRow
 from wizard.ui.pages.step_page import StepPage
+from wizard.ui.widgets.alerts_box import AlertsBox
 from wizard.ui.worker import tasks
 from wizard.validators import is_valid, validate_principal
 
@@ -31,6 +32,10 @@ class AllowlistPage(StepPage):
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         form.addRow("Platform &principal (ARN):", self.principal)
         self.body.addLayout(form)
+        self._alerts_asked = ""
+        self.alerts = AlertsBox()
+        self.alerts.requested.connect(self.turn_on_alerts)
+        self.body.addWidget(self.alerts)
         self.principal.textChanged.connect(self._typed)
 
     def initializePage(self) -> None:
@@ -75,6 +80,24 @@ class AllowlistPage(StepPage):
             ),
             owner=self,
         )
+        # Asked before pressing Allow: made once the page has the link as saved (after_evaluate),
+        # so the record the window holds is the one the alerts are noted in.
+        self._alerts_asked = self.alerts.email() if self.alerts.wanted() else ""
+
+    def turn_on_alerts(self, email: str) -> None:
+        """The same engine operation as `setup --notify` (steps.set_up_alerts, under the lock)."""
+        self.run_engine(
+            tasks.set_up_alerts,
+            self.state.link,
+            email,
+            on_progress=self.set_status,
+            on_done=lambda info: self.alerts.show_result(info.lines()),
+            busy_text="Turning on the alerts…",
+        )
 
     def after_evaluate(self) -> None:
         self.principal.setReadOnly(self.done)
+        self.alerts.set_ready(self.done)
+        email, self._alerts_asked = self._alerts_asked, ""
+        if email and self.done:
+            self.turn_on_alerts(email)

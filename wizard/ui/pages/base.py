@@ -1,5 +1,6 @@
 """What every page shares: the explanation, a live checklist, a preview, an inline error panel,
 a busy state that blocks a second run, debounced re-checks, and `run_engine` (the worker)."""
+# On the window's first-paint path: Qt enums by name, never `Qt.*` (see by_name.py).
 
 from __future__ import annotations
 
@@ -10,9 +11,6 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QFrame,
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -20,24 +18,30 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from wizard.ui.access import name_fields
 from wizard.ui.ask import ask_yes_no
-from wizard.ui.by_name import set_by_name, top_aligned
-from wizard.ui.glossary import help_links_html
-from wizard.ui.page_ids import PageId
+from wizard.ui.by_name import set_by_name
+from wizard.ui.pages.recovery import Recovery
 from wizard.ui.redact import Redactor
-from wizard.ui.removal import kept_note, removal_question
+from wizard.ui.rich_text import escape
 from wizard.ui.state import WizardState
-from wizard.ui.style import styled
 from wizard.ui.widgets.checklist import Checklist
-from wizard.ui.widgets.error_panel import ErrorPanel, describe_created
+from wizard.ui.widgets.error_panel import ErrorPanel
+from wizard.ui.widgets.explanation import Explanation
+from wizard.ui.widgets.page_footer import PageFooter
 from wizard.ui.widgets.preview import PreviewBox
-from wizard.ui.worker import Runner, Worker, tasks
+from wizard.ui.worker import Runner, Worker
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QResizeEvent
+
     from wizard.aws.errors import UserError
     from wizard.checks import CheckRow
 
 DEBOUNCE_MS = 400
+# A page shorter than this many text lines shows the explanation's first sentence only.
+SHORT_PAGE_LINES = 30
+REVEAL_MS = 30
 
 
 class BasePage(QWizardPage):
@@ -62,44 +66,31 @@ class BasePage(QWizardPage):
         self._action_enabled = False
         self.setTitle(self.TITLE)
 
-        self.explanation = styled(
-            QLabel(f"<b>What is this?</b> {self.EXPLANATION}{help_links_html(type(self).__name__)}"),
-            "explanation",
-        )
-        self.explanation.linkActivated.connect(self._open_help_link)
-        self.explanation.setObjectName("explanation")
-        self.explanation.setWordWrap(True)
-        set_by_name(self.explanation, textFormat="RichText")
+        # On a short window it shows its first sentence and "More" (issue 18).
+        self.explanation = Explanation(self.EXPLANATION, type(self).__name__)
+        self.explanation.help_requested.connect(self._open_help_link)
 
         self.body = QVBoxLayout()
         self.checklist = Checklist(redactor)
         self.checklist.fix_requested.connect(self._confirm_fix)
         self.preview = PreviewBox(redactor)
-        self.action_button = QPushButton()
-        self.action_button.setObjectName("actionButton")
-        self.action_button.setVisible(False)
+        # The action, its progress or result, and why Next is off: below the scrolling part.
+        self.footer = PageFooter()
+        self.action_button = self.footer.action_button
         self.action_button.clicked.connect(self._on_action)
-        self.status = QLabel()
-        self.status.setObjectName("status")
-        self.status.setWordWrap(True)
+        self.status = self.footer.status
+        self.blocked = self.footer.blocked
         self.error_panel = ErrorPanel(redactor)
-        self.error_panel.retry_requested.connect(self.retry_action)
-        self.error_panel.continue_later_requested.connect(self.continue_later)
-        self.error_panel.remove_requested.connect(self.remove_created)
+        self.recovery = Recovery(self)
         self._in_action = False
-        self._recovery_error: Any = None  # the failed step's error while recovery is offered
         self._batching = 0
 
-        actions = QHBoxLayout()
-        actions.addLayout(top_aligned(self.action_button))
-        actions.addWidget(self.status, 1)
-
         # A scroll area rather than a minimum size: at 200 % scale long pages scroll, never clip.
-        scroll = QScrollArea()
+        self.scroller = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         # Always there, so the page's width never changes as its content grows past the window:
         # no text re-flowing sideways when a check's answer arrives, and no double layout (a
-        # scroll bar appearing re-laid the whole page out, ~20 ms).
+        # scroll bar appearing re-laid the whole page out).
         set_by_name(scroll, verticalScrollBarPolicy="ScrollBarAlwaysOn")
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         inner = QWidget()
@@ -111,23 +102,92 @@ class BasePage(QWizardPage):
         column.addLayout(self.body)
         column.addWidget(self.checklist)
         column.addWidget(self.preview)
-        column.addLayout(actions)
         column.addWidget(self.error_panel)
         column.addStretch(1)
+        # The action, its progress or result, and why Next is off stay below the scrolling
+        # part: in view at any window size (issue 18).
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        outer.addWidget(scroll, 1)
+        outer.addWidget(self.footer)
+        self.completeChanged.connect(self._update_blocked)
 
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(DEBOUNCE_MS)
         self._debounce.timeout.connect(self.refresh)
         self.completeChanged.connect(self._emit_if_settled)
+        # After an answer, once the scroll area has fitted the page to it (a later turn).
+        self._reveal_timer = QTimer(self)
+        self._reveal_timer.setSingleShot(True)
+        self._reveal_timer.setInterval(REVEAL_MS)
+        self._reveal_timer.timeout.connect(self.reveal)
+        self._revealed = ""  # what reveal() last scrolled to
 
     def _open_help_link(self, url: str) -> None:
         from wizard.ui.glossary_dialog import open_help_link
 
         open_help_link(url, self)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.explanation.fit(short=self.height() < self.fontMetrics().height() * SHORT_PAGE_LINES)
+
+    # --- keeping what matters in view ---------------------------------------------------------
+    def primary_action(self) -> QWidget | None:
+        """The button that moves this page on: its own action while there is one to press,
+        else the wizard's Next (Finish on the last page)."""
+        if self.action_button.isVisibleTo(self) and self._action_enabled:
+            return self.action_button
+        wizard = self.wizard()
+        if wizard is None:
+            return None
+        which = QWizard.WizardButton.FinishButton if self.isFinalPage() else QWizard.WizardButton.NextButton
+        return wizard.button(which)
+
+    def blocked_reason(self) -> str:
+        """Why Next is off, as the end of "Next is off …" (subclasses add their own cases)."""
+        failing = self.checklist.failing()
+        if failing:
+            fix = " (see its Fix… button)" if failing[0].fix else ""
+            return f"until this check passes: {failing[0].label}{fix}."
+        return ""
+
+    def _update_blocked(self) -> None:
+        if self._checking and not self.busy:
+            return  # keep the last answer's reason until the new one arrives: no jumping footer
+        text = ""
+        if not self.busy and not self.isComplete():
+            reason = self.blocked_reason()
+            if reason:
+                text = f"<b>Next is off</b> {escape(self.redactor(reason))}"
+        elif not self.busy and self.follow_ups():
+            # Done, but not finished for the DBA (a setting waiting for a reboot): said here too.
+            row = self.follow_ups()[0]
+            text = f"<b>⚠ Still to do:</b> {escape(self.redactor(f'{row.label}: {row.fix}'))}"
+        self.footer.set_blocked(text)
+
+    def reveal(self) -> None:
+        """Scroll to what needs the user: the error, else the first failing check, else the
+        preview; the field being typed in stays in view. Once shown, the same thing is not
+        scrolled to again (a page re-checking every few seconds leaves the user's scrolling be)."""
+        target: QWidget | None = None
+        failing = self.checklist.failing()
+        if self.error_panel.isVisible():
+            target, key = self.error_panel, "error"
+        else:
+            target, key = self.checklist.first_failing_widget(), f"row:{failing[0].key if failing else ''}"
+            if target is None and self.preview.isVisible():
+                target, key = self.preview, "preview"
+        if target is None or key == self._revealed:
+            return
+        margin = self.fontMetrics().height()
+        self.scroller.ensureWidgetVisible(target, 0, margin)
+        focus, inner = self.focusWidget(), self.scroller.widget()
+        if focus is not None and focus is not target and inner is not None and inner.isAncestorOf(focus):
+            self.scroller.ensureWidgetVisible(focus, 0, margin)
+        if not target.visibleRegion().isEmpty():  # (not yet laid out: try again next answer)
+            self._revealed = key
 
     # --- what subclasses override -------------------------------------------------------------
     def refresh(self) -> None:
@@ -165,6 +225,20 @@ class BasePage(QWizardPage):
         self._initialized = True
         self._hook_back_button()
         self.error_panel.clear()
+        self._revealed = ""
+        name_fields(self)
+
+    def follow_ups(self) -> list[CheckRow]:
+        """Rows that hold but wait for the DBA (a parameter change waiting for a reboot)."""
+        return [r for r in self.checklist.rows() if r.ok and r.warning and r.fix]
+
+    def needs_attention(self) -> bool:
+        """Something here waits for the user: an error, a failing check, or a warning with a
+        follow-up (a setting waiting for a reboot). The step list marks the step so."""
+        return self.error_panel.isVisibleTo(self) or any(
+            (not r.ok and (r.required or bool(r.fix))) or (r.warning and bool(r.fix))
+            for r in self.checklist.rows()
+        )
 
     def schedule_refresh(self) -> None:
         """Inputs changed: re-check once typing pauses (not before the page was first shown)."""
@@ -180,17 +254,20 @@ class BasePage(QWizardPage):
         self.action_button.setEnabled(enabled and not self.busy)
 
     def set_status(self, text: str) -> None:
-        self.status.setText(self.redactor(text))
+        self.footer.set_status(self.redactor(text))
 
     def show_error(self, error: UserError) -> None:
         self.error_panel.show_error(error)
+        self._revealed = ""  # a new error is shown again
+        self._reveal_timer.start()
+        self.completeChanged.emit()  # the step list marks the step
 
     @contextmanager
     def laid_out_once(self) -> Iterator[None]:
         """The page's changes inside are laid out together, once, as the outermost batch ends.
         (Qt lays a visible window out at once whenever a widget in it is shown: a check's
         answer, showing its rows, Fix buttons and preview, laid the page out several times over,
-        ~10 ms each, all on the window's thread.)"""
+        all on the window's thread.)"""
         self._batching += 1
         self._column.setEnabled(False)
         try:
@@ -212,10 +289,13 @@ class BasePage(QWizardPage):
         on_error: Callable[[Any], None] | None = None,
         on_progress: Callable[[str], None] | None = None,
         busy_text: str = "",
+        done_text: str = "",
         **kwargs: Any,
     ) -> Worker | None:
         """Run an action (creating, fixing, accepting) on a worker. While it runs the page is
-        busy: Next, Back and the action button are off, and a second run is refused."""
+        busy: Next, Back and the action button are off, and a second run is refused. Once it
+        is done, a progress text still showing ("Registering targets…") gives way to
+        `done_text`, unless `on_done` said the result itself."""
         if self.busy:
             return None
         # A failure of the page's own action (a create step) offers Retry / Continue later /
@@ -231,12 +311,15 @@ class BasePage(QWizardPage):
                 self._set_busy(-1)
                 if on_done is not None:
                     on_done(result)
+                if self.status.text().endswith("…"):  # still saying what it was doing
+                    self.set_status(done_text)
+            self._reveal_timer.start()
 
         def error(err: Any) -> None:
             self._set_busy(-1)
             self.set_status("")
             if recover:
-                self.offer_recovery(err)
+                self.recovery.offer(err)
             if on_error is not None:
                 on_error(err)
 
@@ -278,6 +361,7 @@ class BasePage(QWizardPage):
             with self.laid_out_once():
                 on_done(result)
             self.completeChanged.emit()
+            self._reveal_timer.start()
 
         def error(err: Any) -> None:
             if generation != self._check_generation:
@@ -302,111 +386,6 @@ class BasePage(QWizardPage):
                 self.action()
             finally:
                 self._in_action = False
-
-    # --- after a create step failed midway -----------------------------------------------------
-    def created_resources(self) -> list[str]:
-        """What the link record says exists, one plain line each."""
-        link: Any = self.state.link
-        if link is None:
-            return []
-        return [describe_created(r.kind, r.id) for r in link.record.created]
-
-    def offer_recovery(self, error: UserError) -> None:
-        """Say exactly what exists and offer Retry, Continue later, Remove what was created."""
-        self._recovery_error = error
-        self.error_panel.show_partial(error, self.created_resources())
-
-    def retry_action(self) -> None:
-        """Run the step again: the engine finds what exists by tags and record, never duplicates."""
-        self.error_panel.clear()
-        self._on_action()
-
-    def continue_later(self) -> None:
-        """Keep the record (saved at every new id) and close; the next start offers to resume."""
-        from PySide6.QtWidgets import QMessageBox  # loaded when needed, not at start-up
-
-        link: Any = self.state.link
-        name = link.record.name if link is not None else self.state.link_name
-        kept = self.created_resources()
-        listing = "\n".join(f"• {line}" for line in kept) or "Nothing was created yet."
-        QMessageBox.information(
-            self,
-            "Continue later",
-            self.redactor(
-                f"Everything stays as it is. What exists for the link '{name}':\n{listing}\n\n"
-                "The wizard has saved its progress. Next time you start PrivateLink Wizard it "
-                "offers to continue this link where it stopped."
-            ),
-        )
-        self.window().close()
-
-    def remove_created(self) -> None:
-        """Look up what carries the link's tags, ask, then delete it on a worker."""
-        link: Any = self.state.link
-        if link is None or self.busy:
-            return
-        self.run_engine(
-            tasks.link_resources,
-            link,
-            on_done=self._confirm_remove,
-            on_error=self._remove_failed,
-            busy_text="Looking up what the wizard created for this link…",
-        )
-
-    def _remove_failed(self, error: UserError) -> None:
-        # Keep the way on open: the buttons come back with the new error.
-        self.offer_recovery(error)
-
-    def _confirm_remove(self, plan: Any) -> None:
-        link: Any = self.state.link
-        self.set_status("")
-        found = plan.resources
-        if plan.blockers:  # nothing is deleted: say what stops it and how to clear it
-            self.offer_recovery(plan.blocked_error())
-            return
-        left = "".join(f"\n\n{r.line()}." for r in plan.left)
-        note = kept_note([r.id for r in link.record.created if r.kind == "db-parameter-group"])
-        if not found:
-            self.set_status("Nothing tagged for this link exists in AWS; nothing to remove." + note + left)
-            self.error_panel.show_partial(self._recovery_error, [])
-            return
-        if not ask_yes_no(
-            self,
-            "Remove what was created?",
-            self.redactor(removal_question(plan, link.record.name, note)),
-        ):
-            self.offer_recovery(self._recovery_error)
-            return
-        self.run_engine(
-            tasks.remove_link,
-            link,
-            on_progress=self.set_status,
-            on_done=lambda deleted: self._removed(deleted, note),
-            on_error=self._remove_failed,
-            busy_text="Removing what the wizard created…",
-        )
-
-    def _removed(self, deleted: list[Any], note: str) -> None:
-        """Everything is gone: start the link again from the load balancer page."""
-        self.error_panel.clear()
-        self._recovery_error = None
-        self.state.link = None
-        message = (
-            f"Removed {len(deleted)} resource{'' if len(deleted) == 1 else 's'}: "
-            + "; ".join(r.describe() for r in deleted)
-            + f".{note.replace(chr(10), ' ')} You can build the link again from here, or close "
-            "the wizard."
-        )
-        wizard = self.wizard()
-        if wizard is None:
-            self.set_status(message)
-            return
-        while wizard.currentId() > int(PageId.NLB):
-            wizard.back()
-        target = wizard.currentPage()
-        if isinstance(target, BasePage):
-            target.set_status(message)
-            target.refresh()
 
     def _confirm_fix(self, row: CheckRow) -> None:
         if not self.busy:

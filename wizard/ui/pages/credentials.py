@@ -1,5 +1,6 @@
 """Page 1: sign in (an AWS profile, a saved profile or an access key), pick the region, and see
 who you are signed in as."""
+# On the window's first-paint path: Qt enums by name, never `Qt.*` (see by_name.py).
 
 from __future__ import annotations
 
@@ -133,8 +134,8 @@ class CredentialsPage(AccountActions, BasePage):
             self.method.addItem(f"AWS profile: {p.name}{suffix}", (PROFILE, p.name))
         for saved in self.settings.saved_profiles:
             self.method.addItem(f"Saved profile: {saved.name}", (SAVED, saved.name))
-        self.method.addItem("IAM Identity Center (SSO): sign in here, in the browser", (SSO, ""))
         self.method.addItem("An access key I enter here", (KEYS, ""))
+        self.method.addItem("IAM Identity Center (SSO): sign in here, in the browser", (SSO, ""))
         wanted = current or self._preferred_method()
         index = self.method.findData(wanted) if wanted else -1
         self.method.setCurrentIndex(max(index, 0))
@@ -205,14 +206,14 @@ class CredentialsPage(AccountActions, BasePage):
                 on_done=self._profiles_ready,
                 on_error=lambda _err: self.schedule_refresh(),
             )
-        else:
+        elif not self._checking:  # a read still running (the profiles) re-checks when it ends
             self.refresh()
 
     def _profiles_ready(self, profiles: list[Any]) -> None:
         self._rebuild_methods(profiles)
         self._method_changed()
         # Checked now: the re-check _method_changed scheduled would sign in a second time
-        # 400 ms later, and the page would wait for that one too.
+        # once the debounce ran out, and the page would wait for that one too.
         self._debounce.stop()
         self.refresh()
 
@@ -426,6 +427,6 @@ class CredentialsPage(AccountActions, BasePage):
         self.settings.saved_profile = name
         self.settings.save()
         self.method.blockSignals(True)
-        self.method.insertItem(self.method.count() - 1, f"Saved profile: {name}", (SAVED, name))
+        self.method.insertItem(self.method.count() - 2, f"Saved profile: {name}", (SAVED, name))
         self.method.blockSignals(False)
         self.set_status(f"Saved '{name}' in your system keychain. Only its name is kept in settings.")

@@ -11,15 +11,24 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton
 from wizard.checks import CheckRow
 from wizard.model import SourceKind
 from wizard.ui.pages.base import BasePage
-from wizard.ui.rich_text import escape
+from wizard.ui.widgets.copy_field import CopyField
+from wizard.ui.widgets.created_list import CreatedList
+from wizard.ui.widgets.hostname_rows import HostnameRows
+from wizard.ui.worker import tasks
+from wizard.validators import principal_account
 
 KIND_NAMES = {
     "nlb": "Load balancer",
+    "security-group": "Load balancer's security group",
     "target-group": "Target group",
     "listener": "Listener",
     "endpoint-service": "Endpoint service",
     "security-group-rule": "Security group rule",
     "db-parameter-group": "Database parameter group",
+    "alert-topic": "Alert topic (SNS)",
+    "alert-subscription": "Alert e-mail subscription",
+    "connection-notification": "Connection notification",
+    "alarm": "Health alarm (CloudWatch)",
 }
 
 
@@ -33,26 +42,69 @@ class DonePage(BasePage):
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
-        self.created = QLabel()
+        self.service = CopyField(self.redactor, "Copy the service &name", large=False)
+        self.service.setObjectName("serviceName")
+        self.created_title = QLabel("<b>Created:</b>")
+        self.created = CreatedList(self.redactor)
         self.created.setObjectName("created")
-        self.created.setWordWrap(True)
-        self.created.setTextFormat(Qt.TextFormat.RichText)
-        self.created.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.next_steps = QLabel()
         self.next_steps.setObjectName("nextSteps")
         self.next_steps.setWordWrap(True)
         self.next_steps.setTextFormat(Qt.TextFormat.RichText)
         self.export_button = QPushButton("&Export summary…")
         self.export_button.clicked.connect(self.export)
-        self.body.addWidget(self.created)
+        self.hostnames = HostnameRows()  # the platform's endpoint's DNS names, once connected
+        self.body.addWidget(self.hostnames)
         self.body.addWidget(self.next_steps)
+        self.body.addWidget(self.service)
+        self.body.addWidget(self.created_title)
+        self.body.addWidget(self.created)
         self.body.addWidget(self.export_button, 0, Qt.AlignmentFlag.AlignLeft)
         self.redactor.changed.connect(self._render)
+        self._follow_ups: list[CheckRow] = []
         self.setFinalPage(True)
 
     def initializePage(self) -> None:
         super().initializePage()
+        self._follow_ups = []
         self._render()
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Read the link's checks again for what still waits for the DBA (a setting that takes
+        effect at the database's next reboot): shown as a warning here, never as ✔."""
+        state = self.state
+        if state.link is None or state.aws is None or state.source is None:
+            self._load_hostnames()
+            return
+        self.run_check(
+            tasks.evaluate_step,
+            "target_group",
+            state.aws,
+            state.plan(),
+            state.account_id,
+            on_done=self._checked,
+            on_error=lambda _err: self._load_hostnames(),  # the summary stands; link health has the details
+        )
+
+    def _checked(self, view: Any) -> None:
+        self._follow_ups = [
+            CheckRow(r.key, True, r.label, reason=r.reason, fix=r.fix, warning=True, required=False)
+            for r in view.rows
+            if r.ok and r.warning and r.fix
+        ]
+        self._render()
+        self._load_hostnames()
+
+    def _load_hostnames(self) -> None:
+        # After the checks: a newer check would make theirs stale.
+        if self.state.link is not None:
+            self.run_check(tasks.list_requests, self.state.link, on_done=self._show_hostnames)
+
+    def _show_hostnames(self, connections: list[Any]) -> None:
+        owner = principal_account(self.state.principal) or self.state.consumer.account_id
+        port = self.state.link.record.port if self.state.link is not None else 0
+        self.hostnames.show_connections(connections, port, owner, self.redactor)
 
     def summary_text(self) -> str:
         link: Any = self.state.link
@@ -78,18 +130,8 @@ class DonePage(BasePage):
         if link is None:
             return
         record = link.record
-        items = (
-            "".join(
-                f"<li>{escape(KIND_NAMES.get(r.kind, r.kind))}: "
-                f"<code>{escape(self.redactor(r.id))}</code></li>"
-                for r in record.created
-            )
-            or "<li>Nothing new: everything already existed and was reused.</li>"
-        )
-        self.created.setText(
-            f"<b>Service name:</b> <code>{escape(self.redactor(record.service_name))}</code><br>"
-            f"<b>Created:</b><ul>{items}</ul>"
-        )
+        self.service.set_value(record.service_name)
+        self.created.set_record(record)
         consumer = self.state.consumer.display_name
         source = link.plan.source
         if source.kind is SourceKind.EC2_INSTANCE:
@@ -111,9 +153,8 @@ class DonePage(BasePage):
                     "user's host grant must cover them."
                 )
         self.next_steps.setText(f"<b>What to do next:</b> {hint}")
-        self.checklist.set_rows(
-            [CheckRow("accepted", bool(record.accepted_endpoint_ids), "Connection accepted")]
-        )
+        accepted = CheckRow("accepted", bool(record.accepted_endpoint_ids), "Connection accepted")
+        self.checklist.set_rows([accepted, *self._follow_ups])
 
     def export(self) -> None:
         path, _ = QFileDialog.getSaveFileName(

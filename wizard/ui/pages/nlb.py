@@ -12,6 +12,8 @@ from wizard.ui.pages.step_page import StepPage
 from wizard.ui.worker import tasks
 from wizard.validators import is_valid, validate_link_name
 
+SUBNET_ROWS_SHOWN = 8
+
 
 class NlbPage(StepPage):
     STEP_ID = "nlb"
@@ -98,7 +100,14 @@ class NlbPage(StepPage):
             item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
             self.subnets.addItem(item)
         self.subnets.blockSignals(False)
+        self._fit_subnets()
         StepPage.initializePage(self)
+
+    def _fit_subnets(self) -> None:
+        """As tall as its subnets (a few more scroll): the checks and preview below stay near."""
+        rows = min(max(self.subnets.count(), 3), SUBNET_ROWS_SHOWN)
+        row_height = self.subnets.sizeHintForRow(0) if self.subnets.count() else self.fontMetrics().height()
+        self.subnets.setFixedHeight(row_height * rows + 2 * self.subnets.frameWidth() + 2)
 
     def chosen_subnets(self) -> tuple[str, ...]:
         return tuple(

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -55,6 +56,12 @@ class SourcePage(BasePage):
         self.table.setHeaderLabels(list(COLUMNS))
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setMinimumHeight(self.fontMetrics().height() * 9)
+        # Every column as wide as its text, the name takes what is left: Status stays in view.
+        header = self.table.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(COLUMNS.index("Name"), QHeaderView.ResizeMode.Stretch)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.table.itemSelectionChanged.connect(self._selected)
         self.target_text = QLabel()
         self.target_text.setObjectName("targetText")
@@ -101,8 +108,6 @@ class SourcePage(BasePage):
             self.table.addTopLevelItem(item)
             if source.id == previous:
                 self.table.setCurrentItem(item)
-        for column in range(len(COLUMNS)):
-            self.table.resizeColumnToContents(column)
         rows: list[CheckRow] = []
         region, account = self.state.region, self.state.account_id
         if self._sources:

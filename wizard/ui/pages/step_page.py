@@ -9,15 +9,27 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtWidgets import QWidget
+
 from wizard.checks import CheckRow
 from wizard.ui.pages.base import BasePage
 from wizard.ui.worker import tasks
+
+_DONE_VERBS = {"create": "created", "reuse": "reused", "change": "changed", "remove": "removed"}
+
+
+def result_text(preview: list[Any]) -> str:
+    """What a finished step did, from its preview: "Done ✔ — created the target group; …"."""
+    parts = [f"{_DONE_VERBS.get(item.action, item.action)} {item.what}" for item in preview]
+    return "Done ✔ — " + "; ".join(parts) + "." if parts else "Done ✔"
 
 
 class StepPage(BasePage):
     STEP_ID = ""
     ACTION_TEXT = ""  # "&Create the load balancer"
     DONE_TEXT = "Done ✔"
+    # Done, but something waits for the DBA (a setting that applies at the next reboot): never ✔.
+    DONE_WITH_WARNING_TEXT = "Done — ⚠ see the warning"
     PENDING = "Checking…"
 
     def __init__(self, *args: Any) -> None:
@@ -82,12 +94,24 @@ class StepPage(BasePage):
 
     def _update_action(self) -> None:
         if self.done:
-            self.set_action(self.DONE_TEXT, enabled=False)
+            text = self.DONE_WITH_WARNING_TEXT if self.follow_ups() else self.DONE_TEXT
+            self.set_action(text, enabled=False)
         else:
             self.set_action(self.ACTION_TEXT, enabled=self.view is not None and self.checklist.required_ok())
 
     def page_ready(self) -> bool:
         return self.done
+
+    def primary_action(self) -> QWidget | None:
+        return super().primary_action() if self.done else self.action_button
+
+    def blocked_reason(self) -> str:
+        reason = super().blocked_reason()
+        if reason or self.view is None:
+            return reason
+        if not self.done:
+            return f"until you press “{self.ACTION_TEXT.replace('&', '')}” (the preview says what it does)."
+        return "until the last check above answers."
 
     def action(self) -> None:
         if self.view is None or self.done:
@@ -99,6 +123,7 @@ class StepPage(BasePage):
             on_progress=self.set_status,
             on_done=self._applied,
             busy_text="Working…",
+            done_text=result_text(self.view.preview),
         )
 
     def _applied(self, link: Any) -> None:

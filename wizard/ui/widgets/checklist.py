@@ -1,4 +1,5 @@
 """The live checklist: one row per precondition, ✔ / ✖ / spinner with the reason, Fix buttons."""
+# On the window's first-paint path: Qt enums by name, never `Qt.*` (see by_name.py).
 
 from __future__ import annotations
 
@@ -6,10 +7,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QPaintEvent, QPalette
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QPushButton, QWidget
 
 from wizard.ui.by_name import set_by_name, top_aligned
+from wizard.ui.colours import is_dark, tone
 from wizard.ui.redact import Redactor
 from wizard.ui.rich_text import escape
 from wizard.ui.style import styled
@@ -19,18 +21,19 @@ if TYPE_CHECKING:
 
 _SPINNER = "◐◓◑◒"
 # The marks' colours are set here, not by the style sheet: a label restyled by a new name needs
-# its QStyle from Python, whose type (hundreds of enum values) took ~15 ms to build at start-up.
-_COLOURS = {"ok": "#1b7f3b", "failed": "#b00020", "warning": "#9a6700", "pending": "#355c8c"}
+# its QStyle from Python, whose type (hundreds of enum values) is slow to build at start-up.
+# Their tone follows the palette (light or dark): wizard.ui.colours.
 
 
 class _Line:
     """The three widgets of one checklist line: the mark, the text and a Fix button. Lines are
     kept and reused as the rows change: new labels are styled and laid out from scratch, which
-    made each check's answer cost the window ~20 ms (~45 ms while a worker was busy)."""
+    made each check's answer stall the window (figures: benchmarks/README.md)."""
 
     def __init__(self, grid: QGridLayout, index: int, on_fix: Callable[[CheckRow], None]) -> None:
         self.row: CheckRow | None = None
         self._shown: tuple[str, ...] = ()
+        self._owner = grid.parentWidget()  # the checklist: its palette says light or dark
         self.mark = QLabel()
         self.mark.setObjectName("checkMark")  # bold, by the checklist's style sheet
         set_by_name(self.mark, alignment="AlignTop")
@@ -57,9 +60,7 @@ class _Line:
             self.mark.setText(icon)
         if state != old[1]:
             self.mark.setAccessibleName(state)
-            palette = self.mark.palette()
-            palette.setColor(QPalette.ColorRole.WindowText, QColor(_COLOURS[state]))
-            self.mark.setPalette(palette)
+            self.recolour(state)
         if html != old[2]:
             self.text.setText(html)
         self.text.setObjectName(f"row-{key}" if key else "")
@@ -68,6 +69,13 @@ class _Line:
         self.button.setVisible(bool(fix))
         self.mark.setVisible(True)
         self.text.setVisible(True)
+
+    def recolour(self, state: str = "") -> None:
+        state = state or (self._shown[1] if self._shown else "")
+        if state:
+            palette = self.mark.palette()
+            palette.setColor(QPalette.ColorRole.WindowText, tone(state, self._owner or self.text))
+            self.mark.setPalette(palette)
 
     def hide(self) -> None:
         self.row = None
@@ -92,6 +100,7 @@ class Checklist(QGroupBox):
         self._pending: list[str] = []
         self._frame = 0
         self._lines: list[_Line] = []
+        self._dark = False
         self._grid = QGridLayout(self)
         self._grid.setColumnStretch(1, 1)
         self._timer = QTimer(self)
@@ -99,6 +108,16 @@ class Checklist(QGroupBox):
         self._timer.timeout.connect(self._spin)
         redactor.changed.connect(self._render)
         self.setVisible(False)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        # The desktop went dark (or light): the marks follow. Checked as the box paints: a
+        # widget with a style sheet, as this box, is not always told of its window's palette.
+        dark = is_dark(self.window().palette())
+        if dark != self._dark:
+            self._dark = dark
+            for line in self._lines:
+                line.recolour()
+        super().paintEvent(event)
 
     def rows(self) -> list[CheckRow]:
         return list(self._rows)
@@ -127,6 +146,13 @@ class Checklist(QGroupBox):
 
     def failing(self) -> list[CheckRow]:
         return [r for r in self._rows if r.required and not r.ok]
+
+    def first_failing_widget(self) -> QWidget | None:
+        """The text of the first failing row on screen (what the page scrolls to)."""
+        if self._pending:
+            return None
+        shown = [(line.text, line.row) for line in self._lines if line.row is not None]
+        return next((text for text, row in shown if row.required and not row.ok), None)
 
     def _line(self, index: int) -> _Line:
         while len(self._lines) <= index:

@@ -2,6 +2,7 @@
 
 After a create step failed midway it also says exactly what exists in the account (from the
 link record) and offers the three ways on: Retry, Continue later, Remove what was created."""
+# On the window's first-paint path: Qt enums by name, never `Qt.*` (see by_name.py).
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ KIND_WORDS = {
 }
 
 
-def _short_name(resource_id: str) -> str:
+def short_name(resource_id: str) -> str:
     """The readable part of an id: an ELB ARN's name (…/net/<name>/<hash>), else the id."""
     if resource_id.startswith("arn:") and "/" in resource_id:
         parts = resource_id.split(":", 5)[-1].split("/")
@@ -41,7 +42,7 @@ def _short_name(resource_id: str) -> str:
 def describe_created(kind: str, resource_id: str) -> str:
     """One plain line for a created resource: 'Load balancer plw-orders (arn:…)'."""
     words = KIND_WORDS.get(kind, kind.replace("-", " ").capitalize())
-    short = _short_name(resource_id)
+    short = short_name(resource_id)
     return f"{words}: {short} ({resource_id})" if short != resource_id else f"{words}: {resource_id}"
 
 

@@ -1,6 +1,7 @@
 """The activity log: each AWS call in plain words, its time and result, and the AWS CLI command
 that does the same (a column, the tooltip, a Copy button and a right-click menu), exportable to a
 redacted text or Markdown file."""
+# On the window's first-paint path: Qt enums by name, never `Qt.*` (see by_name.py).
 
 from __future__ import annotations
 
@@ -136,8 +137,8 @@ class ActivityView(QWidget):
 
     def _fit_columns(self, item: QTreeWidgetItem) -> None:
         """Widen a column when the new line's text needs it. (Qt's fit-to-contents mode measured
-        every line again at each new one: ~5 ms per AWS call on a fresh log, ~16 ms at 300
-        lines, all on the window's thread.)"""
+        every line again at each new one, a cost that grew with the log, on the window's
+        thread.)"""
         header = self.tree.header()
         metrics = self.tree.fontMetrics()
         margin = 2 * metrics.averageCharWidth()  # the cell's padding, as Qt's fitting leaves

@@ -2,6 +2,7 @@
 (wizard/aws/preflight.py) A missing permission is listed in plain words, with a button that
 copies the exact policy statements for the AWS administrator. Advisory: Next stays enabled,
 since the step that lacks a permission still stops and names it."""
+# On the window's first-paint path: Qt enums by name, never `Qt.*` (see by_name.py).
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
 from wizard.checks import CheckRow
@@ -113,5 +113,7 @@ class PermissionCheck:
         )
 
     def copy(self) -> None:
+        from PySide6.QtGui import QGuiApplication
+
         if self.result is not None:
             QGuiApplication.clipboard().setText(json.dumps(self.result.missing_policy(), indent=2))

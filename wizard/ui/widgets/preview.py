@@ -1,4 +1,5 @@
 """What a step will create, reuse or change, shown before the user presses Create."""
+# On the window's first-paint path: Qt enums by name, never `Qt.*` (see by_name.py).
 
 from __future__ import annotations
 

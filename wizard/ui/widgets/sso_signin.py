@@ -5,6 +5,7 @@ Optionally saved as an AWS profile (the lines are shown and the user asked first
 The credentials page embeds it and listens to `signed_in(Credentials)`; every AWS call runs on
 a worker (wizard/ui/account_tasks.py), so the window never waits on the browser or AWS.
 """
+# On the window's first-paint path: Qt enums by name, never `Qt.*` (see by_name.py).
 
 from __future__ import annotations
 
@@ -13,8 +14,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from wizard.ui.ask import ask_yes_no
+from wizard.ui.by_name import set_by_name
 from wizard.ui.worker import Runner, Worker
 
 SIGN_IN_AGAIN = "SSOSignInAgain"
@@ -85,8 +86,8 @@ class SsoSignIn(QWidget):
         self.status = QLabel()
         self.status.setObjectName("ssoStatus")
         self.status.setWordWrap(True)
-        self.status.setTextFormat(Qt.TextFormat.PlainText)
-        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # By name: the first page makes no `Qt` namespace (wizard/ui/by_name.py).
+        set_by_name(self.status, textFormat="PlainText", textInteractionFlags="TextSelectableByMouse")
         self.account = QComboBox()
         self.account.setObjectName("ssoAccount")
         self.role = QComboBox()
@@ -196,6 +197,9 @@ class SsoSignIn(QWidget):
         if self.demo:  # the sandbox's verification page is not a real one: it approves by itself
             self.status.setText(f"Code {code.user_code}: the demo's Identity Center approves it in a moment.")
             return
+        from PySide6.QtCore import QUrl  # not before the first paint
+        from PySide6.QtGui import QDesktopServices
+
         QDesktopServices.openUrl(QUrl(code.verification_uri_complete))
         self.status.setText(
             f"Your browser shows the AWS sign-in page. Check it shows the code {code.user_code}, "

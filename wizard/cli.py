@@ -75,6 +75,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--subnets", help="comma-separated subnet ids for the load balancer")
     p.add_argument("--no-cross-zone", action="store_true", help="turn cross-zone balancing off")
     p.add_argument(
+        "--no-sync",
+        action="store_true",
+        help="do not deploy the target sync (an AWS Lambda that follows the database's address "
+        "after a failover); a re-run with it removes one deployed before",
+    )
+    p.add_argument(
         "--fix",
         action="store_true",
         help="apply the safe fixes (security group rule, parameter group) when a check fails",
@@ -138,11 +144,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", help="link name (required when several links exist)")
     p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
 
+    p = aws_command("sync", "Point the link's target group at the database's current address once.")
+    p.add_argument("--name", required=True, help="link name")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
     from wizard.account_cli import add_commands
 
     add_commands(sub, aws_command)  # login, preflight, profiles
     sub.add_parser("policy", help="print the least-privilege IAM policy the app needs")
-    p = sub.add_parser("sandbox", help="serve the sandbox AWS endpoint on 127.0.0.1 until stopped")
+    p = sub.add_parser(
+        "sandbox",
+        help="serve the sandbox AWS endpoint on 127.0.0.1 until stopped; `sandbox failover DB` "
+        "fails a database of a running sandbox over (its address or writer moves)",
+    )
+    p.add_argument("action", nargs="?", choices=["failover"], help=argparse.SUPPRESS)
+    p.add_argument("database", nargs="?", help=argparse.SUPPRESS)
+    p.add_argument("--endpoint-url", dest="sub_endpoint_url", help=argparse.SUPPRESS)
     p.add_argument("--port", type=int, default=5500, help="port to listen on (default 5500)")
     p.add_argument("--region", default="us-east-1", help="region to seed (default us-east-1)")
     p.add_argument("--empty", action="store_true", help="no sample account, an empty sandbox")
@@ -264,6 +281,8 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         print(policy_text())
         return 0
+    if args.command == "sandbox" and args.action == "failover":
+        return _sandbox_failover(args)
     if args.command == "sandbox":
         from wizard.sandbox.server import serve_forever
         from wizard.sandbox.timing import DEMO_SCALE
@@ -281,3 +300,15 @@ def _dispatch(args: argparse.Namespace) -> int:
     finally:
         for cleanup in args.cleanups:
             cleanup()
+
+
+def _sandbox_failover(args: argparse.Namespace) -> int:
+    import os
+
+    from wizard.sandbox.failover import request_failover
+
+    if not args.database:
+        raise bad_input("Say which database to fail over", "For example: sandbox failover orders-mysql")
+    url = args.sub_endpoint_url or args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL")
+    print(request_failover(url or f"http://127.0.0.1:{args.port}", args.database, args.region))
+    return 0

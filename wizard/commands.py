@@ -115,6 +115,7 @@ def setup(args: argparse.Namespace) -> int:
         consumer=consumer,
         principal=principal,
         cross_zone=not args.no_cross_zone,
+        target_sync=not args.no_sync,
     )
     link = open_link(aws, plan, identity.account_id)
     for note in link.notes:
@@ -459,6 +460,23 @@ def teardown(args: argparse.Namespace) -> int:
             "To remove it, switch the database back to its previous group in the RDS "
             "console (this needs a reboot), then delete the group."
         )
+    return 0
+
+
+def sync(args: argparse.Namespace) -> int:
+    """One reconcile of the link's targets with the deployed target sync's own code."""
+    from wizard.steps.sync import run_sync
+
+    validate_region(args.region)
+    name = validate_link_name(args.name)
+    aws, identity = _connect(args)
+    result, config = run_sync(aws, RecordStore(), identity.account_id, name, LOCK_WAIT_SECONDS)
+    if args.json:
+        emit_json({"name": name, "target_group_arn": config.target_group_arn} | result.to_dict())
+        return 0
+    print(f"Link '{name}': {result.words(config.removal_after)}.")
+    if result.writer:
+        print(f"The cluster's writer is {result.writer}.")
     return 0
 
 

@@ -140,6 +140,12 @@ class LinkPlan:
     consumer: Consumer
     principal: str
     cross_zone: bool = True
+    # Deploy the target sync (a Lambda that follows the database's address): IP targets only.
+    target_sync: bool = True
+
+    @property
+    def wants_target_sync(self) -> bool:
+        return self.target_sync and self.source.target_type == "ip"
 
     @classmethod
     def of(
@@ -153,6 +159,7 @@ class LinkPlan:
         port: int | None = None,
         principal: str = "",
         cross_zone: bool = True,
+        target_sync: bool = True,
     ) -> LinkPlan:
         """The one way to make a plan: the port defaults to the database's own, the principal to
         the consumer profile's. An EC2 server has no port AWS can tell, so one must be given."""
@@ -173,6 +180,7 @@ class LinkPlan:
             consumer=consumer,
             principal=principal or consumer.principal,
             cross_zone=cross_zone,
+            target_sync=target_sync,
         )
 
     @property

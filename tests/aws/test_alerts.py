@@ -207,7 +207,9 @@ def test_notify_off_removes_only_the_alerts(aws: AwsContext, seeded: SampleAccou
     assert len(removed) == 4
     assert topics(aws) == [] and alarms(aws) == [] and notifications(aws) == []
     assert record.alert_email == "" and not {r.kind for r in record.created} & set(alerts.KINDS)
-    assert td.plan_teardown(aws, "orders", record).resources[0].kind == "endpoint-service"
+    kinds = [r.kind for r in td.plan_teardown(aws, "orders", record).resources]
+    # The link keeps the rest: its target sync (which teardown removes first) and the chain.
+    assert kinds[0] == "sync-rule" and "endpoint-service" in kinds and not set(kinds) & set(alerts.KINDS)
 
 
 def test_the_platforms_request_reaches_the_topic(

@@ -22,7 +22,8 @@ TEARDOWN = ("teardown", "--region", REGION, "--name", LINK)
 
 
 def _set_up(capsys: pytest.CaptureFixture[str]) -> dict[str, str]:
-    run = cli(capsys, *setup_args(source=SOURCE, name=LINK))
+    # The chain alone (the target sync's own teardown: test_sync_cli.py).
+    run = cli(capsys, *setup_args("--no-sync", source=SOURCE, name=LINK))
     assert run.code == 0, run.err
     [lb] = client("elbv2").describe_load_balancers(Names=[LINK])["LoadBalancers"]
     return {"nlb": lb["LoadBalancerArn"], "nlb_group": lb["SecurityGroups"][0]}

@@ -96,13 +96,15 @@ def test_a_reduced_policy_names_what_is_missing_and_setup_creates_nothing(
     as_user(monkeypatch, account["reduced"])
     run = enforced(capsys, "preflight", "--region", REGION)
     assert run.code == 1
-    assert "may not do 2 of the" in run.out
+    # AddTags counts twice: while creating, and for the target sync's state on the target group.
+    assert "may not do 3 of the" in run.out
     assert "creating the endpoint service (ec2:CreateVpcEndpointServiceConfiguration)" in run.out
     assert "tagging what it creates as the wizard's (elasticloadbalancing:AddTags)" in run.out
     statements = json.loads(run.out[run.out.index("{") :])["Statement"]
     assert [(s["Sid"], s["Action"]) for s in statements] == [
         ("CreateLinkResources", ["ec2:CreateVpcEndpointServiceConfiguration"]),
         ("TagOnlyWhileCreatingLoadBalancing", ["elasticloadbalancing:AddTags"]),
+        ("TargetSyncStateOnTheLinksTargetGroup", ["elasticloadbalancing:AddTags"]),
     ]
     assert statements[1]["Condition"]  # the exact statement, with its condition
     setup = enforced(capsys, *setup_args(name="plw-preflight"))

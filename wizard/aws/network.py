@@ -3,196 +3,54 @@
 from __future__ import annotations
 
 import ipaddress
-import socket
-import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
 
+from wizard.aws import target_sync
 from wizard.aws.errors import aws_step
 from wizard.aws.session import AwsContext
 from wizard.checks import CheckRow
 from wizard.errors import UserError
 from wizard.model import DataSource, SourceKind, link_tags
 
-RDS_ENI_DESCRIPTION = "RDSNetworkInterface"
-PROXY_ENI_DESCRIPTION = "Network interface for DBProxy {name}"
-DNS_TIMEOUT_SECONDS = 3.0
 RULE_DESCRIPTION = "privatelink-wizard {link}: NLB subnet {az}"
 GROUP_RULE_DESCRIPTION = "privatelink-wizard {link}: load balancer security group"
 
 
-# --- Private IPs -------------------------------------------------------------------------------
+# --- Private IPs (the target sync's code: wizard/aws/target_sync) ----------------------------------
 
 
-def resolve_host(host: str, timeout: float = DNS_TIMEOUT_SECONDS) -> list[str]:
+def resolve_host(host: str, timeout: float = target_sync.addresses.DNS_TIMEOUT_SECONDS) -> list[str]:
     """IPv4 addresses of `host`, or [] if it does not resolve within `timeout` seconds.
-
-    getaddrinfo has no timeout of its own, so it runs on a daemon thread we stop waiting for.
-    Tests replace this function to simulate DNS (moto's hostnames never resolve).
-    """
-    if not host:
-        return []
-    found: list[str] = []
-
-    def lookup() -> None:
-        try:
-            infos = socket.getaddrinfo(host, None, socket.AF_INET, socket.SOCK_STREAM)
-        except (OSError, UnicodeError):
-            return
-        found.extend(str(info[4][0]) for info in infos)
-
-    worker = threading.Thread(target=lookup, name=f"dns-{host}", daemon=True)
-    worker.start()
-    worker.join(timeout)
-    return sorted(set(found)) if not worker.is_alive() else []
+    Tests replace this function to simulate DNS (moto's hostnames never resolve)."""
+    return target_sync.resolve_host(host, timeout)
 
 
 def resolve_target_ips(aws: AwsContext, source: DataSource) -> list[str]:
-    """The private IPs the target group must point at (RDS, Aurora writer or RDS Proxy)."""
+    """The private IPs the target group must point at (RDS, Aurora writer or RDS Proxy): the same
+    lookup the deployed target sync makes, for the writer discovery found."""
     if source.kind is SourceKind.EC2_INSTANCE:
         raise UserError(
             what=f"{source.id} is an EC2 server, which is registered by instance id, not by IP",
             fix="Register the instance itself (target type 'instance').",
         )
-    vpc_cidrs = _vpc_cidrs(aws, source.vpc_id)
-
-    if source.kind is SourceKind.RDS_PROXY:
-        dns_ips = _dns_ips([source.endpoint_address], vpc_cidrs)
-        if dns_ips:
-            return dns_ips
-        ips = _eni_ips(
-            aws, source.vpc_id, PROXY_ENI_DESCRIPTION.format(name=source.id), source.subnet_ids,
-            (), source.security_group_ids,
-        )
-        if ips:
-            return ips
-        raise _no_ips(source)
-
-    instance = _rds_instance(aws, source.rds_instance_id) if source.rds_instance_id else {}
-    if not instance:
-        raise UserError(
-            what=f"Could not find the database instance behind {source.id}",
-            why=f"A {source.kind.label} needs a writer instance, and none was found."
-            if source.kind in (SourceKind.AURORA_CLUSTER, SourceKind.MULTI_AZ_CLUSTER)
-            else "The instance was deleted or renamed.",
-            fix="Check it in the RDS console; for a cluster, add or wait for a writer instance.",
-        )
-    # The primary's zone only: a Multi-AZ standby's interface does not accept connections.
-    zone = instance.get("AvailabilityZone", "")
-    subnets = tuple(s["SubnetIdentifier"] for s in instance.get("DBSubnetGroup", {}).get("Subnets", []))
-    groups = tuple(g["VpcSecurityGroupId"] for g in instance.get("VpcSecurityGroups", []))
-    eni_ips = _eni_ips(
-        aws, source.vpc_id, RDS_ENI_DESCRIPTION, subnets or source.subnet_ids,
-        (zone,) if zone else (), groups or source.security_group_ids,
+    where = target_sync.Source(
+        kind=source.kind.value,
+        id=source.id,
+        vpc_id=source.vpc_id,
+        instance_id=source.rds_instance_id,
+        endpoint=source.endpoint_address,
+        subnet_ids=source.subnet_ids,
+        security_group_ids=source.security_group_ids,
     )
-    # DNS names the current primary: the writer's own endpoint, else the cluster endpoint.
-    instance_host = str(instance.get("Endpoint", {}).get("Address", ""))
-    dns_ips = _dns_ips([instance_host, source.endpoint_address], vpc_cidrs)
-    if dns_ips:
-        both = [ip for ip in eni_ips if ip in dns_ips]
-        return both or dns_ips
-    if len(eni_ips) == 1:
-        return eni_ips
-    if eni_ips:
-        raise UserError(
-            what=f"Several network interfaces could belong to {instance['DBInstanceIdentifier']} "
-            f"({', '.join(eni_ips)})",
-            why="RDS interfaces do not name their database, other databases share its subnets, "
-            f"zone and security groups, and the name {instance.get('Endpoint', {}).get('Address')} "
-            "did not resolve from this computer to tell them apart.",
-            fix="Run the wizard from a computer whose DNS resolves the database's endpoint "
-            "(any computer with internet access does), then try again.",
-        )
-    raise _no_ips(source)
-
-
-def _dns_ips(hosts: Iterable[str], vpc_cidrs: Sequence[ipaddress.IPv4Network]) -> list[str]:
-    """Addresses of the first host that resolves inside the VPC (public IPs are not targets)."""
-    for host in dict.fromkeys(h for h in hosts if h):
-        ips = [ip for ip in resolve_host(host) if _inside(ip, vpc_cidrs)]
-        if ips:
-            return ips
-    return []
-
-
-def _no_ips(source: DataSource) -> UserError:
-    return UserError(
-        what=f"Could not find the private IP addresses of {source.id}",
-        why=f"Its endpoint name {source.endpoint_address or '(none)'} did not resolve to an address "
-        f"inside its network ({source.vpc_id}), and no network interface described as "
-        "belonging to it was found there. This happens while a database is still being created "
-        "or is stopped.",
-        fix="Wait until the database shows 'available' in the RDS console, then run the step "
-        "again.",
-    )
-
-
-def _vpc_cidrs(aws: AwsContext, vpc_id: str) -> list[ipaddress.IPv4Network]:
-    with aws_step("Reading your network (VPC)", "ec2:DescribeVpcs"):
-        vpcs = aws.ec2.describe_vpcs(VpcIds=[vpc_id]).get("Vpcs", [])
-    cidrs: set[str] = set()
-    for vpc in vpcs:
-        cidrs.add(vpc["CidrBlock"])
-        for assoc in vpc.get("CidrBlockAssociationSet", []):
-            if assoc.get("CidrBlockState", {}).get("State", "associated") == "associated":
-                cidrs.add(assoc["CidrBlock"])
-    return [ipaddress.IPv4Network(c) for c in sorted(cidrs)]
-
-
-def _inside(ip: str, networks: Sequence[ipaddress.IPv4Network]) -> bool:
     try:
-        address = ipaddress.IPv4Address(ip)
-    except ValueError:
-        return False
-    return any(address in net for net in networks)
-
-
-def _rds_instance(aws: AwsContext, instance_id: str) -> dict[str, Any]:
-    with aws_step("Reading the database", "rds:DescribeDBInstances"):
-        try:
-            found = aws.rds.describe_db_instances(DBInstanceIdentifier=instance_id)
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "DBInstanceNotFound":
-                return {}
-            raise
-    instances = found.get("DBInstances", [])
-    return dict(instances[0]) if instances else {}
-
-
-def _eni_ips(
-    aws: AwsContext,
-    vpc_id: str,
-    description: str,
-    subnet_ids: Iterable[str],
-    zones: Iterable[str],
-    group_ids: Iterable[str],
-) -> list[str]:
-    """Private IPs of the interfaces with this description in these subnets / zones / groups."""
-    subnets, wanted_zones, groups = set(subnet_ids), set(zones), set(group_ids)
-    filters = [
-        {"Name": "vpc-id", "Values": [vpc_id]},
-        {"Name": "description", "Values": [description]},
-    ]
-    with aws_step("Looking up the database's private IP addresses", "ec2:DescribeNetworkInterfaces"):
-        pages = aws.ec2.get_paginator("describe_network_interfaces").paginate(Filters=filters)
-        enis = [e for page in pages for e in page.get("NetworkInterfaces", [])]
-    ips: list[str] = []
-    for eni in enis:
-        # Checked here as well: not every endpoint honours every filter.
-        if eni.get("Description") != description or eni.get("Status") == "deleting":
-            continue
-        if subnets and eni.get("SubnetId") not in subnets:
-            continue
-        if wanted_zones and eni.get("AvailabilityZone") not in wanted_zones:
-            continue
-        if groups and {g["GroupId"] for g in eni.get("Groups", [])} != groups:
-            continue
-        if eni.get("PrivateIpAddress"):
-            ips.append(eni["PrivateIpAddress"])
-    return sorted(set(ips), key=ipaddress.IPv4Address)
+        # resolve_host looked up when called: tests replace it.
+        return target_sync.desired_targets(aws, where, lambda host: resolve_host(host))
+    except target_sync.NoTargets as exc:
+        raise UserError(what=exc.what, why=exc.why, fix=exc.fix) from None
 
 
 def subnet_cidrs(aws: AwsContext, subnet_ids: Iterable[str]) -> list[str]:

@@ -17,6 +17,7 @@ from wizard.aws.nlb import delete_nlb
 from wizard.aws.nlb_security import delete_nlb_security_group
 from wizard.aws.polling import DEFAULT_PATIENCE, Patience, delete_when_free, wait_until
 from wizard.aws.session import AwsContext
+from wizard.aws.sync_lookup import remove_part
 from wizard.aws.target_group import delete_listener, delete_target_group
 from wizard.aws.teardown_plan import (
     KIND_ORDER,
@@ -160,6 +161,9 @@ def _delete(aws: AwsContext, res: ManagedResource, patience: Patience, say: Call
     if res.kind in alerts.KINDS:
         say(f"Deleting the {res.describe()}")
         alerts.delete(aws, res.kind, res.id)
+    elif res.kind.startswith("sync-"):
+        say(f"Deleting the {res.describe()}")
+        remove_part(aws, res.kind, res.id)
     elif res.kind == "endpoint-service":
         # AWS refuses to delete a service that still has endpoints attached.
         attached = [c.endpoint_id for c in list_connections(aws, res.id) if c.state in OPEN_STATES]

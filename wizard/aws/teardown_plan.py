@@ -21,6 +21,7 @@ from wizard.aws.errors import aws_step
 from wizard.aws.nlb import NlbInfo, find_nlbs, is_ours
 from wizard.aws.nlb_security import find_nlb_security_groups
 from wizard.aws.session import AwsContext
+from wizard.aws.sync_lookup import find_sync
 from wizard.aws.target_group import TargetGroupInfo, find_target_groups, listeners
 from wizard.errors import UserError
 from wizard.model import LINK_TAG_KEY, CreatedResource, LinkRecord
@@ -30,6 +31,11 @@ from wizard.model import LINK_TAG_KEY, CreatedResource, LinkRecord
 # rule before the load balancer's group (a group another group's rule names cannot be deleted:
 # DependencyViolation).
 KIND_ORDER = (
+    # The target sync first: nothing then re-registers targets while the rest goes.
+    "sync-rule",
+    "sync-function",
+    "sync-role",
+    "sync-log-group",
     "endpoint-service",
     "listener",
     "nlb",
@@ -39,6 +45,10 @@ KIND_ORDER = (
 )
 KIND_WORDS = {
     **ALERT_WORDS,  # the link's alerts go first (wizard/aws/alerts.py: KINDS)
+    "sync-rule": "target sync trigger",
+    "sync-function": "target sync function",
+    "sync-role": "target sync IAM role",
+    "sync-log-group": "target sync log group",
     "endpoint-service": "endpoint service",
     "listener": "listener",
     "target-group": "target group",
@@ -257,6 +267,7 @@ class _Found:
 def _find(aws: AwsContext, link_name: str, record: LinkRecord | None) -> _Found:
     services = find_endpoint_services(aws, link_name)
     found = [ManagedResource(*r) for r in alert_resources(aws, link_name, [s.id for s in services])]
+    found += [ManagedResource(k, i, n) for k, i, n in find_sync(aws, link_name).resources()]
     found += [ManagedResource("endpoint-service", s.id, s.name) for s in services]
     nlbs = find_nlbs(aws, link_name)
     for nlb in nlbs:

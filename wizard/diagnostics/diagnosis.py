@@ -6,7 +6,7 @@ from __future__ import annotations
 from wizard.aws import network
 from wizard.aws.session import AwsContext
 from wizard.consumers import Consumer
-from wizard.diagnostics import drift
+from wizard.diagnostics import drift, sync
 from wizard.diagnostics.status import Finding, LinkStatus
 from wizard.diagnostics.target_findings import registered, target_findings, zone_findings
 from wizard.errors import UserError
@@ -78,6 +78,7 @@ def diagnose(aws: AwsContext, s: LinkStatus, consumer: Consumer) -> list[Finding
     if s.source and s.nlb and s.port:
         found += _source_checks(aws, s)
     found += drift.leftover_findings(s)
+    found += sync.findings(s, s.target_sync)
     found += target_findings(s)
     found += zone_findings(s)
     found += _service_findings(s, consumer)
@@ -128,7 +129,10 @@ def _source_checks(aws: AwsContext, s: LinkStatus) -> list[Finding]:
         except UserError:
             s.expected_targets = []
         now = registered(s)
-        if s.expected_targets and set(s.expected_targets) != now:
+        replacing = sync.softened(s, s.target_sync, now)
+        if replacing is not None:
+            found.append(replacing)
+        elif s.expected_targets and set(s.expected_targets) != now:
             found.append(
                 Finding(
                     "problem",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wizard.aws import connections, converge, discovery, endpoint_service, inventory, nlb
 from wizard.aws import target_group as tg
@@ -17,6 +17,9 @@ from wizard.consumers import Consumer
 from wizard.errors import UserError
 from wizard.model import DataSource, LinkRecord
 from wizard.state import DamagedRecordError, RecordStore
+
+if TYPE_CHECKING:
+    from wizard.diagnostics.sync import SyncStatus
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,7 @@ class LinkStatus:
     alerts: AlertsInfo | None = None  # the link's alerts (wizard/aws/alerts.py), None when off
     checks: list[CheckRow] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    target_sync: SyncStatus | None = None  # see wizard.diagnostics.sync
 
     @property
     def healthy(self) -> bool:
@@ -121,6 +125,8 @@ class LinkStatus:
             for t in self.targets:
                 reason = f" ({t.reason}: {t.description})" if t.reason else ""
                 lines.append(f"    target {t.target_id}:{t.port} — {t.state}{reason}")
+        if self.target_sync:
+            lines.append(f"  {self.target_sync.line()}")
         if self.service:
             lines.append(
                 f"  Endpoint service: {self.service.name} — {self.service.state}, "
@@ -177,6 +183,9 @@ def link_status(
     status.target_group = (asked or groups)[0] if groups else None
     if status.target_group:
         status.targets = tg.target_health(aws, status.target_group.arn)
+        from wizard.diagnostics import sync
+
+        status.target_sync = sync.read(aws, status)
     status.service = endpoint_service.find_endpoint_service(aws, name)
     if status.service:
         status.principals = endpoint_service.allowed_principals(aws, status.service.id)

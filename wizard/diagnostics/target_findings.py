@@ -89,7 +89,10 @@ def target_findings(s: LinkStatus) -> list[Finding]:
         where = f"{t.target_id}:{t.port}"
         if t.state == "unhealthy":
             why, fix, key = _unhealthy_cause(s, t)
-            found.append(Finding("problem", f"Target {where} fails the health checks", why, fix, key))
+            # An old address the target sync is about to remove, once the current one is in.
+            leaving = s.target_sync is not None and t.target_id in s.target_sync.waiting
+            severity = "warning" if leaving and set(s.expected_targets) <= registered(s) else "problem"
+            found.append(Finding(severity, f"Target {where} fails the health checks", why, fix, key))
         elif t.state == "initial" or t.reason in _STARTING:
             found.append(
                 Finding(

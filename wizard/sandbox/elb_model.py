@@ -306,11 +306,21 @@ def target_health(backend: Any, group: Any, balancer: Any | None, target: dict[s
             "Target.NotInUse",
             f"Target is in {zone}, a zone the load balancer is not enabled in",
         )
+    if instance is None and registered["Id"] in _released(backend.ec2_backend):
+        # API reference, TargetHealth: unhealthy / Target.FailedHealthChecks; nothing answers at
+        # an address a (simulated) failover took from the database.
+        return _status(registered, group, "unhealthy", "Target.FailedHealthChecks", "Health checks failed")
     if checking_for(group, balancer, registered["Id"]) < first_checks_seconds(group):
         return _status(
             registered, group, "initial", "Elb.RegistrationInProgress", "Target registration is in progress"
         )
     return _status(registered, group, "healthy")
+
+
+def _released(ec2_backend: Any) -> set[str]:
+    from wizard.sandbox.failover import released_addresses
+
+    return released_addresses(ec2_backend)
 
 
 def first_checks_seconds(group: Any) -> float:

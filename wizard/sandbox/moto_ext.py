@@ -89,12 +89,8 @@ def install() -> None:
             (EC2Response, "describe_vpc_endpoint_connections"): _describe_vpc_endpoint_connections,
             (EC2Response, "accept_vpc_endpoint_connections"): _accept_vpc_endpoint_connections,
             (EC2Response, "reject_vpc_endpoint_connections"): _reject_vpc_endpoint_connections,
-            (EC2Response, "delete_vpc_endpoint_service_configurations"): (
-                _delete_service_configurations
-            ),
-            (EC2Backend, "create_vpc_endpoint"): _wrap_create_vpc_endpoint(
-                EC2Backend.create_vpc_endpoint
-            ),
+            (EC2Response, "delete_vpc_endpoint_service_configurations"): (_delete_service_configurations),
+            (EC2Backend, "create_vpc_endpoint"): _wrap_create_vpc_endpoint(EC2Backend.create_vpc_endpoint),
             (EC2Backend, "describe_vpc_endpoint_services"): _describe_vpc_endpoint_services,
         }
         for (cls, name), function in patches.items():
@@ -102,6 +98,7 @@ def install() -> None:
         from wizard.sandbox import (
             ec2_model,
             elb_model,
+            failover,
             iam_model,
             iam_simulate,
             rds_model,
@@ -112,7 +109,7 @@ def install() -> None:
         )
 
         models = (ec2_model, elb_model, rds_model, sg_model, iam_model, iam_simulate, sso_model)
-        for model in (*models, vpce_model, sns_model):
+        for model in (*models, vpce_model, sns_model, failover):
             model.install()
         _share_the_model_loader()
         _installed = True

@@ -21,6 +21,8 @@ from wizard.errors import EXIT_BAD_INPUT, UserError
 from wizard.sandbox import moto_ext, sso_model
 from wizard.sandbox import timing as timing_scale
 from wizard.sandbox.consumer import SimulatedConsumer
+from wizard.sandbox.eventbridge import SimulatedEventBridge
+from wizard.sandbox.failover import Failover, failover
 from wizard.sandbox.seed import SampleAccount, SeededEni, seed_sample_account
 
 DEFAULT_REGION = "us-east-1"
@@ -104,6 +106,7 @@ class Sandbox:
         self._sample: SampleAccount | None = None
         self._consumer: SimulatedConsumer | None = None
         self._seed_context: _QuietContext | None = None
+        self._eventbridge: SimulatedEventBridge | None = None
 
     @property
     def endpoint_url(self) -> str:
@@ -165,6 +168,9 @@ class Sandbox:
                     interval=self._consumer_interval,
                 )
                 self._consumer.start()
+                if self._timing > 0:  # the demo: schedules and RDS events run the Lambda functions
+                    self._eventbridge = SimulatedEventBridge(self._endpoint_url)
+                    self._eventbridge.start()
         except BaseException:
             self.stop()
             raise
@@ -175,6 +181,9 @@ class Sandbox:
         if self._consumer is not None:
             self._consumer.stop()
             self._consumer = None
+        if self._eventbridge is not None:
+            self._eventbridge.stop()
+            self._eventbridge = None
         if self._seed_context is not None:
             self._seed_context.close()
             self._seed_context = None
@@ -183,6 +192,12 @@ class Sandbox:
             self._server = None
         self._sample = None
         self._endpoint_url = ""
+
+    def failover(self, source_id: str) -> Failover:
+        """Fail a database over (its address or its writer moves), as `sandbox failover` does."""
+        if self._seed_context is None:
+            self._seed_context = self._quiet_context()
+        return failover(self._seed_context, source_id)
 
     def aws_context(self, account_id: str | None = None) -> AwsContext:
         """An AwsContext on the sandbox: the sample account, or another account by id."""
@@ -249,6 +264,8 @@ def serve_forever(
             file=out,
         )
         print(
+            "Simulate a failover with `privatelink-wizard sandbox failover orders-mysql` (or any "
+            "sample database); the wizard's target sync repairs the link.",
             "IAM Identity Center: any access portal URL signs in (region us-east-1), approved "
             "by itself a moment later; two accounts with roles (wizard/sandbox/sso_model.py).",
             file=out,

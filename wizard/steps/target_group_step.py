@@ -13,6 +13,7 @@ from wizard.checks import CheckRow
 from wizard.errors import UserError
 from wizard.model import DataSource, SourceKind
 from wizard.steps.link import Link, PreviewItem, Progress, Step, quiet, require_nlb
+from wizard.steps.sync import apply_sync, sync_preview
 
 
 def database_checks(
@@ -90,6 +91,7 @@ class TargetGroupStep(Step):
                 f"on load balancer {existing.name if existing else plan.nlb_name}",
             )
         )
+        items += sync_preview(link)
         # What the link has but no longer asks for (the old port's listener, target group and
         # firewall rule): a re-run removes it, so the old port is not left reachable.
         for old in leftovers(link, existing):
@@ -127,6 +129,7 @@ class TargetGroupStep(Step):
         targets = self.targets(link)
         progress(f"Registering targets: {', '.join(targets)}…")
         tg.sync_targets(link.aws, info.arn, targets, plan.port)
+        apply_sync(link, info.arn, progress)
         _remove_leftovers(link, found, progress)
         record.mark_done(self.id)
         link.save()

@@ -141,6 +141,11 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.presenter_badge)
         self.presenter_badge.setVisible(self.redactor.presenter)
 
+        self.failover_action: Any = None
+        if state.demo:  # issue 17: watch the target sync repair a failover
+            sandbox_menu = self.menuBar().addMenu("&Sandbox")
+            self.failover_action = sandbox_menu.addAction("Simulate a &failover of the database")
+            self.failover_action.triggered.connect(self.simulate_failover)
         help_menu = self.menuBar().addMenu("&Help")
         self.glossary_action = help_menu.addAction("&Glossary")
         set_by_name(self.glossary_action, shortcut="F1")
@@ -238,6 +243,28 @@ class MainWindow(QMainWindow):
         self.health.raise_()
         self.health.view.check()
         return self.health
+
+    def simulate_failover(self) -> None:
+        """Demo only: the sandbox fails the chosen database over (a new address, or a new
+        Aurora writer); link health, open and re-checking, shows the target sync follow it."""
+        source = self.state.source
+        if source is None or not self.state.endpoint_url:
+            self.statusBar().showMessage("Choose a database in the wizard first, then simulate its failover.")
+            return
+        self.runner.run(
+            tasks.sandbox_failover,
+            self.state.endpoint_url,
+            source.id,
+            self.state.region or "us-east-1",
+            on_done=self._failed_over,
+            owner=self,
+        )
+
+    def _failed_over(self, words: str) -> None:
+        self.statusBar().showMessage(
+            f"Sandbox: {words} The target sync follows it within seconds; link health shows it."
+        )
+        self.show_health()
 
     def report_dialog(self) -> None:
         from PySide6.QtWidgets import QFileDialog

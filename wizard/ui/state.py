@@ -30,6 +30,7 @@ class WizardState:
     port: int = 0
     subnet_ids: tuple[str, ...] = ()
     cross_zone: bool = True
+    target_sync: bool = True  # deploy the target sync (the target group page's checkbox)
     principal: str = ""
     # The opened link (wizard.steps.Link) once the plan is settled
     link: Any = None
@@ -56,6 +57,7 @@ class WizardState:
             consumer=self.consumer,
             principal=self.principal,
             cross_zone=self.cross_zone,
+            target_sync=self.target_sync,
         )
 
     def forget_aws(self) -> None:

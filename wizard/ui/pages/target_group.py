@@ -6,7 +6,7 @@ from enum import Enum
 from typing import Any
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QFormLayout, QLabel, QMessageBox, QSpinBox, QWidget
+from PySide6.QtWidgets import QCheckBox, QFormLayout, QLabel, QMessageBox, QSpinBox, QWidget
 
 from wizard.checks import CheckRow
 from wizard.ui.pages.step_page import StepPage
@@ -61,6 +61,17 @@ def ask_reboot_choice(parent: QWidget, database: str, change: str) -> RebootChoi
         return RebootChoice.LATER
     return RebootChoice.CANCEL
 
+SYNC_TEXT = (
+    "&Keep the link up after a failover: deploy the target sync (an AWS Lambda that follows "
+    "the database's address; effectively free)"
+)
+SYNC_TIP = (
+    "RDS gives the database a new address after a failover or maintenance, and Aurora moves its "
+    "writer: the target sync points the load balancer at the current one, every 5 minutes and on "
+    "the database's RDS events. Its role may change only this link's target group. It runs "
+    "about 8,760 times a month, within AWS Lambda's free tier. Teardown removes it."
+)
+
 ATTRIBUTES_TEXT = (
     "<b>Settings that stay off</b> (the platform needs a plain TCP connection):<br>"
     "• Proxy protocol v2 — off: the database would see an unexpected header and drop the "
@@ -101,6 +112,13 @@ class TargetGroupPage(StepPage):
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         form.addRow("Database &port:", self.port)
         self.body.addLayout(form)
+        # Issue 17: the target sync, offered by default for a database reached by IP.
+        self.sync = QCheckBox(SYNC_TEXT)
+        self.sync.setObjectName("targetSync")
+        self.sync.setToolTip(SYNC_TIP)
+        self.sync.setChecked(True)
+        self.sync.toggled.connect(self.schedule_refresh)
+        self.body.addWidget(self.sync)
         self.body.addWidget(self.attributes)
         self.body.addWidget(self.targets)
         self._health: list[Any] = []
@@ -118,6 +136,10 @@ class TargetGroupPage(StepPage):
         self._health = []
         kind = "the server itself" if source.target_type == "instance" else "its private IP addresses"
         self.targets.setText(f"<b>Targets:</b> {source.kind.label} {source.id}, through {kind}.")
+        self.sync.blockSignals(True)
+        self.sync.setChecked(self.state.target_sync)
+        self.sync.blockSignals(False)
+        self.sync.setVisible(source.target_type == "ip")  # a server keeps its instance id
         super().initializePage()
 
     def cleanupPage(self) -> None:
@@ -126,8 +148,11 @@ class TargetGroupPage(StepPage):
 
     def store_inputs(self) -> None:
         self.state.port = self.port.value()
+        self.state.target_sync = self.sync.isChecked()
 
     def after_evaluate(self) -> None:
+        # Made with the step; to remove it later: setup --no-sync (its preview says so).
+        self.sync.setEnabled(not self.done)
         # The port stays editable once done: another port re-opens the step, whose preview says
         # what the re-run removes (the old port's listener, target group and firewall rule).
         if self.done:

@@ -63,6 +63,8 @@ def arn_of(kind: str, resource_id: str, record: Any) -> str:
     where = f"{partition(record)}:{{service}}:{record.region}:{record.account_id}"
     if kind == "db-parameter-group":
         return f"arn:{where.format(service='rds')}:pg:{resource_id}"
+    if kind == "sync-log-group":  # the target sync's log, recorded by its name
+        return f"arn:{where.format(service='logs')}:log-group:{resource_id}"
     for prefix, ec2_type in EC2_TYPES:
         if resource_id.startswith(prefix) and record.account_id:
             return f"arn:{where.format(service='ec2')}:{ec2_type}/{resource_id}"
@@ -73,6 +75,8 @@ def plain_name(kind: str, resource: Any, record: Any) -> str:
     """A name a DBA recognises: the load balancer's name, "port 5432 on plw-orders", …"""
     if kind == "listener" and record.port:
         return f"port {record.port} {short_name(resource.id)}"
+    if kind.startswith("sync-"):  # the target sync's function, role, rules: their names
+        return str(resource.id).rsplit("/", 1)[-1].rsplit(":", 1)[-1]
     if kind == "security-group-rule" and resource.port:
         return f"{resource.id}: port {resource.port} from {resource.source or 'the load balancer'}"
     return short_name(resource.id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from wizard.aws.errors import UserError
     from wizard.diagnostics import Finding, LinkStatus
 
+DEMO_RECHECK_MS = 5000
 _MARKS = {"problem": ("✖", "fail"), "warning": ("⚠", "warning"), "ok": ("✔", "ok")}
 
 
@@ -239,3 +240,18 @@ class HealthDialog(QDialog):
         layout.addWidget(self.view, 1)
         layout.addWidget(buttons)
         self.resize(self.fontMetrics().averageCharWidth() * 110, self.fontMetrics().height() * 36)
+        # The demo checks again on its own while the window is open, so a simulated failover
+        # can be watched being repaired by the target sync with no click.
+        self.watch = QTimer(self)
+        self.watch.setInterval(DEMO_RECHECK_MS)
+        self.watch.timeout.connect(self.view.check)
+        self._demo = state.demo
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        if self._demo:
+            self.watch.start()
+
+    def hideEvent(self, event: Any) -> None:
+        self.watch.stop()
+        super().hideEvent(event)

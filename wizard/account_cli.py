@@ -1,5 +1,5 @@
 """The command line's sign-in subcommands: login (IAM Identity Center), preflight, profiles.
-Only argparse here (the parser is built at start-up); wizard/account_commands.py runs them."""
+Only argparse here (the parser is built at start-up); wizard/commands/account.py runs them."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Talking with the person at the terminal: a yes/no question, and machine-readable output."""
+"""Talking with the person at the terminal: progress, a yes/no question, machine-readable output."""
 
 from __future__ import annotations
 
@@ -7,6 +7,11 @@ import sys
 from typing import Any
 
 from wizard.errors import EXIT_BAD_INPUT, UserError, bad_input
+
+
+def say(message: str) -> None:
+    """Progress goes to stderr so --json output on stdout stays machine-readable."""
+    print(message, file=sys.stderr, flush=True)
 
 
 def confirm(question: str, assume_yes: bool) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from wizard import commands
+from wizard.commands import context
 from wizard.errors import UserError
 from wizard.state import RecordStore
 
@@ -96,7 +96,7 @@ def test_a_run_that_cannot_get_the_lock_in_time_stops_with_a_clear_message(
     sandbox: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     link = "plw-locked"
-    monkeypatch.setattr(commands, "LOCK_WAIT_SECONDS", 0.5)
+    monkeypatch.setattr(context, "LOCK_WAIT_SECONDS", 0.5)
     # Another window holds the link (the GUI never waits: wait=0 is what its pages use).
     with RecordStore().locked(ACCOUNT, REGION, link):
         run = cli(capsys, *setup_args(name=link))
@@ -116,7 +116,7 @@ def test_teardown_racing_a_setup_leaves_the_whole_link_or_nothing(
     # run holds the link, teardown deletes nothing; once it is free, it deletes all of it.
     link = "plw-race"
     assert cli(capsys, *setup_args(name=link)).code == 0
-    monkeypatch.setattr(commands, "LOCK_WAIT_SECONDS", 0.5)
+    monkeypatch.setattr(context, "LOCK_WAIT_SECONDS", 0.5)
     with RecordStore().locked(ACCOUNT, REGION, link):  # a setup (or a window) is changing it
         run = cli(capsys, "teardown", "--region", REGION, "--name", link, "--yes")
     assert run.code == 1

@@ -14,13 +14,8 @@ from wizard.aws.session import list_profiles, make_context, sso_cache_file, whoa
 from wizard.aws.sso_cache import SsoLogin
 from wizard.errors import EXIT_AWS, EXIT_BAD_INPUT, UserError, bad_input
 from wizard.settings import Settings
-from wizard.terminal import confirm, emit_json
+from wizard.terminal import confirm, emit_json, say
 from wizard.validators import validate_region
-
-
-def say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
 
 # --- login ---------------------------------------------------------------------------------------
 
@@ -121,9 +116,9 @@ def login(args: argparse.Namespace) -> int:
 
 
 def preflight(args: argparse.Namespace) -> int:
-    from wizard.commands import _connect
+    from wizard.commands.context import connect
 
-    aws, identity = _connect(args)
+    aws, identity = connect(args)
     if args.source:
         from wizard.aws import discovery
 

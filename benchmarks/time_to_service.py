@@ -45,8 +45,9 @@ def one_run(scale: float, source: str, link: str) -> tuple[float, str]:
         out, err = io.StringIO(), io.StringIO()
         started = time.monotonic()
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = cli.main(["setup", "--region", sandbox.region, "--source", source,
-                             "--name", link, "--yes", "--fix"])
+            code = cli.main(
+                ["setup", "--region", sandbox.region, "--source", source, "--name", link, "--yes", "--fix"]
+            )
         elapsed = time.monotonic() - started
     if code != 0 or "Service name:" not in out.getvalue():
         raise SystemExit(f"setup failed (exit {code}):\n{err.getvalue()}")

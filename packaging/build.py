@@ -95,10 +95,21 @@ def build_bundle(dist: Path, work: Path) -> Path:
         if old.exists():
             shutil.rmtree(old)
     dist.mkdir(parents=True, exist_ok=True)
-    run([
-        sys.executable, "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN",
-        "--distpath", str(dist), "--workpath", str(work), str(SPEC),
-    ])
+    run(
+        [
+            sys.executable,
+            "-m",
+            "PyInstaller",
+            "--noconfirm",
+            "--log-level",
+            "WARN",
+            "--distpath",
+            str(dist),
+            "--workpath",
+            str(work),
+            str(SPEC),
+        ]
+    )
     bundle = bundle_path(dist)
     if not executable_path(dist).exists():
         raise SystemExit(f"PyInstaller finished but {executable_path(dist)} is missing.")
@@ -121,8 +132,11 @@ def find_iscc() -> str | None:
     found = shutil.which("iscc") or shutil.which("ISCC")
     if found:
         return found
-    for base in (os.environ.get("PROGRAMFILES(X86)"), os.environ.get("PROGRAMFILES"),
-                 os.environ.get("LOCALAPPDATA", "") + "\\Programs"):
+    for base in (
+        os.environ.get("PROGRAMFILES(X86)"),
+        os.environ.get("PROGRAMFILES"),
+        os.environ.get("LOCALAPPDATA", "") + "\\Programs",
+    ):
         if base:
             candidate = Path(base, "Inno Setup 6", "ISCC.exe")
             if candidate.exists():
@@ -138,14 +152,17 @@ def package_windows(dist: Path, bundle: Path) -> Path:
             "Install Inno Setup 6 (https://jrsoftware.org/isdl.php, or `choco install innosetup`), "
             "or pass --no-installer to stop after the bundle."
         )
-    run([
-        iscc, "/Q",
-        f"/DAppVersion={version()}",
-        f"/DSourceDir={bundle}",
-        f"/DOutputDir={dist}",
-        f"/DIconFile={ROOT / 'resources' / 'icons' / 'app.ico'}",
-        str(PACKAGING / "windows" / "privatelink-wizard.iss"),
-    ])
+    run(
+        [
+            iscc,
+            "/Q",
+            f"/DAppVersion={version()}",
+            f"/DSourceDir={bundle}",
+            f"/DOutputDir={dist}",
+            f"/DIconFile={ROOT / 'resources' / 'icons' / 'app.ico'}",
+            str(PACKAGING / "windows" / "privatelink-wizard.iss"),
+        ]
+    )
     return dist / f"{EXE_NAME}-{version()}-windows-x64-setup.exe"
 
 
@@ -189,18 +206,23 @@ def smoke_test_x11(exe: Path, where: str) -> None:
     if result.returncode != 0 or "(xcb)" not in result.stdout:
         # Qt names the library it could not load only with plugin debugging on.
         debug = subprocess.run(
-            x11_command(exe, "--self-test"), env=dict(env, QT_DEBUG_PLUGINS="1"),
-            capture_output=True, text=True, check=False,
+            x11_command(exe, "--self-test"),
+            env=dict(env, QT_DEBUG_PLUGINS="1"),
+            capture_output=True,
+            text=True,
+            check=False,
         )
-        lines = [line for line in (result.stderr + debug.stderr).splitlines()
-                 if "cannot" in line or "Could not" in line]
+        lines = [
+            line
+            for line in (result.stderr + debug.stderr).splitlines()
+            if "cannot" in line or "Could not" in line
+        ]
         raise SystemExit(
             "The app did not start on the X11 platform (xcb). Install the libraries in "
             "packaging/linux/qt-libraries.txt on the build machine, then build again. Qt said:\n"
             + "\n".join(list(dict.fromkeys(lines))[-8:])
         )
-    print(f"{where}: --self-test on X11 (xcb) passed in {time.monotonic() - started:.1f} s",
-          flush=True)
+    print(f"{where}: --self-test on X11 (xcb) passed in {time.monotonic() - started:.1f} s", flush=True)
 
 
 @contextmanager
@@ -215,8 +237,18 @@ def unpacked(archive: Path) -> Iterator[Path]:
 def mounted(dmg: Path) -> Iterator[Path]:
     """The dmg attached read-only at a temporary mount point, as a user opens it; yields the app."""
     mount_point = Path(tempfile.mkdtemp(prefix="plw-dmg-"))
-    run(["hdiutil", "attach", "-readonly", "-nobrowse", "-noautoopen",
-         "-mountpoint", str(mount_point), str(dmg)])
+    run(
+        [
+            "hdiutil",
+            "attach",
+            "-readonly",
+            "-nobrowse",
+            "-noautoopen",
+            "-mountpoint",
+            str(mount_point),
+            str(dmg),
+        ]
+    )
     try:
         yield mount_point / f"{APP_NAME}.app"
     finally:
@@ -246,28 +278,31 @@ def smoke_test_installer(dist: Path, artifact: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--dist", type=Path, default=ROOT / "dist", help="output folder")
-    parser.add_argument("--work", type=Path, default=ROOT / "build",
-                        help="PyInstaller's scratch folder (deleted first)")
-    parser.add_argument("--no-installer", action="store_true",
-                        help="stop after the bundle (no tarball, setup.exe or dmg)")
-    parser.add_argument("--smoke", action="store_true",
-                        help="start what ships with --version and --self-test after building")
+    parser.add_argument(
+        "--work", type=Path, default=ROOT / "build", help="PyInstaller's scratch folder (deleted first)"
+    )
+    parser.add_argument(
+        "--no-installer", action="store_true", help="stop after the bundle (no tarball, setup.exe or dmg)"
+    )
+    parser.add_argument(
+        "--smoke", action="store_true", help="start what ships with --version and --self-test after building"
+    )
     args = parser.parse_args(argv)
     dist, work = args.dist.resolve(), args.work.resolve()
 
     started = time.monotonic()
     bundle = build_bundle(dist, work)
-    print(f"Bundle: {bundle} ({megabytes(folder_size(bundle))}) "
-          f"built in {time.monotonic() - started:.0f} s", flush=True)
+    print(
+        f"Bundle: {bundle} ({megabytes(folder_size(bundle))}) built in {time.monotonic() - started:.0f} s",
+        flush=True,
+    )
     # macOS too: a broken bundle should fail before a notarization round trip, not after.
     if args.smoke and (args.no_installer or sys.platform in ("win32", "darwin")):
         smoke_test(executable_path(dist), "the bundle")
         if args.no_installer and sys.platform.startswith("linux"):
             smoke_test_x11(executable_path(dist), "the bundle")
     if not args.no_installer:
-        packager = {"win32": package_windows, "darwin": package_macos}.get(
-            sys.platform, package_linux
-        )
+        packager = {"win32": package_windows, "darwin": package_macos}.get(sys.platform, package_linux)
         artifact = packager(dist, bundle)
         print(f"Installer: {artifact} ({megabytes(artifact.stat().st_size)})", flush=True)
         if args.smoke:

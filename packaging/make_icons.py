@@ -21,8 +21,17 @@ SVG = ICONS / "app.svg"
 ICO_SIZES = (16, 20, 24, 32, 40, 48, 64, 128, 256)
 # ICNS element types that hold PNG data, by pixel size (the @2x types reuse the larger pixels).
 ICNS_TYPES = (
-    (b"icp4", 16), (b"icp5", 32), (b"icp6", 64), (b"ic07", 128), (b"ic08", 256),
-    (b"ic09", 512), (b"ic10", 1024), (b"ic11", 32), (b"ic12", 64), (b"ic13", 256), (b"ic14", 512),
+    (b"icp4", 16),
+    (b"icp5", 32),
+    (b"icp6", 64),
+    (b"ic07", 128),
+    (b"ic08", 256),
+    (b"ic09", 512),
+    (b"ic10", 1024),
+    (b"ic11", 32),
+    (b"ic12", 64),
+    (b"ic13", 256),
+    (b"ic14", 512),
 )
 PNG_SIZES = (16, 32, 48, 64, 128, 512)  # app.png is the 256 px one
 
@@ -51,9 +60,7 @@ def render_rgba(size: int) -> tuple[bytes, bytes]:
     buffer.close()
     # Format_ARGB32 is stored as little-endian 0xAARRGGBB words, i.e. B, G, R, A bytes: what a
     # Windows DIB wants. Copy row by row because Qt may pad each scan line.
-    rows = b"".join(
-        bytes(cast(memoryview, image.constScanLine(y)))[: size * 4] for y in range(size)
-    )
+    rows = b"".join(bytes(cast(memoryview, image.constScanLine(y)))[: size * 4] for y in range(size))
     return bytes(data.data()), rows
 
 

@@ -67,9 +67,19 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     work = tmp_path_factory.mktemp("work")
     started = time.monotonic()
     result = subprocess.run(
-        [sys.executable, str(ROOT / "packaging" / "build.py"),
-         "--dist", str(dist), "--work", str(work), "--no-installer"],
-        capture_output=True, text=True, timeout=1100, check=False,
+        [
+            sys.executable,
+            str(ROOT / "packaging" / "build.py"),
+            "--dist",
+            str(dist),
+            "--work",
+            str(work),
+            "--no-installer",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=1100,
+        check=False,
     )
     seconds = time.monotonic() - started
     assert result.returncode == 0, f"build failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
@@ -82,8 +92,13 @@ def _run(exe: Path, *args: str, timeout: float = 180) -> tuple[subprocess.Comple
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONIOENCODING="utf-8")
     started = time.monotonic()
     result = subprocess.run(
-        [str(exe), *args], capture_output=True, text=True, encoding="utf-8", env=env,
-        timeout=timeout, check=False,
+        [str(exe), *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        timeout=timeout,
+        check=False,
     )
     return result, time.monotonic() - started
 
@@ -155,7 +170,12 @@ def test_self_test_opens_the_window_on_x11_under_xvfb(
     started = time.monotonic()
     result = subprocess.run(
         build_script.x11_command(_executable(bundle), "--self-test"),
-        capture_output=True, text=True, encoding="utf-8", env=env, timeout=240, check=False,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        timeout=240,
+        check=False,
     )
     assert result.returncode == 0, f"{result.stdout}\n{result.stderr[-3000:]}"
     assert "Wizard window opens" in result.stdout and "(xcb)" in result.stdout
@@ -163,9 +183,7 @@ def test_self_test_opens_the_window_on_x11_under_xvfb(
         print(f"\n[packaging] --self-test on X11: {time.monotonic() - started:.1f} s")
 
 
-def test_version_prints_the_app_name_and_version(
-    bundle: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_version_prints_the_app_name_and_version(bundle: Path, capsys: pytest.CaptureFixture[str]) -> None:
     result, seconds = _run(_executable(bundle), "--version")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"{APP_NAME} {__version__}"

@@ -42,9 +42,7 @@ def parse_consumer(text: str, source: str = "consumer profile") -> Consumer:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise bad_input(
-            f"The {source} is not valid TOML ({exc})", "Fix the file's syntax."
-        ) from None
+        raise bad_input(f"The {source} is not valid TOML ({exc})", "Fix the file's syntax.") from None
     for key in ("id", "display_name", "principal", "regions"):
         if key not in data:
             raise bad_input(f"The {source} has no '{key}'", f"Add a '{key}' entry.")

@@ -20,9 +20,7 @@ def data_dir() -> Path:
 
 def config_dir() -> Path:
     override = os.environ.get("PRIVATELINK_WIZARD_CONFIG_DIR")
-    return (
-        Path(override) if override else Path(platformdirs.user_config_dir(APP_ID, appauthor=False))
-    )
+    return Path(override) if override else Path(platformdirs.user_config_dir(APP_ID, appauthor=False))
 
 
 def log_dir() -> Path:

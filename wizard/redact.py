@@ -36,10 +36,7 @@ def redact_secrets(text: str, extra_secrets: tuple[str, ...] = ()) -> str:
 def _looks_random(run: str) -> bool:
     """Secret keys are random base64: upper case, lower case and digits all appear. ARN tails
     and resource paths of the same length (lower-case hex and names) are left alone."""
-    return (
-        any(c.isupper() for c in run) and any(c.islower() for c in run)
-        and any(c.isdigit() for c in run)
-    )
+    return any(c.isupper() for c in run) and any(c.islower() for c in run) and any(c.isdigit() for c in run)
 
 
 def redact(text: str, presenter: bool = False, extra_secrets: tuple[str, ...] = ()) -> str:

@@ -61,8 +61,7 @@ def _headless() -> None:
 def _private_folders() -> Iterator[None]:
     """Point data, settings and logs at a temporary folder: the test must not touch the user's
     saved links (a half-built sample link would show up in their resume list)."""
-    names = ("PRIVATELINK_WIZARD_DATA_DIR", "PRIVATELINK_WIZARD_CONFIG_DIR",
-             "PRIVATELINK_WIZARD_LOG_DIR")
+    names = ("PRIVATELINK_WIZARD_DATA_DIR", "PRIVATELINK_WIZARD_CONFIG_DIR", "PRIVATELINK_WIZARD_LOG_DIR")
     saved = {name: os.environ.get(name) for name in names}
     with tempfile.TemporaryDirectory(prefix="plw-selftest-") as tmp:
         for name in names:
@@ -160,8 +159,9 @@ def _check_setup(ctx: _Context) -> str:
 
     key_id, secret = _SANDBOX_CREDENTIALS
     sample = ctx.sandbox.sample
-    aws = make_context(Credentials(access_key_id=key_id, secret_access_key=secret),
-                       sample.region, ctx.endpoint_url)
+    aws = make_context(
+        Credentials(access_key_id=key_id, secret_access_key=secret), sample.region, ctx.endpoint_url
+    )
     identity = whoami(aws)
     source = discovery.find_data_source(aws, sample.orders_mysql)
     plan = LinkPlan.of(
@@ -190,13 +190,15 @@ def _check_accept(ctx: _Context) -> str:
     deadline = time.monotonic() + _REQUEST_WAIT_SECONDS
     pending: list[str] = []
     while not pending and time.monotonic() < deadline:
-        pending = [c.endpoint_id for c in list_requests(ctx.link)
-                   if c.state == "pendingAcceptance" and c.owner_account == owner]
+        pending = [
+            c.endpoint_id
+            for c in list_requests(ctx.link)
+            if c.state == "pendingAcceptance" and c.owner_account == owner
+        ]
         if not pending:
             time.sleep(0.2)
     if not pending:
-        raise RuntimeError(f"no connection request from account {owner} within "
-                           f"{_REQUEST_WAIT_SECONDS:g} s")
+        raise RuntimeError(f"no connection request from account {owner} within {_REQUEST_WAIT_SECONDS:g} s")
     accepted = accept_requests(ctx.link, pending)
     states = {c.endpoint_id: c.state for c in list_requests(ctx.link)}
     if not accepted or any(states.get(e) != "available" for e in pending):
@@ -267,8 +269,11 @@ def run(out: TextIO | None = None) -> int:
     _headless()
     ctx = _Context()
     started = time.monotonic()
-    _write(out, f"{APP_NAME} {__version__} self-test ({sys.platform}, Python "
-                f"{sys.version.split()[0]}{', bundled' if getattr(sys, 'frozen', False) else ''})")
+    _write(
+        out,
+        f"{APP_NAME} {__version__} self-test ({sys.platform}, Python "
+        f"{sys.version.split()[0]}{', bundled' if getattr(sys, 'frozen', False) else ''})",
+    )
     with _private_folders():
         try:
             for name, check in CHECKS:
@@ -295,8 +300,11 @@ def run(out: TextIO | None = None) -> int:
     skipped = len(CHECKS) - len(ctx.results)
     total = time.monotonic() - started
     if failed or skipped:
-        _write(out, f"Self-test FAILED: {len(failed)} check(s) failed, {skipped} not run "
-                    f"({total:.1f} s). Set PLW_SELFTEST_TRACEBACK=1 for details.")
+        _write(
+            out,
+            f"Self-test FAILED: {len(failed)} check(s) failed, {skipped} not run "
+            f"({total:.1f} s). Set PLW_SELFTEST_TRACEBACK=1 for details.",
+        )
         return 1
     _write(out, f"Self-test passed: {len(ctx.results)} checks in {total:.1f} s.")
     return 0

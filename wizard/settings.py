@@ -78,8 +78,10 @@ class Settings:
         wrong += [] if isinstance(data.get("presenter_mode", False), bool) else ["presenter_mode"]
         profiles = data.get("saved_profiles", [])
         if not isinstance(profiles, list) or not all(
-            isinstance(p, dict) and set(p) <= {"name", "region"}
-            and isinstance(p.get("name"), str) and isinstance(p.get("region", ""), str)
+            isinstance(p, dict)
+            and set(p) <= {"name", "region"}
+            and isinstance(p.get("name"), str)
+            and isinstance(p.get("region", ""), str)
             for p in profiles
         ):
             wrong.append("saved_profiles")

@@ -33,8 +33,7 @@ def validate_region(region: str) -> str:
     if not _REGION.match(value):
         raise bad_input(
             f"'{region}' is not an AWS region name",
-            "Use a region code such as us-east-1 or eu-west-1 (the AWS console shows it at the "
-            "top right).",
+            "Use a region code such as us-east-1 or eu-west-1 (the AWS console shows it at the top right).",
         )
     return value
 
@@ -60,9 +59,7 @@ def validate_port(port: int | str) -> int:
     try:
         value = int(str(port).strip())
     except ValueError:
-        raise bad_input(
-            f"'{port}' is not a port number", "Enter a whole number from 1 to 65535."
-        ) from None
+        raise bad_input(f"'{port}' is not a port number", "Enter a whole number from 1 to 65535.") from None
     if not 1 <= value <= 65535:
         raise bad_input(
             f"Port {value} is out of range",

@@ -42,9 +42,7 @@ def test_the_window_starts_the_log_after_its_first_paint(
     assert "started: --demo --endpoint-url http://127.0.0.1:9" in log_file.read_text(encoding="utf-8")
 
 
-def test_a_command_starts_the_log_before_it_runs(
-    log_file: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_command_starts_the_log_before_it_runs(log_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["policy"]) == 0
     assert '"Version"' in capsys.readouterr().out
     assert "started: policy" in log_file.read_text(encoding="utf-8")

@@ -68,17 +68,27 @@ def test_a_lookup_that_finds_nothing_is_not_shown_as_a_failure() -> None:
 
     from wizard.aws.activity import ActivityEvent
 
-    miss = ActivityEvent(datetime.now(), "elbv2", "DescribeTargetGroups", "Looking", "aws …",
-                         ok=False, error_code="TargetGroupNotFound")
-    refused = ActivityEvent(datetime.now(), "elbv2", "CreateTargetGroup", "Creating", "aws …",
-                            ok=False, error_code="AccessDenied")
+    miss = ActivityEvent(
+        datetime.now(),
+        "elbv2",
+        "DescribeTargetGroups",
+        "Looking",
+        "aws …",
+        ok=False,
+        error_code="TargetGroupNotFound",
+    )
+    refused = ActivityEvent(
+        datetime.now(), "elbv2", "CreateTargetGroup", "Creating", "aws …", ok=False, error_code="AccessDenied"
+    )
     assert miss.result == "nothing found" and "failed" not in miss.line()
     assert refused.result == "failed (AccessDenied)"
 
 
 def test_resource_paths_of_secret_length_are_not_masked() -> None:
-    arn = ("arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/net/plw-partial-"
-           "failure/50dc6c495c0c9188/8f9e2c1a7b3d4e5f")
+    arn = (
+        "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/net/plw-partial-"
+        "failure/50dc6c495c0c9188/8f9e2c1a7b3d4e5f"
+    )
     assert redact(arn) == arn
     assert SECRET not in redact(f"secret={SECRET}") and SECRET not in redact(SECRET)
 

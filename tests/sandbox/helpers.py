@@ -50,9 +50,9 @@ def make_service(acc: Accounts, acceptance_required: bool = True, name: str = "s
     """An NLB-backed endpoint service owned by the provider."""
     ec2 = acc.provider
     vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24", AvailabilityZone="us-east-1a")[
-        "Subnet"
-    ]["SubnetId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24", AvailabilityZone="us-east-1a")["Subnet"][
+        "SubnetId"
+    ]
     lb = acc.provider_elbv2.create_load_balancer(
         Name=name, Type="network", Scheme="internal", Subnets=[subnet]
     )["LoadBalancers"][0]["LoadBalancerArn"]
@@ -72,9 +72,9 @@ def request_connection(ec2: Any, service: Service, cidr: str = "10.99.0.0/16") -
     """Create an interface endpoint to `service` from the account `ec2` acts for."""
     vpc = ec2.create_vpc(CidrBlock=cidr)["Vpc"]["VpcId"]
     subnet_cidr = cidr.replace("0.0/16", "1.0/24")
-    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock=subnet_cidr, AvailabilityZone="us-east-1a")[
-        "Subnet"
-    ]["SubnetId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock=subnet_cidr, AvailabilityZone="us-east-1a")["Subnet"][
+        "SubnetId"
+    ]
     endpoint: dict[str, Any] = ec2.create_vpc_endpoint(
         VpcEndpointType="Interface", VpcId=vpc, ServiceName=service.name, SubnetIds=[subnet]
     )["VpcEndpoint"]

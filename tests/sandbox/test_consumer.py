@@ -98,9 +98,7 @@ def test_a_rejected_request_is_not_repeated(acc: Accounts) -> None:
     allow(acc, service)
     consumer = SimulatedConsumer("us-east-1", delay=0.0)
     [request] = consumer.poll_once()
-    acc.provider.reject_vpc_endpoint_connections(
-        ServiceId=service.id, VpcEndpointIds=[request.endpoint_id]
-    )
+    acc.provider.reject_vpc_endpoint_connections(ServiceId=service.id, VpcEndpointIds=[request.endpoint_id])
     assert consumer.poll_once() == []
     assert [c["VpcEndpointState"] for c in connections(acc)] == ["rejected"]
     consumer.stop()

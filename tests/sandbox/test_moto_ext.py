@@ -100,9 +100,7 @@ def test_request_starts_pending_and_shows_with_its_owner(acc: Accounts) -> None:
 
 
 def connections_of_other(acc: Accounts) -> list[dict[str, Any]]:
-    result: list[dict[str, Any]] = acc.other.describe_vpc_endpoint_connections()[
-        "VpcEndpointConnections"
-    ]
+    result: list[dict[str, Any]] = acc.other.describe_vpc_endpoint_connections()["VpcEndpointConnections"]
     return result
 
 
@@ -111,17 +109,13 @@ def test_accept_makes_the_endpoint_available_for_both_sides(acc: Accounts) -> No
     allow(acc, service)
     endpoint_id = request_connection(acc.consumer, service)["VpcEndpointId"]
 
-    reply = acc.provider.accept_vpc_endpoint_connections(
-        ServiceId=service.id, VpcEndpointIds=[endpoint_id]
-    )
+    reply = acc.provider.accept_vpc_endpoint_connections(ServiceId=service.id, VpcEndpointIds=[endpoint_id])
     assert reply["Unsuccessful"] == []
     assert connections(acc)[0]["VpcEndpointState"] == "available"
     [mine] = acc.consumer.describe_vpc_endpoints(VpcEndpointIds=[endpoint_id])["VpcEndpoints"]
     assert mine["State"] == "available"
     # Accepting again is not an error.
-    again = acc.provider.accept_vpc_endpoint_connections(
-        ServiceId=service.id, VpcEndpointIds=[endpoint_id]
-    )
+    again = acc.provider.accept_vpc_endpoint_connections(ServiceId=service.id, VpcEndpointIds=[endpoint_id])
     assert again["Unsuccessful"] == []
 
 
@@ -130,9 +124,7 @@ def test_reject_keeps_the_request_listed_as_rejected(acc: Accounts) -> None:
     allow(acc, service)
     endpoint_id = request_connection(acc.consumer, service)["VpcEndpointId"]
 
-    reply = acc.provider.reject_vpc_endpoint_connections(
-        ServiceId=service.id, VpcEndpointIds=[endpoint_id]
-    )
+    reply = acc.provider.reject_vpc_endpoint_connections(ServiceId=service.id, VpcEndpointIds=[endpoint_id])
     assert reply["Unsuccessful"] == []
     [conn] = connections(acc)
     assert conn["VpcEndpointState"] == "rejected"
@@ -163,9 +155,7 @@ def test_only_the_owner_can_accept(acc: Accounts) -> None:
     allow(acc, service)
     endpoint_id = request_connection(acc.consumer, service)["VpcEndpointId"]
     with pytest.raises(ClientError) as caught:
-        acc.other.accept_vpc_endpoint_connections(
-            ServiceId=service.id, VpcEndpointIds=[endpoint_id]
-        )
+        acc.other.accept_vpc_endpoint_connections(ServiceId=service.id, VpcEndpointIds=[endpoint_id])
     assert caught.value.response["Error"]["Code"] == "InvalidVpcEndpointServiceId.NotFound"
     assert connections(acc)[0]["VpcEndpointState"] == "pendingAcceptance"
 
@@ -226,9 +216,7 @@ def test_the_consumer_sees_and_reaches_the_service_only_once_allow_listed(acc: A
 
     allow(acc, service)
     assert list(consumer_view(acc)) == [service.name]
-    [detail] = acc.consumer.describe_vpc_endpoint_services(ServiceNames=[service.name])[
-        "ServiceDetails"
-    ]
+    [detail] = acc.consumer.describe_vpc_endpoint_services(ServiceNames=[service.name])["ServiceDetails"]
     assert detail["Owner"] == PROVIDER
     assert detail["AcceptanceRequired"] is True
     assert detail["AvailabilityZones"] == ["us-east-1a"]
@@ -265,9 +253,7 @@ def test_a_service_with_live_connections_cannot_be_deleted(acc: Accounts) -> Non
     assert reply["Unsuccessful"] == []
     names = [
         c["ServiceId"]
-        for c in acc.provider.describe_vpc_endpoint_service_configurations()[
-            "ServiceConfigurations"
-        ]
+        for c in acc.provider.describe_vpc_endpoint_service_configurations()["ServiceConfigurations"]
     ]
     assert service.id not in names
     missing = acc.provider.delete_vpc_endpoint_service_configurations(ServiceIds=[service.id])

@@ -17,9 +17,7 @@ def sample(seeded: SampleAccount) -> SampleAccount:
 
 
 def db(aws: AwsContext, instance_id: str) -> dict[str, Any]:
-    result: dict[str, Any] = aws.rds.describe_db_instances(DBInstanceIdentifier=instance_id)[
-        "DBInstances"
-    ][0]
+    result: dict[str, Any] = aws.rds.describe_db_instances(DBInstanceIdentifier=instance_id)["DBInstances"][0]
     return result
 
 
@@ -58,9 +56,7 @@ def test_postgres_on_a_custom_parameter_group(aws: AwsContext, sample: SampleAcc
     assert pg["Engine"] == "postgres"
     assert pg["Endpoint"]["Port"] == 5432
     assert [g["DBParameterGroupName"] for g in pg["DBParameterGroups"]] == ["analytics-pg16"]
-    [group] = aws.rds.describe_db_parameter_groups(DBParameterGroupName="analytics-pg16")[
-        "DBParameterGroups"
-    ]
+    [group] = aws.rds.describe_db_parameter_groups(DBParameterGroupName="analytics-pg16")["DBParameterGroups"]
     assert group["DBParameterGroupFamily"] == "postgres16"
     assert sample.analytics_pg_parameter_group == "analytics-pg16"
 
@@ -107,9 +103,7 @@ def test_rds_network_interfaces_look_like_aws(aws: AwsContext, sample: SampleAcc
         Filters=[{"Name": "description", "Values": ["Network interface for DBProxy orders-proxy"]}]
     )["NetworkInterfaces"]
     assert {e["SubnetId"] for e in proxy_enis} == set(sample.subnet_ids)
-    assert {e["NetworkInterfaceId"] for e in proxy_enis} == {
-        e.eni_id for e in sample.enis_of("orders-proxy")
-    }
+    assert {e["NetworkInterfaceId"] for e in proxy_enis} == {e.eni_id for e in sample.enis_of("orders-proxy")}
     assert len({e.private_ip for e in sample.enis}) == len(sample.enis)
 
 
@@ -119,9 +113,7 @@ def ingress(aws: AwsContext, group_id: str) -> list[dict[str, Any]]:
     return rules
 
 
-def test_database_firewalls_do_not_yet_allow_a_load_balancer(
-    aws: AwsContext, sample: SampleAccount
-) -> None:
+def test_database_firewalls_do_not_yet_allow_a_load_balancer(aws: AwsContext, sample: SampleAccount) -> None:
     subnet_networks = [
         ipaddress.ip_network(s["CidrBlock"])
         for s in aws.ec2.describe_subnets(SubnetIds=list(sample.subnet_ids))["Subnets"]
@@ -141,9 +133,9 @@ def test_database_firewalls_do_not_yet_allow_a_load_balancer(
 
 
 def test_ssh_tunnel_host(aws: AwsContext, sample: SampleAccount) -> None:
-    reservations = aws.ec2.describe_instances(
-        Filters=[{"Name": "tag:Name", "Values": ["ssh-tunnel"]}]
-    )["Reservations"]
+    reservations = aws.ec2.describe_instances(Filters=[{"Name": "tag:Name", "Values": ["ssh-tunnel"]}])[
+        "Reservations"
+    ]
     [instance] = [i for r in reservations for i in r["Instances"]]
     assert instance["InstanceId"] == sample.tunnel_instance_id
     assert instance["InstanceType"] == "t3.micro"
@@ -172,16 +164,12 @@ def test_sample_account_ids(sample: SampleAccount) -> None:
         sample.security_group_of("no-such-source")
 
 
-def test_seeds_without_moto_s_image_catalogue(
-    aws: AwsContext, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_seeds_without_moto_s_image_catalogue(aws: AwsContext, monkeypatch: pytest.MonkeyPatch) -> None:
     from wizard.sandbox.seed import seed_sample_account
 
     monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
     sample = seed_sample_account(aws)
-    [reservation] = aws.ec2.describe_instances(InstanceIds=[sample.tunnel_instance_id])[
-        "Reservations"
-    ]
+    [reservation] = aws.ec2.describe_instances(InstanceIds=[sample.tunnel_instance_id])["Reservations"]
     image_id = reservation["Instances"][0]["ImageId"]
     [image] = aws.ec2.describe_images(ImageIds=[image_id])["Images"]
     assert image["Name"].startswith("amzn2-ami-hvm")

@@ -91,9 +91,7 @@ def test_start_is_empty_without_seed_and_stop_leaves_no_thread() -> None:
     assert sandbox.consumer is not None and sandbox.consumer.running
     assert sandbox.start() == url  # a second start is a no-op
     aws = sandbox.aws_context()
-    assert aws.ec2.describe_vpcs(Filters=[{"Name": "tag:Name", "Values": ["prod-vpc"]}])[
-        "Vpcs"
-    ] == []
+    assert aws.ec2.describe_vpcs(Filters=[{"Name": "tag:Name", "Values": ["prod-vpc"]}])["Vpcs"] == []
     aws.ec2.close()
     sandbox.stop()
     sandbox.stop()  # twice is fine
@@ -127,9 +125,7 @@ def test_serve_forever_prints_the_endpoint_and_stops_on_request() -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     runner = threading.Thread(
-        target=lambda: result.append(
-            serve_forever(port=port, seeded=False, out=out, stop_event=stop)
-        )
+        target=lambda: result.append(serve_forever(port=port, seeded=False, out=out, stop_event=stop))
     )
     runner.start()
     _wait_for(lambda: "Press Ctrl-C" in out.getvalue())

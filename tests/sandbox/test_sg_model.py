@@ -173,6 +173,7 @@ def _moto_group(group_id: str) -> Any:
 def server_net(moto_server_url: str) -> Net:
     return _net(moto_server_url)
 
+
 def test_server_mode_models_the_same(server_net: Net) -> None:
     group = server_net.group("nlb-server")
     arn = server_net.nlb("server-nlb", [group])

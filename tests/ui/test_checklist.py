@@ -115,6 +115,7 @@ def test_a_fix_button_sits_at_the_top_of_a_row_that_wraps(checklist: Checklist, 
     text = _shown(checklist, QLabel, "row-sg")
     fix = _shown(checklist, QPushButton, "fix-sg")
     qtbot.waitUntil(lambda: text.height() > 2 * fix.height())  # the reason wraps
+
     # Top-aligned beside the text (a stretch below it), not centred on the row.
     def top(widget: Any) -> int:
         return int(widget.mapTo(checklist, widget.rect().topLeft()).y())

@@ -21,7 +21,8 @@ print(sys.getrefcount(None) - before)
 
 def test_qt_calls_do_not_leak_references_to_none() -> None:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    proc = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True,
-                          env=env, timeout=120, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-c", SCRIPT], capture_output=True, text=True, env=env, timeout=120, check=False
+    )
     assert proc.returncode == 0, proc.stderr[-500:]
     assert abs(int(proc.stdout.strip().splitlines()[-1])) < 100

@@ -161,8 +161,7 @@ def check_security_group(
             key="security-group",
             ok=False,
             label=label,
-            reason=f"{source.id} has no security group, so the wizard cannot check or open "
-            "its firewall.",
+            reason=f"{source.id} has no security group, so the wizard cannot check or open its firewall.",
             fix="",
         )
     groups = _security_groups(aws, source.security_group_ids)

@@ -44,9 +44,7 @@ class ConnectionRequest:
     created_at: float  # time.time()
 
 
-def account_client(
-    service: str, region: str, account_id: str, endpoint_url: str | None = None
-) -> Any:
+def account_client(service: str, region: str, account_id: str, endpoint_url: str | None = None) -> Any:
     """A boto3 client that moto treats as coming from `account_id`."""
     # On the window's model loader: with the sandbox in the window's process (--demo), parsing
     # EC2's model in one go held the interpreter lock for 100-200 ms.
@@ -111,9 +109,7 @@ class SimulatedConsumer:
         if self._thread is not None and self._thread.is_alive():
             return
         self._stop.clear()
-        self._thread = threading.Thread(
-            target=self._run, name="sandbox-consumer", daemon=True
-        )
+        self._thread = threading.Thread(target=self._run, name="sandbox-consumer", daemon=True)
         self._thread.start()
 
     def stop(self, timeout: float = 10.0) -> None:

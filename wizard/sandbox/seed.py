@@ -116,9 +116,9 @@ class _Seeder:
     def run(self) -> SampleAccount:
         ec2, rds = self.aws.ec2, self.aws.rds
         account_id = self.aws.client("sts").get_caller_identity()["Account"]
-        vpc_id = ec2.create_vpc(CidrBlock=VPC_CIDR, TagSpecifications=_spec("vpc", "prod-vpc"))[
-            "Vpc"
-        ]["VpcId"]
+        vpc_id = ec2.create_vpc(CidrBlock=VPC_CIDR, TagSpecifications=_spec("vpc", "prod-vpc"))["Vpc"][
+            "VpcId"
+        ]
         ec2.modify_vpc_attribute(VpcId=vpc_id, EnableDnsHostnames={"Value": True})
         subnets = tuple(
             ec2.create_subnet(
@@ -157,7 +157,12 @@ class _Seeder:
             Tags=_tags(DB_SUBNET_GROUP),
         )
         self._db_instance(
-            ORDERS_MYSQL, "mysql", "8.0.36", 3306, by_az[self.azs[0]], mysql_sg,
+            ORDERS_MYSQL,
+            "mysql",
+            "8.0.36",
+            3306,
+            by_az[self.azs[0]],
+            mysql_sg,
             parameter_group="default.mysql8.0",
         )
         rds.create_db_parameter_group(
@@ -167,7 +172,12 @@ class _Seeder:
             Tags=_tags(ANALYTICS_PG_PARAMETER_GROUP),
         )
         self._db_instance(
-            ANALYTICS_PG, "postgres", "16.3", 5432, by_az[self.azs[1]], pg_sg,
+            ANALYTICS_PG,
+            "postgres",
+            "16.3",
+            5432,
+            by_az[self.azs[1]],
+            pg_sg,
             parameter_group=ANALYTICS_PG_PARAMETER_GROUP,
         )
         rds.create_db_cluster(
@@ -201,8 +211,7 @@ class _Seeder:
                 {
                     "AuthScheme": "SECRETS",
                     "SecretArn": (
-                        f"arn:aws:secretsmanager:{self.region}:{account_id}:"
-                        "secret:orders-mysql-app-AbCdEf"
+                        f"arn:aws:secretsmanager:{self.region}:{account_id}:secret:orders-mysql-app-AbCdEf"
                     ),
                     "IAMAuth": "DISABLED",
                 }
@@ -220,9 +229,7 @@ class _Seeder:
         )
         # An RDS Proxy keeps an interface in each of its subnets.
         for subnet_id in subnets:
-            self._eni(
-                ORDERS_PROXY, subnet_id, [proxy_sg], f"Network interface for DBProxy {ORDERS_PROXY}"
-            )
+            self._eni(ORDERS_PROXY, subnet_id, [proxy_sg], f"Network interface for DBProxy {ORDERS_PROXY}")
 
         tunnel_id = ec2.run_instances(
             ImageId=self._image_id(),
@@ -289,9 +296,7 @@ class _Seeder:
                     "FromPort": port,
                     "ToPort": port,
                     "IpRanges": [{"CidrIp": APP_CIDR, "Description": "application servers"}],
-                    "UserIdGroupPairs": [
-                        {"GroupId": tunnel_sg, "Description": "SSH tunnel host"}
-                    ],
+                    "UserIdGroupPairs": [{"GroupId": tunnel_sg, "Description": "SSH tunnel host"}],
                 }
             ],
         )

@@ -259,8 +259,7 @@ def serve_forever(
         else:
             print("The sandbox is empty (--empty).", file=out)
         print(
-            "A simulated data platform requests a connection a few seconds after it is "
-            "allow-listed.",
+            "A simulated data platform requests a connection a few seconds after it is allow-listed.",
             file=out,
         )
         print(

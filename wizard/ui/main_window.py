@@ -69,9 +69,7 @@ class MainWindow(QMainWindow):
         self._on_close = on_close
         self.redactor = Redactor(self.settings.presenter_mode, self)
         self.runner = Runner(self)
-        self.wizard = PrivateLinkWizard(
-            state, self.runner, self.redactor, self.settings, all_pages=all_pages
-        )
+        self.wizard = PrivateLinkWizard(state, self.runner, self.redactor, self.settings, all_pages=all_pages)
         self.wizard.finished.connect(lambda _result: self.close())
         self.setWindowTitle(f"{APP_NAME} (demo)" if state.demo else APP_NAME)
 

@@ -237,6 +237,8 @@ def _saved_record(account_id: str, region: str, name: str) -> LinkRecord | None:
         return RecordStore().load(account_id, region, name)
     except DamagedRecordError:  # what exists is found by its tags all the same
         return None
+
+
 def sandbox_failover(endpoint_url: str, source_id: str, region: str) -> str:
     """The demo's Sandbox menu: fail the database over in the sandbox (its control endpoint)."""
     from wizard.sandbox.failover import request_failover

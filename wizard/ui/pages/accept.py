@@ -163,9 +163,7 @@ class AcceptPage(BasePage):
             owner = f"{conn.owner_account} ({consumer})" if ours else f"{conn.owner_account} ⚠ unknown"
             state = STATE_WORDS.get(conn.state, conn.state)
             action = "" if ours else "Not accepted"
-            item = QTreeWidgetItem(
-                [self.redactor(conn.endpoint_id), self.redactor(owner), state, action]
-            )
+            item = QTreeWidgetItem([self.redactor(conn.endpoint_id), self.redactor(owner), state, action])
             item.setToolTip(STATE, f"AWS state: {conn.state}")
             item.setSizeHint(ENDPOINT, QSize(0, self._row_height))
             self.table.addTopLevelItem(item)

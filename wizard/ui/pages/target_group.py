@@ -61,6 +61,7 @@ def ask_reboot_choice(parent: QWidget, database: str, change: str) -> RebootChoi
         return RebootChoice.LATER
     return RebootChoice.CANCEL
 
+
 SYNC_TEXT = (
     "&Keep the link up after a failover: deploy the target sync (an AWS Lambda that follows "
     "the database's address; effectively free)"

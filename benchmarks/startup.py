@@ -1,5 +1,5 @@
 """Start-up benchmark: process start to the first wizard page painted, against a bare PySide6
-process that shows an empty QWizard. Run by hand; prints the medians and their ratio (goal ≤ 1.3×).
+process that shows an empty QWizard. Run by hand; prints the medians and their ratio (the retired ratio goal; kept under 1.5×).
 
     python benchmarks/startup.py                 # 7 runs of each, interleaved
     python benchmarks/startup.py --runs 15 --instructions
@@ -35,7 +35,7 @@ from typing import Any
 # own needs (`statistics`, `subprocess`, and argparse *parsing*, which loads gettext and locale)
 # stay out of the children: they start from `__main__` below, before any of that.
 
-GOAL = 1.3
+GOAL = 1.5  # the ratio goal is retired (tens of ms nobody perceives); kept under 1.5×
 DEMO_GOAL = 1.5  # `--demo` against the plain start: its sandbox starts after the first paint
 ROOT = Path(__file__).resolve().parent.parent
 

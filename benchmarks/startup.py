@@ -1,5 +1,6 @@
 """Start-up benchmark: process start to the first wizard page painted, against a bare PySide6
-process that shows an empty QWizard. Run by hand; prints the medians and their ratio (the retired ratio goal; kept under 1.5×).
+process that shows an empty QWizard. Run by hand; prints the medians and their ratio (the ratio
+goal is retired; kept under 1.5×).
 
     python benchmarks/startup.py                 # 7 runs of each, interleaved
     python benchmarks/startup.py --runs 15 --instructions

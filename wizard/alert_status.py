@@ -11,12 +11,12 @@ from wizard.aws.session import AwsContext
 from wizard.errors import UserError
 
 if TYPE_CHECKING:
-    from wizard.diagnostics import Finding, LinkStatus
+    from wizard.diagnostics.status import Finding, LinkStatus
 
 
 def read(aws: AwsContext, s: LinkStatus) -> list[Finding]:
     """Read the link's alerts into `s.alerts`; a finding when they cannot be read."""
-    from wizard.diagnostics import Finding
+    from wizard.diagnostics.status import Finding
 
     try:
         s.alerts = alerts.read_alerts(aws, s.name, s.service.id if s.service else "")
@@ -26,7 +26,7 @@ def read(aws: AwsContext, s: LinkStatus) -> list[Finding]:
 
 
 def findings(s: LinkStatus) -> list[Finding]:
-    from wizard.diagnostics import Finding
+    from wizard.diagnostics.status import Finding
 
     info = s.alerts
     if info is None:

@@ -6,7 +6,10 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import keyring
 import pytest
+
+from tests.memory_keyring import MemoryKeyring
 
 # Set before anything imports Qt or boto3.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -76,3 +79,15 @@ def sandbox_server() -> Iterator[object]:
         yield sandbox
     finally:
         sandbox.stop()
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    """keyring's backend for the test: passwords in a dict, the previous backend restored after."""
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    try:
+        yield backend
+    finally:
+        keyring.set_keyring(previous)

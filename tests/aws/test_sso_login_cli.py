@@ -9,10 +9,9 @@ from typing import Any
 
 import botocore.credentials
 import botocore.tokens
-import keyring
 import pytest
-from keyring.backend import KeyringBackend
 
+from tests.memory_keyring import MemoryKeyring
 from wizard import secrets
 from wizard.aws import sso_cache, sso_config
 from wizard.aws.session import Credentials
@@ -137,36 +136,6 @@ def test_saving_again_replaces_only_the_wizards_sections(home: Path) -> None:
     assert "ReadOnly" not in text and "sso_role_name = DatabaseAdmin" in text
 
 
-class MemoryKeyring(KeyringBackend):
-    """The system keychain's stand-in."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.store: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.store.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.store[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        del self.store[(service, username)]
-
-
-@pytest.fixture
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    try:
-        yield backend
-    finally:
-        keyring.set_keyring(previous)
-
-
 def test_profiles_list_says_where_credentials_live_and_delete_removes_a_saved_one(
     home: Path, capsys: pytest.CaptureFixture[str], memory_keyring: MemoryKeyring
 ) -> None:
@@ -187,6 +156,6 @@ def test_profiles_list_says_where_credentials_live_and_delete_removes_a_saved_on
     assert code == 2 and "not one saved in the app" in err
     code, out, _ = run(capsys, "profiles", "delete", "reader", "--yes")
     assert code == 0 and "Deleted the saved profile 'reader'" in out
-    assert memory_keyring.store == {} and Settings.load().saved_profiles == []
+    assert memory_keyring.passwords == {} and Settings.load().saved_profiles == []
     code, _, err = run(capsys, "profiles", "delete", "reader", "--yes")
     assert code == 2 and "no saved profile named 'reader'" in err

@@ -7,14 +7,12 @@ The log redacts keys and tokens even when code logs them by mistake."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import keyring
 import pytest
-from keyring.backend import KeyringBackend
 
+from tests.memory_keyring import MemoryKeyring
 from wizard import secrets
 from wizard.aws.session import Credentials
 from wizard.logging_setup import LOG_FILE
@@ -28,36 +26,6 @@ ACCESS_KEY = "AKIAQWERTYUIOPASDFGH"
 SECRET_KEY = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYzEXAMPLEKY"  # 40 characters, like a real one
 SESSION_TOKEN = "IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQD" + "x7Yk3mQ9" * 30
 PROFILE = "prod-dba"
-
-
-class MemoryKeyring(KeyringBackend):
-    """A keyring that keeps passwords in a dict (the system keychain's stand-in)."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.passwords: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.passwords.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.passwords[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.passwords.pop((service, username), None)
-
-
-@pytest.fixture
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    try:
-        yield backend
-    finally:
-        keyring.set_keyring(previous)
 
 
 def files_under(*folders: Path) -> list[Path]:

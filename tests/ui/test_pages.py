@@ -10,8 +10,8 @@ from typing import Any
 
 import keyring
 import pytest
-from keyring.backend import KeyringBackend
 
+from tests.memory_keyring import MemoryKeyring
 from tests.ui.flow import next_page, page, wait_settled
 from wizard.aws.connections import Connection
 from wizard.errors import UserError
@@ -177,28 +177,11 @@ def test_saving_a_profile_without_a_keyring_is_refused_and_writes_no_secret(
     wait_settled(qtbot, window)
 
 
-class _MemoryKeyring(KeyringBackend):
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.store: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.store.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.store[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.store.pop((service, username), None)
-
-
 def test_saved_profile_keeps_keys_in_keyring_and_only_the_name_in_settings(
     open_window: Any, qtbot: Any, sandbox_url: str
 ) -> None:
     previous = keyring.get_keyring()
-    memory = _MemoryKeyring()
+    memory = MemoryKeyring()
     keyring.set_keyring(memory)
     try:
         window = open_window(sandbox_url, demo=False)
@@ -208,7 +191,7 @@ def test_saved_profile_keeps_keys_in_keyring_and_only_the_name_in_settings(
         qtbot.waitUntil(p.save_button.isEnabled)
         p.save_button.click()
         qtbot.waitUntil(lambda: "Saved 'prod-reader'" in p.status.text(), timeout=10000)
-        stored = json.loads(memory.store[(SERVICE, "prod-reader")])
+        stored = json.loads(memory.passwords[(SERVICE, "prod-reader")])
         assert stored["secret_access_key"] == "s3cr3t-" * 6
         on_disk = Settings.path().read_text(encoding="utf-8")
         assert "prod-reader" in on_disk

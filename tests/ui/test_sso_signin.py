@@ -4,13 +4,11 @@ login expired, the permission row, and deleting a saved profile."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import keyring
 import pytest
-from keyring.backend import KeyringBackend
 
+from tests.memory_keyring import MemoryKeyring
 from tests.ui.flow import page, wait_settled
 from wizard import secrets
 from wizard.aws.session import Credentials
@@ -122,34 +120,6 @@ def test_an_expired_login_offers_sign_in_again_in_place(
     assert not p.sso.again_button.isVisible() and p.sso.account.count() == 2
 
 
-class MemoryKeyring(KeyringBackend):
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.store: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.store.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.store[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        del self.store[(service, username)]
-
-
-@pytest.fixture
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    try:
-        yield backend
-    finally:
-        keyring.set_keyring(previous)
-
-
 def test_a_saved_profile_is_deleted_from_the_keychain_and_settings(
     open_window: Any, qtbot: Any, sandbox_url: str, memory_keyring: MemoryKeyring, no_dialogs: list[str]
 ) -> None:
@@ -165,7 +135,7 @@ def test_a_saved_profile_is_deleted_from_the_keychain_and_settings(
     p.delete_button.click()
     qtbot.waitUntil(lambda: method_index(p.method, (SAVED, "old-keys")) < 0, timeout=WAIT)
     assert no_dialogs and "Delete the saved profile 'old-keys'" in no_dialogs[0]
-    assert memory_keyring.store == {}
+    assert memory_keyring.passwords == {}
     assert Settings.load().saved_profiles == []
     assert not p.delete_button.isVisible() or p.method_kind() == SAVED
     assert page(window) is p

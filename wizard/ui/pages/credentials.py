@@ -83,10 +83,9 @@ class CredentialsPage(AccountActions, BasePage):
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
-        # IAM Identity Center in the window, and the saved profile's Delete (issue 19).
-        self.sso = SsoSignIn(self.runner, self.state.endpoint_url, demo=self.state.demo)
-        self.sso.signed_in.connect(self._sso_signed_in)
-        self.sso.signed_out.connect(self._sso_signed_out)
+        # IAM Identity Center in the window (built when first needed: `sso`), and the saved
+        # profile's Delete (issue 19).
+        self._sso: SsoSignIn | None = None
         self._sso_credentials: Any = None
         self.permissions = PermissionCheck(self.runner, self._permission_row)
         self.delete_button = QPushButton("&Delete…")
@@ -98,7 +97,6 @@ class CredentialsPage(AccountActions, BasePage):
         method_layout.addWidget(self.method, 1)
         method_layout.addWidget(self.delete_button)
         self.form.addRow("Sign in &with:", method_row)
-        self.form.addRow(self.sso)
         self.form.addRow("&Access key id:", self.access_key)
         self.form.addRow("Se&cret access key:", self.secret_key)
         self.form.addRow("Session &token:", self.session_token)
@@ -121,6 +119,25 @@ class CredentialsPage(AccountActions, BasePage):
         self.setTabOrder(self.region, self.profile_name)
         self.setTabOrder(self.profile_name, self.save_button)
         self._method_changed()
+
+    @property
+    def sso(self) -> SsoSignIn:
+        """The IAM Identity Center sign-in, below the choice of sign-in: built when first shown,
+        not with the page (few sign in this way, and it weighed on the window's start-up)."""
+        if self._sso is None:
+            from PySide6.QtCore import Qt  # never before the first paint (by_name.py)
+
+            self._sso = SsoSignIn(self.runner, self.state.endpoint_url, demo=self.state.demo)
+            self._sso.signed_in.connect(self._sso_signed_in)
+            self._sso.signed_out.connect(self._sso_signed_out)
+            self.form.insertRow(1, self._sso)
+            # Built late, its fields came last in the window's Tab order: back after Delete.
+            previous: QWidget = self.delete_button
+            for field in self._sso.findChildren(QWidget):  # in the order the panel made them
+                if field.focusPolicy() != Qt.FocusPolicy.NoFocus:
+                    QWidget.setTabOrder(previous, field)
+                    previous = field
+        return self._sso
 
     # --- choices ------------------------------------------------------------------------------
     def _rebuild_methods(self, profiles: list[Any]) -> None:
@@ -171,7 +188,8 @@ class CredentialsPage(AccountActions, BasePage):
 
     def _method_changed(self) -> None:
         keys = self.method_kind() == KEYS
-        self.sso.setVisible(self.method_kind() == SSO)
+        if self.method_kind() == SSO or self._sso is not None:
+            self.sso.setVisible(self.method_kind() == SSO)
         self.delete_button.setVisible(self.method_kind() == SAVED)
         keep_keys = self.save_button.parentWidget()  # IAM Identity Center keeps no keys
         if keep_keys is not None:

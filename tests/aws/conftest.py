@@ -1,9 +1,11 @@
 """Plain moto for the engine modules that never touch endpoint connections (discovery, network,
-rds_params): one AwsContext per module, a fresh moto per test."""
+rds_params): one AwsContext per module, a fresh moto per test. And an empty sandbox server for
+the modules that sign in through its IAM Identity Center."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from moto import mock_aws
@@ -21,3 +23,17 @@ def context() -> AwsContext:
 def plain_aws(context: AwsContext) -> Iterator[AwsContext]:
     with mock_aws():
         yield context
+
+
+@pytest.fixture(scope="module")
+def empty_sandbox() -> Iterator[Any]:
+    """A sandbox server of no resources (its Identity Center answers any portal), one per module:
+    the tests reset what they use of it (sso_model.reset())."""
+    from wizard.sandbox.server import Sandbox
+
+    box = Sandbox(region="us-east-1")
+    box.start(seeded=False, consumer=False)
+    try:
+        yield box
+    finally:
+        box.stop()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -39,18 +38,6 @@ CACHE_KEYS = {
 }
 
 
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[Any]:
-    from wizard.sandbox.server import Sandbox
-
-    box = Sandbox(region=REGION)
-    box.start(seeded=False, consumer=False)
-    try:
-        yield box
-    finally:
-        box.stop()
-
-
 @pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A home folder of the test's own: the login cache and ~/.aws/config live under it, and
@@ -67,8 +54,8 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def portal(sandbox: Any, home: Path) -> sso.Portal:
-    return sso.Portal(LOGIN, sandbox.endpoint_url)
+def portal(empty_sandbox: Any, home: Path) -> sso.Portal:
+    return sso.Portal(LOGIN, empty_sandbox.endpoint_url)
 
 
 class Codes:
@@ -100,7 +87,7 @@ def test_device_flow_signs_in_and_caches_the_login_as_the_aws_cli_does(portal: s
 
 
 def test_accounts_roles_and_role_credentials_sign_in_to_the_chosen_account(
-    sandbox: Any, portal: sso.Portal
+    empty_sandbox: Any, portal: sso.Portal
 ) -> None:
     token = sso.token_for(portal, Codes())
     accounts = portal.accounts(token)
@@ -110,7 +97,7 @@ def test_accounts_roles_and_role_credentials_sign_in_to_the_chosen_account(
     ]
     assert portal.roles(token, "123456789012") == ["DatabaseAdmin", "ReadOnly"]
     credentials = portal.role_credentials(token, "444455556666", "DatabaseAdmin")
-    identity = whoami(make_context(credentials, REGION, sandbox.endpoint_url))
+    identity = whoami(make_context(credentials, REGION, empty_sandbox.endpoint_url))
     assert identity.account_id == "444455556666"
     assert ":assumed-role/AWSReservedSSO_DatabaseAdmin_" in identity.arn
 
@@ -138,12 +125,12 @@ def test_several_accounts_and_roles_are_gathered_across_pages(
 
 
 def test_the_cached_login_is_what_botocore_itself_reads(
-    sandbox: Any, portal: sso.Portal, monkeypatch: pytest.MonkeyPatch
+    empty_sandbox: Any, portal: sso.Portal, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     token = sso.token_for(portal, Codes())
     plan = sso_config.ProfilePlan("staging-dba", LOGIN, "444455556666", "DatabaseAdmin", REGION)
     sso_config.save(plan)
-    monkeypatch.setenv("AWS_ENDPOINT_URL", sandbox.endpoint_url)  # botocore's portal call too
+    monkeypatch.setenv("AWS_ENDPOINT_URL", empty_sandbox.endpoint_url)  # botocore's portal call too
     monkeypatch.delenv("AWS_ACCESS_KEY_ID")  # the profile, not the test's keys, signs in
     monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
     session = boto3.Session(profile_name="staging-dba")

@@ -3,7 +3,6 @@ profile it saves in ~/.aws/config (only its own sections), and `profiles list | 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,18 +29,6 @@ region = eu-west-1
 role_arn = arn:aws:iam::111122223333:role/Admin
 source_profile = default
 """
-
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[Any]:
-    from wizard.sandbox.server import Sandbox
-
-    box = Sandbox(region=REGION)
-    box.start(seeded=False, consumer=False)
-    try:
-        yield box
-    finally:
-        box.stop()
 
 
 @pytest.fixture
@@ -80,9 +67,11 @@ def login_args(sandbox: Any, *extra: str) -> list[str]:
 
 
 def test_login_saves_an_sso_session_profile_other_tools_use(
-    sandbox: Any, home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    empty_sandbox: Any, home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    args = login_args(sandbox, "--account", "444455556666", "--role", "DatabaseAdmin", "--profile", "staging")
+    args = login_args(
+        empty_sandbox, "--account", "444455556666", "--role", "DatabaseAdmin", "--profile", "staging"
+    )
     code, _, err = run(capsys, *args, "--yes")
     assert code == 0, err
     assert "Check that the page shows the code" in err and "user_code=" in err
@@ -100,22 +89,22 @@ def test_login_saves_an_sso_session_profile_other_tools_use(
         "--force",
         "--no-browser",
         "--endpoint-url",
-        sandbox.endpoint_url,
+        empty_sandbox.endpoint_url,
     )
     assert code == 0, err
     assert "Approve this sign-in" in err and "Signed in to account 444455556666" in err
     assert "will be" not in err  # an existing profile: nothing to save
     # The wizard's own commands use the profile through botocore, with the cached login.
-    monkeypatch.setenv("AWS_ENDPOINT_URL", sandbox.endpoint_url)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", empty_sandbox.endpoint_url)
     code, out, err = run(capsys, "preflight", "--region", REGION, "--profile", "staging")
     assert code == 0, err
     assert "permissions the wizard needs are allowed for arn:aws:iam::444455556666:role/aws-reserved/" in out
 
 
 def test_several_accounts_without_a_terminal_name_them(
-    sandbox: Any, home: Path, capsys: pytest.CaptureFixture[str]
+    empty_sandbox: Any, home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, _, err = run(capsys, *login_args(sandbox))
+    code, _, err = run(capsys, *login_args(empty_sandbox))
     assert code == 2
     assert "Several accounts are available: 123456789012 (Sample production" in err
     assert "--account" in err

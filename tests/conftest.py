@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import keyring
 import pytest
@@ -79,6 +80,37 @@ def sandbox_server() -> Iterator[object]:
         yield sandbox
     finally:
         sandbox.stop()
+
+
+@pytest.fixture
+def quiet_sandbox() -> Iterator[object]:
+    """A started, seeded Sandbox whose platform asks to connect only when the test says
+    (SimulatedConsumer.poll_once), per test."""
+    from wizard.sandbox.server import Sandbox
+
+    sandbox = Sandbox(region=REGION)
+    sandbox.start(consumer=False)
+    try:
+        yield sandbox
+    finally:
+        sandbox.stop()
+
+
+@pytest.fixture
+def four_links(quiet_sandbox: Any, capsys: pytest.CaptureFixture[str]) -> Any:
+    """`quiet_sandbox` holding four links built through the CLI, one in each state the home
+    screen and `list` name (tests/four_links.py); what the CLI printed is left out."""
+    from tests.four_links import make_four_links
+    from wizard.cli import main
+
+    def run(*argv: str) -> int:
+        code = main(list(argv))
+        assert code == 0, capsys.readouterr().err
+        return code
+
+    make_four_links(quiet_sandbox, run)
+    capsys.readouterr()
+    return quiet_sandbox
 
 
 @pytest.fixture

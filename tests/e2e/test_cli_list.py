@@ -4,12 +4,11 @@ action, the words the home screen shows (one engine function, wizard.link_states
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.e2e.four_links import EXPECTED, REGION, make_four_links
+from tests.four_links import EXPECTED, REGION
 from wizard import link_states
 from wizard.cli import main
 from wizard.consumers import load_consumer
@@ -17,28 +16,10 @@ from wizard.sandbox.server import Sandbox
 from wizard.state import RecordStore
 
 
-@pytest.fixture
-def quiet_sandbox() -> Iterator[Sandbox]:
-    """A seeded sandbox whose platform asks only when the test says (SimulatedConsumer.poll_once)."""
-    sandbox = Sandbox(region=REGION)
-    sandbox.start(consumer=False)
-    try:
-        yield sandbox
-    finally:
-        sandbox.stop()
-
-
 def test_list_names_each_state_and_its_next_action(
-    quiet_sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
+    four_links: Sandbox, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    def run(*argv: str) -> int:
-        code = main(list(argv))
-        _out, err = capsys.readouterr()
-        assert code == 0, err
-        return code
-
-    make_four_links(quiet_sandbox, run)
-    where = ["--region", REGION, "--endpoint-url", quiet_sandbox.endpoint_url]
+    where = ["--region", REGION, "--endpoint-url", four_links.endpoint_url]
     assert main(["list", *where, "--json"]) == 0
     listed = {link["name"]: link for link in json.loads(capsys.readouterr().out)["links"]}
     assert {name: link["status"] for name, link in listed.items()} == EXPECTED
@@ -70,11 +51,9 @@ def test_list_with_no_links(quiet_sandbox: Sandbox, capsys: pytest.CaptureFixtur
     assert "No links found in us-east-1" in capsys.readouterr().out
 
 
-def test_a_sync_probe_makes_a_link_not_synced(quiet_sandbox: Sandbox, capsys: Any) -> None:
+def test_a_sync_probe_makes_a_link_not_synced(four_links: Sandbox) -> None:
     """The hook target sync will feed: its reason turns an otherwise healthy link 'Not synced'."""
-    make_four_links(quiet_sandbox, lambda *argv: main(list(argv)))
-    capsys.readouterr()
-    aws = quiet_sandbox.aws_context()
+    aws = four_links.aws_context()
     from wizard.aws.session import whoami
 
     def probe(s: Any) -> str:

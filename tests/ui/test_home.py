@@ -14,10 +14,9 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.four_links import EXPECTED, REGION, make_four_links
+from tests.four_links import EXPECTED
 from tests.ui.flow import WAIT_MS, wait_settled
 from wizard import link_states
-from wizard.cli import main
 from wizard.consumers import load_consumer
 from wizard.sandbox.server import Sandbox
 from wizard.settings import Settings
@@ -25,16 +24,6 @@ from wizard.ui.app import make_app
 from wizard.ui.main_window import MainWindow
 from wizard.ui.page_ids import PageId
 from wizard.ui.state import WizardState
-
-
-@pytest.fixture
-def quiet_sandbox() -> Iterator[Sandbox]:
-    sandbox = Sandbox(region=REGION)
-    sandbox.start(consumer=False)
-    try:
-        yield sandbox
-    finally:
-        sandbox.stop()
 
 
 @pytest.fixture
@@ -72,11 +61,9 @@ def words(view: Any) -> dict[str, str]:
 
 
 def test_the_home_screen_lists_cli_links_with_their_words(
-    home_window: Callable[[str], MainWindow], qtbot: Any, quiet_sandbox: Sandbox, capsys: Any
+    home_window: Callable[[str], MainWindow], qtbot: Any, four_links: Sandbox
 ) -> None:
-    make_four_links(quiet_sandbox, lambda *argv: main(list(argv)))
-    capsys.readouterr()
-    window = home_window(quiet_sandbox.endpoint_url)
+    window = home_window(four_links.endpoint_url)
     home = signed_in_home(qtbot, window)
     assert window.wizard.currentId() == int(PageId.CREDENTIALS)  # the home screen is over it
     qtbot.waitUntil(lambda: home.showing and len(home.view.links) == 4, timeout=WAIT_MS)
@@ -132,13 +119,10 @@ def test_the_home_screen_lists_cli_links_with_their_words(
 def test_accept_and_remove_from_the_home_screen(
     home_window: Callable[[str], MainWindow],
     qtbot: Any,
-    quiet_sandbox: Sandbox,
-    capsys: Any,
+    four_links: Sandbox,
     no_dialogs: list[str],
 ) -> None:
-    make_four_links(quiet_sandbox, lambda *argv: main(list(argv)))
-    capsys.readouterr()
-    window = home_window(quiet_sandbox.endpoint_url)
+    window = home_window(four_links.endpoint_url)
     home = signed_in_home(qtbot, window)
     view = home.view
     qtbot.waitUntil(lambda: len(view.links) == 4 and not view.busy, timeout=WAIT_MS)

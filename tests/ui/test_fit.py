@@ -7,8 +7,6 @@ result; every field has an accessible name."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from tests.ui import flow
 from tests.ui.flow import WAIT_MS, page, wait_settled
+from tests.ui.in_child import run_test_in_child
 from wizard.checks import CheckRow
 from wizard.errors import UserError
 from wizard.ui.app import MainWindow
@@ -141,17 +140,7 @@ def test_every_page_fits_at_200_percent() -> None:
     application starts, so the check runs in a child process."""
     if os.environ.get("QT_SCALE_FACTOR"):
         pytest.skip("this is the child")
-    env = dict(os.environ, QT_SCALE_FACTOR="2", QT_QPA_PLATFORM="offscreen")
-    test = f"{Path(__file__)}::test_every_page_fits_a_laptop_window"
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", test],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout[-3000:]
+    run_test_in_child(f"{Path(__file__)}::test_every_page_fits_a_laptop_window", {"QT_SCALE_FACTOR": "2"})
 
 
 def test_done_lists_every_resource_and_warns_of_the_pending_reboot(checked_flow: Any, qtbot: Any) -> None:

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +17,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
 from tests.ui.flow import run_flow
+from tests.ui.in_child import run_test_in_child
 from tests.ui.palettes import dark_palette
 
 PAGES = (
@@ -64,17 +63,8 @@ def test_every_page_renders_to_png(
 def _render_in_child(extra_env: dict[str, str], into: Path) -> None:
     """The same rendering in a fresh process: the scale factor and the desktop's palette are
     read as an application starts."""
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PLW_SCREENSHOTS_DIR=str(into), **extra_env)
     test = f"{Path(__file__)}::test_every_page_renders_to_png"
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", test],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout[-3000:]
+    run_test_in_child(test, {"PLW_SCREENSHOTS_DIR": str(into), **extra_env})
 
 
 IN_CHILD = bool(os.environ.get("PLW_SCREENSHOTS_DARK") or os.environ.get("QT_SCALE_FACTOR"))

@@ -16,11 +16,26 @@ from wizard.model import MANAGED_BY_KEY, MANAGED_BY_VALUE
 OTHER = "arn:aws:iam::111122223333:root"
 
 
-@pytest.fixture
-def sandbox(sandbox_server: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
-    """The sandbox server, which the CLI reaches through AWS_ENDPOINT_URL (as in test_cli_setup)."""
-    monkeypatch.setenv("AWS_ENDPOINT_URL", sandbox_server.endpoint_url)
-    return sandbox_server
+def setup_again(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """A re-run of `setup` (no questions): its exit code, output and messages."""
+    return run(capsys, "setup", "--region", REGION, "--yes", *args)
+
+
+def forward_port(
+    sandbox: Any, nlb_arn: str, name: str, port: int, target_type: str, tags: list[Any] | None = None
+) -> str:
+    """Made outside the wizard: a TCP listener on `port` of the load balancer, forwarding to a
+    new target group `name` (both with `tags`, if any); returns the group's ARN."""
+    elbv2 = client(sandbox, "elbv2")
+    tagged = {"Tags": tags} if tags else {}
+    group = elbv2.create_target_group(
+        Name=name, Protocol="TCP", Port=port, VpcId=sandbox.sample.vpc_id, TargetType=target_type, **tagged
+    )["TargetGroups"][0]["TargetGroupArn"]
+    forward = [{"Type": "forward", "TargetGroupArn": group}]
+    elbv2.create_listener(
+        LoadBalancerArn=nlb_arn, Protocol="TCP", Port=port, DefaultActions=forward, **tagged
+    )
+    return str(group)
 
 
 def listener_ports(sandbox: Any, nlb_arn: str) -> list[int]:
@@ -75,20 +90,8 @@ def test_a_corrected_port_leaves_only_the_asked_listener_target_group_and_firewa
     assert listener_ports(sandbox, first["nlb_arn"]) == [22]
     assert wizard_rule_ports(sandbox, tunnel_sg) == [22]
 
-    code, out, err = run(
-        capsys,
-        "setup",
-        "--region",
-        REGION,
-        "--yes",
-        "--json",
-        "--source",
-        instance,
-        "--port",
-        "2222",
-        "--name",
-        "tunnel",
-        "--fix",
+    code, out, err = setup_again(
+        capsys, "--json", "--source", instance, "--port", "2222", "--name", "tunnel", "--fix"
     )
 
     assert code == 0, err
@@ -115,19 +118,7 @@ def test_a_corrected_port_leaves_only_the_asked_listener_target_group_and_firewa
     assert not [t for t in findings(link) if "port 22" in t], findings(link).keys()
 
     # A third run with the same port has nothing to remove.
-    code, _out, err = run(
-        capsys,
-        "setup",
-        "--region",
-        REGION,
-        "--yes",
-        "--source",
-        instance,
-        "--port",
-        "2222",
-        "--name",
-        "tunnel",
-    )
+    code, _out, err = setup_again(capsys, "--source", instance, "--port", "2222", "--name", "tunnel")
     assert code == 0, err
     assert "Will remove" not in err
 
@@ -138,16 +129,7 @@ def test_a_rerun_never_touches_a_listener_the_wizard_did_not_make(
     instance = sandbox.sample.tunnel_instance_id
     first = setup_json(capsys, "--source", instance, "--port", "22", "--name", "tunnel", "--fix")
     # The customer forwards another port of the link's load balancer to a group of their own.
-    elbv2 = client(sandbox, "elbv2")
-    theirs = elbv2.create_target_group(
-        Name="customer-8080", Protocol="TCP", Port=8080, VpcId=sandbox.sample.vpc_id, TargetType="instance"
-    )["TargetGroups"][0]["TargetGroupArn"]
-    elbv2.create_listener(
-        LoadBalancerArn=first["nlb_arn"],
-        Protocol="TCP",
-        Port=8080,
-        DefaultActions=[{"Type": "forward", "TargetGroupArn": theirs}],
-    )
+    theirs = forward_port(sandbox, first["nlb_arn"], "customer-8080", 8080, "instance")
 
     # status calls it out (a port reachable through PrivateLink) but offers no automatic fix.
     code, link = status_json(capsys, "tunnel")
@@ -156,24 +138,13 @@ def test_a_rerun_never_touches_a_listener_the_wizard_did_not_make(
     assert stray["severity"] == "problem" and stray["fix_key"] == ""
     assert "did not create" in stray["why"] and "EC2 console" in stray["fix"]
 
-    code, _out, err = run(
-        capsys,
-        "setup",
-        "--region",
-        REGION,
-        "--yes",
-        "--source",
-        instance,
-        "--port",
-        "2222",
-        "--name",
-        "tunnel",
-    )
+    code, _out, err = setup_again(capsys, "--source", instance, "--port", "2222", "--name", "tunnel")
 
     assert code in (0, 1), err
     assert "Will remove: TCP listener on port 8080" not in err
     assert "Leaving the TCP listener on port 8080 of load balancer 'tunnel' alone" in err
     assert listener_ports(sandbox, first["nlb_arn"]) == [2222, 8080]
+    elbv2 = client(sandbox, "elbv2")
     assert elbv2.describe_target_groups(TargetGroupArns=[theirs])["TargetGroups"]
     assert MANAGED_BY_KEY not in tags_of(elbv2, theirs)
 
@@ -187,21 +158,7 @@ def test_status_flags_a_listener_left_on_the_old_port_and_its_fix_removes_it(
     name = result["name"]
     elbv2 = client(sandbox, "elbv2")
     tags = [{"Key": k, "Value": v} for k, v in tags_of(elbv2, result["target_group_arn"]).items()]
-    old = elbv2.create_target_group(
-        Name=f"{name}-6432",
-        Protocol="TCP",
-        Port=6432,
-        VpcId=sandbox.sample.vpc_id,
-        TargetType="ip",
-        Tags=tags,
-    )["TargetGroups"][0]["TargetGroupArn"]
-    elbv2.create_listener(
-        LoadBalancerArn=result["nlb_arn"],
-        Protocol="TCP",
-        Port=6432,
-        DefaultActions=[{"Type": "forward", "TargetGroupArn": old}],
-        Tags=tags,
-    )
+    forward_port(sandbox, result["nlb_arn"], f"{name}-6432", 6432, "ip", tags)
 
     code, link = status_json(capsys, name)
 
@@ -214,7 +171,7 @@ def test_status_flags_a_listener_left_on_the_old_port_and_its_fix_removes_it(
     assert group["severity"] == "problem" and group["fix_key"] == "remove-leftovers"
 
     # `setup` converges it (the CLI's way to apply the fix).
-    code, _out, err = run(capsys, "setup", "--region", REGION, "--yes", "--source", "analytics-pg")
+    code, _out, err = setup_again(capsys, "--source", "analytics-pg")
     assert code == 0, err
     assert "Will remove: TCP listener on port 6432" in err
     assert listener_ports(sandbox, result["nlb_arn"]) == [5432]
@@ -237,9 +194,7 @@ def test_another_principal_keeps_the_old_one_until_asked_to_remove_it(
     first = setup_json(capsys, "--source", "analytics-pg", "--fix")
     name, service = first["name"], first["endpoint_service_id"]
 
-    code, _out, err = run(
-        capsys, "setup", "--region", REGION, "--yes", "--source", "analytics-pg", "--principal", OTHER
-    )
+    code, _out, err = setup_again(capsys, "--source", "analytics-pg", "--principal", OTHER)
 
     assert code == 0, err
     assert f"Also allowed on the endpoint service: {RIVERY}. It stays allowed unless removed" in err
@@ -251,17 +206,8 @@ def test_another_principal_keeps_the_old_one_until_asked_to_remove_it(
     assert drift["severity"] == "problem" and drift["fix_key"] == "other-principals"
     assert OTHER in drift["why"]
 
-    code, _out, err = run(
-        capsys,
-        "setup",
-        "--region",
-        REGION,
-        "--yes",
-        "--source",
-        "analytics-pg",
-        "--principal",
-        OTHER,
-        "--remove-old-principals",
+    code, _out, err = setup_again(
+        capsys, "--source", "analytics-pg", "--principal", OTHER, "--remove-old-principals"
     )
 
     assert code == 0, err
@@ -288,7 +234,7 @@ def test_status_says_a_star_lets_any_account_request_a_connection(
     assert "Fix: Remove * from the endpoint service's allow list" in out
 
     # Without --remove-old-principals a re-run says so and removes nothing.
-    code, _out, err = run(capsys, "setup", "--region", REGION, "--yes", "--source", "analytics-pg")
+    code, _out, err = setup_again(capsys, "--source", "analytics-pg")
     assert code == 0, err
     assert "Also allowed on the endpoint service: *" in err
     assert principals(sandbox, result["endpoint_service_id"]) == sorted(["*", RIVERY])

@@ -18,12 +18,6 @@ REGION = "us-east-1"
 RIVERY = "arn:aws:iam::012922587834:root"
 
 
-@pytest.fixture
-def sandbox(sandbox_server: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.setenv("AWS_ENDPOINT_URL", sandbox_server.endpoint_url)
-    return sandbox_server
-
-
 def client(sandbox: Any, service: str) -> Any:
     return boto3.client(service, region_name=REGION, endpoint_url=sandbox.endpoint_url)
 

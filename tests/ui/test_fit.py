@@ -98,6 +98,8 @@ def _check_page(window: MainWindow, seen: dict[PageId, list[str]]) -> None:
         problems.append(f"first failing check out of view: {first_failing.text()[:60]}")
     if not p.isComplete() and not (p.blocked.isVisible() and _in_view(p.blocked, window)):
         problems.append("Next is off and the page does not say why")
+    if p.scroller.horizontalScrollBar().isVisible():
+        problems.append("wider than the window: the page scrolls sideways")
     problems += [f"unnamed {name}" for name in _unnamed_fields(p)]
     if window.steps.states()[page_id] not in (CURRENT, ATTENTION):
         problems.append(f"step list: {window.steps.states()[page_id]}")

@@ -62,10 +62,8 @@ def ask_reboot_choice(parent: QWidget, database: str, change: str) -> RebootChoi
     return RebootChoice.CANCEL
 
 
-SYNC_TEXT = (
-    "&Keep the link up after a failover: deploy the target sync (an AWS Lambda that follows "
-    "the database's address; effectively free)"
-)
+# One line (a checkbox does not wrap) that fits a laptop window; the tooltip says the rest.
+SYNC_TEXT = "&Keep the link up after a failover: deploy the target sync (an AWS Lambda; effectively free)"
 SYNC_TIP = (
     "RDS gives the database a new address after a failover or maintenance, and Aurora moves its "
     "writer: the target sync points the load balancer at the current one, every 5 minutes and on "

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.test_cli_setup import REGION, client, run, sandbox, setup_json  # noqa: F401
+from tests.e2e.test_cli_setup import REGION, client, run, setup_json
 
 
-def alert_pieces(sandbox: Any) -> dict[str, int]:  # noqa: F811
+def alert_pieces(sandbox: Any) -> dict[str, int]:
     sns, cloudwatch, ec2 = client(sandbox, "sns"), client(sandbox, "cloudwatch"), client(sandbox, "ec2")
     topics = [t["TopicArn"] for t in sns.list_topics()["Topics"]]
     return {
@@ -31,7 +31,7 @@ NONE = {"topics": 0, "subscriptions": 0, "notifications": 0, "alarms": 0}
 ONE_EACH = {"topics": 1, "subscriptions": 1, "notifications": 1, "alarms": 1}
 
 
-def test_setup_notify_accept_status_teardown(sandbox: Any, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: F811
+def test_setup_notify_accept_status_teardown(sandbox: Any, capsys: pytest.CaptureFixture[str]) -> None:
     result = setup_json(capsys, "--source", "orders-mysql", "--fix", "--notify", "dba@example.com")
     name = result["name"]
     assert result["alerts"]["email"] == "dba@example.com"
@@ -77,7 +77,7 @@ def test_setup_notify_accept_status_teardown(sandbox: Any, capsys: pytest.Captur
     assert alert_pieces(sandbox) == NONE
 
 
-def test_notify_on_an_existing_link_and_off_again(sandbox: Any, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: F811
+def test_notify_on_an_existing_link_and_off_again(sandbox: Any, capsys: pytest.CaptureFixture[str]) -> None:
     name = setup_json(capsys, "--source", "analytics-pg", "--fix")["name"]
     assert alert_pieces(sandbox) == NONE
     code, out, err = run(
@@ -96,7 +96,7 @@ def test_notify_on_an_existing_link_and_off_again(sandbox: Any, capsys: pytest.C
     assert code == 0 and "had no alerts" in out
 
 
-def test_a_bad_address_stops_setup_before_aws(sandbox: Any, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: F811
+def test_a_bad_address_stops_setup_before_aws(sandbox: Any, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(
         capsys, "setup", "--region", REGION, "--source", "orders-mysql", "--yes", "--notify", "not-an-address"
     )

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 from urllib.parse import unquote
 
@@ -58,6 +60,24 @@ def _iam(
     return checks
 
 
+def _json_tags(tags: Any) -> dict[str, str]:
+    """The tags a JSON request sets: a map (Lambda, Logs) or a list of Key/Value (EventBridge)."""
+    if isinstance(tags, list):
+        return {str(t["Key"]): str(t.get("Value", "")) for t in tags}
+    return {str(k): str(v) for k, v in dict(tags or {}).items()}
+
+
+def _on_resource(
+    service: str, action: str, arn: str, tags: dict[str, str], new_tags: dict[str, str], create: str
+) -> list[Check]:
+    """The action on one resource (its tags, and those the request sets); creating it with tags
+    (`create`) needs `<service>:TagResource` too (cited where each service is described)."""
+    checks = [Check(f"{service}:{action}", (Resource(arn, tags),), _tag_keys(new_tags))]
+    if action == create and new_tags:
+        checks.append(Check(f"{service}:TagResource", (Resource(arn),), _tag_keys(new_tags)))
+    return checks
+
+
 def _lambda(
     action: str, data: Mapping[str, Any], region: str, account: str, path: str, body: Any
 ) -> list[Check]:
@@ -76,11 +96,8 @@ def _lambda(
             tags = dict(lambda_backends[account][region].list_tags(arn))
         except Exception:  # no such function
             tags = {}
-    new_tags = {str(k): str(v) for k, v in dict(request.get("Tags") or {}).items()}
-    checks = [Check(f"lambda:{action}", (Resource(arn, tags),), _tag_keys(new_tags))]
-    if action == "CreateFunction" and new_tags:
-        # Lambda developer guide, "Using tags on Lambda functions": tags on create need TagResource.
-        checks.append(Check("lambda:TagResource", (Resource(arn),), _tag_keys(new_tags)))
+    # Lambda developer guide, "Using tags on Lambda functions": tags on create need TagResource.
+    checks = _on_resource("lambda", action, arn, tags, _json_tags(request.get("Tags")), "CreateFunction")
     role = str(request.get("Role") or "")
     if role and action in ("CreateFunction", "UpdateFunctionConfiguration"):
         # IAM user guide, "Grant a user permissions to pass a role to an AWS service".
@@ -89,45 +106,61 @@ def _lambda(
     return checks
 
 
-def _events(
-    action: str, data: Mapping[str, Any], region: str, account: str, path: str, body: Any
-) -> list[Check]:
-    from moto.events.models import events_backends
+@dataclass(frozen=True)
+class _Named:
+    """Where a JSON request names a service's resource, by its ARN or by its name."""
 
-    request = _body(body)
-    arn = str(request.get("ResourceARN") or "")
-    name = str(request.get("Name") or request.get("Rule") or "")
-    if not arn and not name:
-        return [Check(f"events:{action}", (Resource("*"),))]
-    arn = arn or f"arn:aws:events:{region}:{account}:rule/{name}"
-    backend = events_backends[account][region]
-    tags = dict(backend.tagger.get_tag_dict_for_resource(arn))
-    new_tags = {str(t["Key"]): str(t.get("Value", "")) for t in request.get("Tags") or []}
-    checks = [Check(f"events:{action}", (Resource(arn, tags),), _tag_keys(new_tags))]
-    if action == "PutRule" and new_tags:
-        # EventBridge user guide, "Tagging": a rule created with tags needs events:TagResource.
-        checks.append(Check("events:TagResource", (Resource(arn),), _tag_keys(new_tags)))
-    return checks
+    arn_key: str
+    name_keys: tuple[str, ...]
+    arn_of_name: str  # with {region}, {account} and {name}
+    tags_key: str
+    create: str  # the action that makes it
 
 
-def _logs(
-    action: str, data: Mapping[str, Any], region: str, account: str, path: str, body: Any
-) -> list[Check]:
+_NAMED = {
+    # EventBridge user guide, "Tagging": a rule created with tags needs events:TagResource.
+    "events": _Named(
+        "ResourceARN", ("Name", "Rule"), "arn:aws:events:{region}:{account}:rule/{name}", "Tags", "PutRule"
+    ),
+    # CloudWatch Logs API reference, CreateLogGroup: tags on create need logs:TagResource.
+    "logs": _Named(
+        "resourceArn",
+        ("logGroupName",),
+        "arn:aws:logs:{region}:{account}:log-group:{name}",
+        "tags",
+        "CreateLogGroup",
+    ),
+}
+
+
+def _current_tags(service: str, account: str, region: str, arn: str) -> dict[str, str]:
+    if service == "events":
+        from moto.events.models import events_backends
+
+        return dict(events_backends[account][region].tagger.get_tag_dict_for_resource(arn))
     from moto.logs.models import logs_backends
 
+    return dict(logs_backends[account][region].list_tags_for_resource(arn))
+
+
+def _rule_or_log_group(
+    service: str, action: str, data: Mapping[str, Any], region: str, account: str, path: str, body: Any
+) -> list[Check]:
+    """An EventBridge rule's or a CloudWatch Logs log group's request."""
+    named = _NAMED[service]
     request = _body(body)
-    arn = str(request.get("resourceArn") or "")
-    name = str(request.get("logGroupName") or "")
+    arn = str(request.get(named.arn_key) or "")
+    name = next((str(request[key]) for key in named.name_keys if request.get(key)), "")
     if not arn and not name:
-        return [Check(f"logs:{action}", (Resource("*"),))]
-    arn = (arn or f"arn:aws:logs:{region}:{account}:log-group:{name}").removesuffix(":*")
-    tags = dict(logs_backends[account][region].list_tags_for_resource(arn))
-    new_tags = {str(k): str(v) for k, v in dict(request.get("tags") or {}).items()}
-    checks = [Check(f"logs:{action}", (Resource(arn, tags),), _tag_keys(new_tags))]
-    if action == "CreateLogGroup" and new_tags:
-        # CloudWatch Logs API reference, CreateLogGroup: tags on create need logs:TagResource.
-        checks.append(Check("logs:TagResource", (Resource(arn),), _tag_keys(new_tags)))
-    return checks
+        return [Check(f"{service}:{action}", (Resource("*"),))]
+    arn = (arn or named.arn_of_name.format(region=region, account=account, name=name)).removesuffix(":*")
+    tags = _current_tags(service, account, region, arn)
+    return _on_resource(service, action, arn, tags, _json_tags(request.get(named.tags_key)), named.create)
 
 
-BUILDERS = {"iam": _iam, "lambda": _lambda, "events": _events, "logs": _logs}
+BUILDERS: dict[str, Callable[..., list[Check]]] = {
+    "iam": _iam,
+    "lambda": _lambda,
+    "events": partial(_rule_or_log_group, "events"),
+    "logs": partial(_rule_or_log_group, "logs"),
+}

@@ -112,24 +112,16 @@ class _Named:
 
     arn_key: str
     name_keys: tuple[str, ...]
-    arn_of_name: str  # with {region}, {account} and {name}
+    kind: str  # the ARN of a name: arn:aws:<service>:<region>:<account>:<kind><name>
     tags_key: str
     create: str  # the action that makes it
 
 
 _NAMED = {
     # EventBridge user guide, "Tagging": a rule created with tags needs events:TagResource.
-    "events": _Named(
-        "ResourceARN", ("Name", "Rule"), "arn:aws:events:{region}:{account}:rule/{name}", "Tags", "PutRule"
-    ),
+    "events": _Named("ResourceARN", ("Name", "Rule"), "rule/", "Tags", "PutRule"),
     # CloudWatch Logs API reference, CreateLogGroup: tags on create need logs:TagResource.
-    "logs": _Named(
-        "resourceArn",
-        ("logGroupName",),
-        "arn:aws:logs:{region}:{account}:log-group:{name}",
-        "tags",
-        "CreateLogGroup",
-    ),
+    "logs": _Named("resourceArn", ("logGroupName",), "log-group:", "tags", "CreateLogGroup"),
 }
 
 
@@ -153,7 +145,7 @@ def _rule_or_log_group(
     name = next((str(request[key]) for key in named.name_keys if request.get(key)), "")
     if not arn and not name:
         return [Check(f"{service}:{action}", (Resource("*"),))]
-    arn = (arn or named.arn_of_name.format(region=region, account=account, name=name)).removesuffix(":*")
+    arn = (arn or f"arn:aws:{service}:{region}:{account}:{named.kind}{name}").removesuffix(":*")
     tags = _current_tags(service, account, region, arn)
     return _on_resource(service, action, arn, tags, _json_tags(request.get(named.tags_key)), named.create)
 

@@ -123,7 +123,7 @@ class CredentialsPage(AccountActions, BasePage):
     @property
     def sso(self) -> SsoSignIn:
         """The IAM Identity Center sign-in, below the choice of sign-in: built when first shown,
-        not with the page, which few sign in this way (~1 % of the window's start-up)."""
+        not with the page: few sign in this way, and building it is ~1 % of the start-up."""
         if self._sso is None:
             from PySide6.QtCore import Qt  # never before the first paint (by_name.py)
 

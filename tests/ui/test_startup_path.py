@@ -18,6 +18,7 @@ import wizard.cli as cli
 def at_first_paint(argv):
     from PySide6 import QtCore, QtGui
     from wizard.ui.main_window import MainWindow
+    from wizard.ui.widgets.sso_signin import SsoSignIn
     from PySide6.QtWidgets import QApplication
     window = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow))
     print(json.dumps({
@@ -26,6 +27,7 @@ def at_first_paint(argv):
         "pages": [int(p) for p in window.wizard.pages],
         "collecting": gc.isenabled(),
         "log_fed": window.bridge is not None,
+        "sso_panels": len(window.findChildren(SsoSignIn)),
     }), flush=True)
     os._exit(0)
 
@@ -72,5 +74,7 @@ def test_the_first_paint_needs_no_qt_namespace_no_engine_and_no_model(tmp_path: 
     assert not any(m.startswith("wizard.aws.") or m.startswith("wizard.sandbox") for m in modules)
     assert state["pages"] == [0]  # PageId.CREDENTIALS alone
     assert not state["log_fed"]
+    # The IAM Identity Center sign-in panel is built only once that sign-in is chosen.
+    assert state["sso_panels"] == 0
     # The collector, paused while the window was built, runs again once it has painted.
     assert state["collecting"]

@@ -84,3 +84,40 @@ def monthly_cost(region: str) -> CostEstimate:
         as_of=str(table["prices_as_of"]),
         pricing_page=str(table["pricing_page"]),
     )
+
+
+@dataclass(frozen=True)
+class CrossRegionCost:
+    """What traffic between the link's region and the platform's other region(s) costs."""
+
+    region: str
+    consumer_regions: tuple[str, ...]
+    per_gb: dict[str, float]  # by consumer region
+    as_of: str
+    pricing_page: str
+
+    def line(self) -> str:
+        """One line: "Cross-region traffic us-east-1 ↔ us-west-2: about $0.02 per GB …"."""
+        rates = sorted(set(self.per_gb.values()))
+        price = f"${rates[0]:g}" if len(rates) == 1 else f"${rates[0]:g}–${rates[-1]:g}"
+        return (
+            f"Cross-region traffic {self.region} ↔ {', '.join(self.consumer_regions)}: about {price} per GB "
+            "(inter-region data transfer, on top of the load balancer; the database's replies leave "
+            f"{self.region}, so expect them on your bill). AWS prices of {self.as_of}: {self.pricing_page}"
+        )
+
+
+def cross_region_cost(region: str, consumer_regions: tuple[str, ...]) -> CrossRegionCost | None:
+    """The inter-region data transfer rate between the link's region and each consumer region
+    (None when there is none: the platform connects in the link's own region)."""
+    if not consumer_regions:
+        return None
+    table = _table()
+    rates = table["inter_region_gb"]
+    per_gb = {
+        other: float(rates["pairs"].get(" ".join(sorted((region, other))), rates["default"]))
+        for other in consumer_regions
+    }
+    return CrossRegionCost(
+        region, consumer_regions, per_gb, str(table["prices_as_of"]), str(rates["pricing_page"])
+    )

@@ -437,7 +437,7 @@ def _offer_words(consumer: Any, region: str) -> str:
     nearest = consumer_regions.suggestion(region, consumer.regions)
     if not nearest:
         who = consumer.support_contact or "the platform"
-        return f"{consumer.display_name} does not connect from {region}: ask {who} to enable it. You can go on."
+        return f"{consumer.display_name} does not connect from {region}: ask {who} to enable it ."
     return (
         f"{consumer.display_name} does not connect from {region}. You can continue: the endpoint "
         f"service page offers the service in {nearest}, its nearest region (cross-region), or ask "

@@ -97,13 +97,13 @@ class CrossRegionCost:
     pricing_page: str
 
     def line(self) -> str:
-        """One line: "Cross-region traffic us-east-1 ↔ us-west-2: about $0.02 per GB …"."""
+        """One line: "about $0.02 per GB of traffic between us-east-1 and us-west-2 (…)"."""
         rates = sorted(set(self.per_gb.values()))
         price = f"${rates[0]:g}" if len(rates) == 1 else f"${rates[0]:g}–${rates[-1]:g}"
         return (
-            f"Cross-region traffic {self.region} ↔ {', '.join(self.consumer_regions)}: about {price} per GB "
-            "(inter-region data transfer, on top of the load balancer; the database's replies leave "
-            f"{self.region}, so expect them on your bill). AWS prices of {self.as_of}: {self.pricing_page}"
+            f"about {price} per GB of traffic between {self.region} and {', '.join(self.consumer_regions)} "
+            f"(inter-region data transfer, AWS prices of {self.as_of}; the database's replies leave "
+            f"{self.region}, so expect them on your bill)"
         )
 
 

@@ -59,7 +59,8 @@ def test_cross_region_traffic_is_priced_per_gb_with_neighbours_cheaper() -> None
     assert far is not None
     line = far.line()
     assert "about $0.01–$0.02 per GB" in line and "inter-region data transfer" in line
-    assert "https://aws.amazon.com/ec2/pricing/on-demand/#Data_Transfer" in line
+    assert far.pricing_page == "https://aws.amazon.com/ec2/pricing/on-demand/#Data_Transfer"
+    assert far.as_of in line
 
 
 def test_a_record_keeps_its_regions_and_an_older_record_loads_without() -> None:

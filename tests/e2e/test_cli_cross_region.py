@@ -45,10 +45,10 @@ def test_consumer_region_offers_the_service_there_says_the_cost_and_names_it_to_
     ]
     # The preview, before anything was created: the change and its price.
     assert "Will change: Offer the endpoint service in us-west-2 too" in err
-    assert "Will cost: Cross-region traffic us-east-1 ↔ us-west-2: about $0.02 per GB" in err
+    assert "Will cost: about $0.02 per GB of traffic between us-east-1 and us-west-2" in err
     assert (
-        "Connect from region us-west-2 (cross-region): create your endpoint in us-west-2 "
-        "with service region us-east-1" in result["message"]
+        "Connect from region us-west-2 (cross-region): your endpoint's service region is us-east-1"
+        in result["message"]
     )
 
     code, out, err = run(capsys, "status", "--region", REGION, "--name", result["name"], "--json")

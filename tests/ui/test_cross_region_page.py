@@ -47,16 +47,19 @@ def test_the_platforms_nearest_region_is_offered_with_its_cost_and_named_to_the_
     assert p.cross_region.isVisible() and p.cross_region.isChecked()
     assert p.other_region.currentData() == "us-west-2"  # nearer to us-east-1 than eu-west-1
     assert p.other_region.itemText(0) == "us-west-2 (nearest)"
-    assert "inter-region data transfer, about $0.02 per GB" in p.region_note.text()
+    assert "costs about $0.02 per GB (inter-region data transfer)" in p.region_note.text()
     lines = _lines(p)
     assert "Will change: Offer the endpoint service in us-west-2 too (the platform connects from it)" in lines
-    assert any(line.startswith("Will cost: Cross-region traffic us-east-1 ↔ us-west-2") for line in lines)
+    assert any(
+        line.startswith("Will cost: about $0.02 per GB of traffic between us-east-1 and us-west-2")
+        for line in lines
+    )
 
     p.cross_region.setChecked(False)  # declined: nothing cross-region is previewed, and the note says why
-    qtbot.waitUntil(lambda: not any("Cross-region" in line for line in _lines(p)), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: not any("Will cost" in line for line in _lines(p)), timeout=WAIT_MS)
     assert "ask Acme support to enable us-east-1" in p.region_note.text()
     p.cross_region.setChecked(True)
-    qtbot.waitUntil(lambda: any("Cross-region" in line for line in _lines(p)), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: any("Will cost" in line for line in _lines(p)), timeout=WAIT_MS)
     create(qtbot, window)
 
     record = window.state.link.record

@@ -109,8 +109,7 @@ def service_summary(link: Link) -> ServiceSummary:
 def _cross_region_lines(region: str, consumer_regions: Sequence[str]) -> list[str]:
     """The message's lines for a service offered in other regions (none for a same-region link)."""
     return [
-        f"  Connect from region {r} (cross-region): create your endpoint in {r} with service region "
-        f"{region}; any of your zones there will do."
+        f"  Connect from region {r} (cross-region): your endpoint's service region is {region}"
         for r in consumer_regions
     ]
 

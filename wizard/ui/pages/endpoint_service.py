@@ -62,7 +62,7 @@ class EndpointServicePage(StepPage):
             self.other_region.setCurrentIndex(max(0, self.other_region.findData(chosen)))
             self.other_region.blockSignals(False)
             self.cross_region.blockSignals(True)
-            self.cross_region.setText(f"Also offer the service in {platform.display_name}'s region:")
+            self.cross_region.setText(f"Also offer it in {platform.display_name}'s region:")
             # Pre-ticked: the platform cannot connect from this region otherwise. The preview
             # says what it costs before anything is created.
             resumed = state.link is not None and "endpoint_service" in state.link.record.completed_steps
@@ -89,12 +89,11 @@ class EndpointServicePage(StepPage):
         self.other_region.setEnabled(self.cross_region.isChecked())
         if self.cross_region.isChecked() and chosen:
             cost = costs.cross_region_cost(state.region, (chosen,))
-            price = f"about ${min(cost.per_gb.values()):g} per GB" if cost else "a per-GB charge"
+            price = f"about ${min(cost.per_gb.values()):g} per GB" if cost else "per GB"
             self.region_note.setText(
-                f"{platform} does not connect from {state.region}. With this, it creates its "
-                f"endpoint in {chosen} and reaches your database across regions (cross-region "
-                f"PrivateLink). Traffic between the two regions is billed as inter-region data "
-                f"transfer, {price}; the message to {platform} names {chosen}."
+                f"{platform} connects from {chosen}, not from {state.region}: with this option it "
+                f"reaches your database across regions. Traffic between them costs {price} "
+                "(inter-region data transfer)."
             )
         else:
             self.region_note.setText(

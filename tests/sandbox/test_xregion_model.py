@@ -217,3 +217,21 @@ def test_a_consumer_in_an_offered_region_connects_with_service_region_and_the_pr
     # The service cannot be deleted while that connection is up, as in its own region.
     failed = ec2.delete_vpc_endpoint_service_configurations(ServiceIds=[made["ServiceId"]])["Unsuccessful"]
     assert [f["Error"]["Code"] for f in failed] == ["ExistingVpcEndpointConnections"]
+
+
+def test_the_simulated_platform_connects_from_the_other_region_once(ec2: Any) -> None:
+    from wizard.sandbox.consumer import SimulatedConsumer
+
+    made = ec2.create_vpc_endpoint_service_configuration(
+        NetworkLoadBalancerArns=[nlb(ec2)], SupportedRegions=["us-west-2"]
+    )["ServiceConfiguration"]
+    ec2.modify_vpc_endpoint_service_permissions(
+        ServiceId=made["ServiceId"], AddAllowedPrincipals=["arn:aws:iam::012922587834:root"]
+    )
+    [request] = SimulatedConsumer(REGION, delay=0).poll_once()
+    assert request.service_id == made["ServiceId"] and request.state == "pendingAcceptance"
+    connections = ec2.describe_vpc_endpoint_connections()["VpcEndpointConnections"]
+    assert [(c["VpcEndpointId"], c["VpcEndpointRegion"]) for c in connections] == [
+        (request.endpoint_id, "us-west-2")
+    ]
+    assert SimulatedConsumer(REGION, delay=0).poll_once() == []  # another run never asks twice

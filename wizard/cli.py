@@ -22,6 +22,7 @@ EPILOG = """examples:
   privatelink-wizard notify --region us-east-1 --name plw-orders-mysql --email dba@example.com
   privatelink-wizard status --region us-east-1 --name plw-orders-mysql --report report.md
   privatelink-wizard teardown --region us-east-1 --name plw-orders-mysql --yes
+  privatelink-wizard export --region us-east-1 --name plw-orders-mysql --format terraform
 exit codes: 0 done, 1 AWS refused or failed, 2 bad input, 3 timed out waiting"""
 
 
@@ -147,6 +148,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = aws_command("sync", "Point the link's target group at the database's current address once.")
     p.add_argument("--name", required=True, help="link name")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+
+    p = aws_command(
+        "export",
+        "Write a link as code: Terraform files for everything it owns, with import blocks that "
+        "carry each resource's id in AWS.",
+    )
+    p.add_argument("--name", required=True, help="link name")
+    p.add_argument("--format", required=True, choices=["terraform"], help="the only format: terraform")
+    p.add_argument("--out", help="folder to write (default: ./LINK-terraform); must be empty or new")
+    p.add_argument("--force", action="store_true", help="write into a folder that holds files already")
 
     from wizard.account_cli import add_commands
 

@@ -165,7 +165,7 @@ def _rules(export: Export, sync: SyncState) -> None:
         if statement is not None:
             p = export.resource("aws_lambda_permission", name, f"{function}/{statement['Sid']}")
             p.set("statement_id", statement["Sid"])
-            p.set("action", statement.get("Action", "lambda:InvokeFunction"))
+            p.set("action", str(statement.get("Action", "")))
             p.set("function_name", Expr("aws_lambda_function.target_sync.function_name"))
             principal = statement.get("Principal", {})
             p.set(

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import REGION, cli, setup_link
+from .conftest import REGION, cli, client, setup_link
 
 LINK = "plw-tf-checkov"
 
@@ -30,16 +30,26 @@ def _checkov() -> str:
     pytest.skip("checkov is not installed here (set PLW_CHECKOV to its path; .ci/run does)")
 
 
+def _ssh_host() -> str:
+    instances = client("ec2").describe_instances()["Reservations"]
+    return str(next(i["InstanceId"] for r in instances for i in r["Instances"]))
+
+
+@pytest.mark.parametrize("kind", ["mysql", "ssh-host"])
 def test_checkov_finds_nothing_unjustified(
-    sandbox_account: Any, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    sandbox_account: Any, capsys: pytest.CaptureFixture[str], tmp_path: Path, kind: str
 ) -> None:
     checkov = _checkov()
-    # Everything a link can own: alerts, the target sync, a rule on the database's group and the
-    # link's parameter group (--fix on MySQL).
-    setup_link(capsys, LINK, "--notify", "dba@example.com")
+    link = f"{LINK}-{kind}"
+    if kind == "mysql":
+        # Everything a link can own: alerts, the target sync, a rule on the database's group and
+        # the link's parameter group (--fix on MySQL).
+        setup_link(capsys, link, "--notify", "dba@example.com")
+    else:  # an SSH tunnel host: port 22 on its group, open only to the load balancer's group
+        setup_link(capsys, link, "--port", "22", source=_ssh_host())
     out = tmp_path / "tf"
     run = cli(
-        capsys, "export", "--region", REGION, "--name", LINK, "--format", "terraform", "--out", str(out)
+        capsys, "export", "--region", REGION, "--name", link, "--format", "terraform", "--out", str(out)
     )
     assert run.code == 0, run.err
     result = subprocess.run(

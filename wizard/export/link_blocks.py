@@ -247,15 +247,32 @@ def endpoint_services(export: Export, state: LinkState) -> None:
         export.set_tags(block, {t["Key"]: t.get("Value", "") for t in config.get("Tags", [])})
 
 
+# checkov's checks of well-known ports open to the world (0.0.0.0/0): they cannot resolve a
+# referenced security group, so they flag a rule that admits only the load balancer's group.
+_WORLD_PORT_CHECKS = {22: "CKV_AWS_24", 3389: "CKV_AWS_25", 80: "CKV_AWS_260"}
+
+
 def database_rules(export: Export, state: LinkState) -> None:
     for rule in sorted(state.database_rules, key=lambda r: r["SecurityGroupRuleId"]):
-        _rule(
+        block = _rule(
             export,
             rule,
             "database",
             comment=f"The rule the wizard added to the database's security group {rule['GroupId']} "
             "(the group itself is the database's, not the link's).",
         )
+        if not rule.get("ReferencedGroupInfo", {}).get("GroupId"):
+            continue
+        low, high = int(rule.get("FromPort", -1)), int(rule.get("ToPort", -1))
+        for port, check in _WORLD_PORT_CHECKS.items():
+            if low <= port <= high or str(rule.get("IpProtocol")) == "-1":
+                block.items.insert(
+                    0,
+                    Comment(
+                        f"checkov:skip={check}:Port {port} is open only to the load balancer's "
+                        "security group (referenced_security_group_id), not to 0.0.0.0/0"
+                    ),
+                )
 
 
 def parameter_group(export: Export, state: LinkState) -> None:

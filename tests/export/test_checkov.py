@@ -14,9 +14,15 @@ from typing import Any
 
 import pytest
 
+from tests.support.helpers import RIVERY
+from wizard.aws import discovery
+from wizard.aws.session import Credentials, make_context, whoami
+from wizard.state import RecordStore
+from wizard.steps import databases
+
 from .conftest import REGION, cli, client, setup_link
 
-LINK = "plw-tf-checkov"
+LINK = "plw-tf-ckv"
 
 
 def _checkov() -> str:
@@ -35,32 +41,44 @@ def _ssh_host() -> str:
     return str(next(i["InstanceId"] for r in instances for i in r["Instances"]))
 
 
-@pytest.mark.parametrize("kind", ["mysql", "ssh-host"])
-def test_checkov_finds_nothing_unjustified(
-    sandbox_account: Any, capsys: pytest.CaptureFixture[str], tmp_path: Path, kind: str
-) -> None:
-    checkov = _checkov()
+def _build(capsys: pytest.CaptureFixture[str], kind: str) -> str:
     link = f"{LINK}-{kind}"
     if kind == "mysql":
         # Everything a link can own: alerts, the target sync, a rule on the database's group and
         # the link's parameter group (--fix on MySQL).
         setup_link(capsys, link, "--notify", "dba@example.com")
-    else:  # an SSH tunnel host: port 22 on its group, open only to the load balancer's group
+    elif kind == "ssh-host":  # port 22 on its group, open only to the load balancer's group
         setup_link(capsys, link, "--port", "22", source=_ssh_host())
-    out = tmp_path / "tf"
-    run = cli(
-        capsys, "export", "--region", REGION, "--name", link, "--format", "terraform", "--out", str(out)
-    )
-    assert run.code == 0, run.err
+    else:  # two databases: a second added to a link with alerts, its own listener, group and alarm
+        setup_link(capsys, link, "--notify", "dba@example.com", source="analytics-pg")
+        aws = make_context(Credentials(), REGION)
+        source = discovery.find_data_source(aws, "reports-aurora")
+        databases.add_database(aws, RecordStore(), whoami(aws).account_id, link, source, RIVERY)
+    return link
+
+
+def test_checkov_finds_nothing_unjustified(
+    sandbox_account: Any, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    checkov = _checkov()
+    exports = tmp_path / "exports"
+    for kind in ("mysql", "ssh-host", "two-dbs"):
+        link = _build(capsys, kind)
+        out = exports / kind
+        run = cli(
+            capsys, "export", "--region", REGION, "--name", link, "--format", "terraform", "--out", f"{out}"
+        )
+        assert run.code == 0, run.err
+        # Every accepted finding says why, in more than a word.
+        skips = re.findall(r"#\s*checkov:skip=(CKV2?_AWS_\d+):(.*)", (out / "main.tf").read_text())
+        assert skips and all(len(reason.strip()) > 30 for _, reason in skips), skips
+    # One run over the three folders (each a module of its own): checkov takes seconds to start.
     result = subprocess.run(
-        [checkov, "-d", str(out), "--framework", "terraform", "--quiet", "--compact", "--skip-download"],
+        [checkov, "-d", str(exports), "--framework", "terraform", "--quiet", "--compact", "--skip-download"],
         capture_output=True,
         text=True,
-        timeout=240,
+        timeout=300,
         env={**os.environ, "BC_SKIP_MAPPING": "TRUE"},  # no call home for guidelines
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Failed checks: 0" in result.stdout, result.stdout
-    # Every accepted finding says why, in more than a word.
-    skips = re.findall(r"#\s*checkov:skip=(CKV2?_AWS_\d+):(.*)", (out / "main.tf").read_text())
-    assert skips and all(len(reason.strip()) > 30 for _, reason in skips), skips

@@ -1,7 +1,7 @@
-"""Issue 20 (3) with Contract A: a link with two databases (a second target group and listener,
-tagged with the link and `privatelink-wizard:database`, made here by hand as the `add` command
-will) is exported with both target groups and both listeners, each imported by its own ARN, and
-one listener port variable per database."""
+"""Issue 20 (3) with several databases (Contract A): a link built by `setup` (alerts and target
+sync on) with a second database added by the engine's add_database is exported with both target
+groups and both listeners, each imported by its own ARN, a listener port variable per database,
+each database's health alarm, and the one target sync's policy covering both target groups."""
 
 from __future__ import annotations
 
@@ -11,43 +11,31 @@ from typing import Any
 
 import pytest
 
-from wizard.model import link_tags
+from tests.support.helpers import RIVERY
+from wizard.aws import discovery
+from wizard.aws.session import Credentials, make_context, whoami
+from wizard.state import RecordStore
+from wizard.steps import databases
 
 from .conftest import REGION, cli, client, parse, setup_link, strip
 
 LINK = "plw-tf-two"
-DATABASE_TAG = "privatelink-wizard:database"
-
-
-def _add_second_database(link: str) -> tuple[str, str]:
-    """A target group for analytics-pg (port 5432) behind listener 5433 of the link's NLB."""
-    elbv2, rds = client("elbv2"), client("rds")
-    [lb] = elbv2.describe_load_balancers(Names=[link])["LoadBalancers"]
-    pg = rds.describe_db_instances(DBInstanceIdentifier="analytics-pg")["DBInstances"][0]
-    tags = [*link_tags(link), {"Key": DATABASE_TAG, "Value": "analytics-pg"}]
-    [group] = elbv2.create_target_group(
-        Name=f"{link}-5433",
-        Protocol="TCP",
-        Port=pg["Endpoint"]["Port"],
-        VpcId=lb["VpcId"],
-        TargetType="ip",
-        Tags=tags,
-    )["TargetGroups"]
-    [listener] = elbv2.create_listener(
-        LoadBalancerArn=lb["LoadBalancerArn"],
-        Protocol="TCP",
-        Port=5433,
-        DefaultActions=[{"Type": "forward", "TargetGroupArn": group["TargetGroupArn"]}],
-        Tags=tags,
-    )["Listeners"]
-    return group["TargetGroupArn"], listener["ListenerArn"]
 
 
 def test_both_databases_are_exported(
     sandbox_account: Any, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    setup_link(capsys, LINK, "--no-sync")
-    group_arn, listener_arn = _add_second_database(LINK)
+    setup_link(capsys, LINK, "--notify", "dba@example.com", source="analytics-pg")
+    aws = make_context(Credentials(), REGION)
+    added = databases.add_database(
+        aws,
+        RecordStore(),
+        whoami(aws).account_id,
+        LINK,
+        discovery.find_data_source(aws, "reports-aurora"),
+        RIVERY,
+    )
+    assert added.listener_port == 5433  # both PostgreSQL: the second gets the next port
     run = cli(
         capsys,
         "export",
@@ -63,19 +51,33 @@ def test_both_databases_are_exported(
     assert run.code == 0, run.err
     parsed = parse(tmp_path / "tf")
 
-    groups = parsed.resources["aws_lb_target_group"]
-    listeners = parsed.resources["aws_lb_listener"]
-    assert len(groups) == 2 and len(listeners) == 2
-    assert parsed.imports["aws_lb_target_group.analytics_pg"] == group_arn
-    assert parsed.imports["aws_lb_listener.analytics_pg"] == listener_arn
-    assert groups["analytics_pg"]["port"] == 5432  # the database's own port
-    assert (
-        strip(listeners["analytics_pg"]["default_action"][0]["target_group_arn"])
-        == "aws_lb_target_group.analytics_pg.arn"
-    )
+    elbv2 = client("elbv2")
+    [lb] = elbv2.describe_load_balancers(Names=[LINK])["LoadBalancers"]
+    listeners = {
+        ls["ListenerArn"]: (ls["Port"], ls["DefaultActions"][0]["TargetGroupArn"])
+        for ls in elbv2.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"]
+    }
+    assert sorted(port for port, _ in listeners.values()) == [5432, 5433]
+    by_id = {resource_id: address for address, resource_id in parsed.imports.items()}
     ports = parsed.variables["listener_ports"]["default"]
-    assert ports["analytics_pg"] == 5433 and sorted(ports.values()) == [3306, 5433]
-    for listener in listeners.values():
-        key = re.fullmatch(r'var\.listener_ports\["(.+)"\]', strip(listener["port"]))
-        assert key and key.group(1) in ports
-    assert "analytics-pg" in str(groups["analytics_pg"]["tags"])  # its database tag, as AWS reports it
+    for listener_arn, (port, group_arn) in listeners.items():
+        address = by_id[listener_arn]
+        assert address.startswith("aws_lb_listener.")
+        body = parsed.resources["aws_lb_listener"][address.split(".")[1]]
+        key = re.fullmatch(r'var\.listener_ports\["(.+)"\]', strip(body["port"]))
+        assert key and ports[key.group(1)] == port
+        # The listener forwards to the target group imported from that listener's target group ARN.
+        assert strip(body["default_action"][0]["target_group_arn"]) == f"{by_id[group_arn]}.arn"
+    assert set(ports) == {"analytics_pg", "reports_aurora"}  # named after each database's tag
+    groups = parsed.resources["aws_lb_target_group"]
+    assert groups["reports_aurora"]["port"] == 5432  # the database's own port
+
+    alarms = {v for k, v in parsed.imports.items() if k.startswith("aws_cloudwatch_metric_alarm.")}
+    assert alarms == {f"{LINK}-no-healthy-database", f"{LINK}-no-healthy-database-5433"}
+    policy = parsed.text[parsed.text.index('resource "aws_iam_role_policy"') :]
+    assert (
+        "aws_lb_target_group.analytics_pg.arn" in policy
+        and "aws_lb_target_group.reports_aurora.arn" in policy
+    )
+    function = parsed.one("aws_lambda_function")
+    assert "EXTRA_DATABASES" in function["environment"][0]["variables"]

@@ -18,9 +18,7 @@ from wizard.aws.teardown_plan import PROTECTION_KEY
 from wizard.export.builder import Export, label
 from wizard.export.hcl import Block, Comment, Expr
 from wizard.export.reading import LinkState, TargetGroupState
-
-# A database's tag (Contract A of issue 20); older target groups lack it.
-DATABASE_TAG = "privatelink-wizard:database"
+from wizard.model import DATABASE_TAG_KEY
 
 SYNC_STATE_TAGS = (TAG_LAST_RUN, TAG_MISSES, TAG_WRITER)
 ACCESS_LOGS_SKIP = (
@@ -124,7 +122,7 @@ def load_balancers(export: Export, state: LinkState) -> None:
 
 
 def _group_label(group: TargetGroupState, export: Export, listener_port: int | None) -> str:
-    database = group.tags.get(DATABASE_TAG)
+    database = group.tags.get(DATABASE_TAG_KEY)  # older target groups lack it: the first database
     if database:
         return label(database)
     port = listener_port if listener_port is not None else group.group.get("Port")

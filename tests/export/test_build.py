@@ -48,8 +48,7 @@ def test_server_targets_are_left_out_with_how_to_add_them() -> None:
     )
     main = build(state).files["main.tf"].decode()
     assert "Registered now: i-0abc:22" in main
-    assert (
-        'resource "aws_lb_target_group_attachment" "x" { target_group_arn = aws_lb_target_group.port_22.arn'
-        in main
-    )
+    assert '#   resource "aws_lb_target_group_attachment" "target_1" {\n' in main
+    assert "#     target_group_arn = aws_lb_target_group.port_22.arn\n" in main
+    assert '#     target_id        = "i-0abc"\n' in main
     assert "target sync (below)" not in main

@@ -239,3 +239,26 @@ def test_a_folder_with_files_is_not_overwritten_without_force(
     # Without the target sync, no Lambda part and no zip.
     parsed = parse(folder)
     assert "aws_lambda_function" not in parsed.resources and not (folder / "target_sync.zip").exists()
+
+
+def test_a_cross_region_service_keeps_its_regions(
+    sandbox_account: Any, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    link = "plw-tf-regions"
+    setup_link(capsys, link, "--no-sync")
+    ec2 = client("ec2")
+    [lb] = client("elbv2").describe_load_balancers(Names=[link])["LoadBalancers"]
+    [service] = [
+        s
+        for s in ec2.describe_vpc_endpoint_service_configurations()["ServiceConfigurations"]
+        if lb["LoadBalancerArn"] in s["NetworkLoadBalancerArns"]
+    ]
+    # Issue 20 (2) makes the service available in a consumer region (SupportedRegions).
+    ec2.modify_vpc_endpoint_service_configuration(
+        ServiceId=service["ServiceId"], AddSupportedRegions=["eu-west-1"]
+    )
+    reported = ec2.describe_vpc_endpoint_service_configurations(ServiceIds=[service["ServiceId"]])
+    regions = sorted(r["Region"] for r in reported["ServiceConfigurations"][0]["SupportedRegions"])
+    parsed = _export(capsys, tmp_path / "tf", link)
+    assert "eu-west-1" in regions
+    assert parsed.one("aws_vpc_endpoint_service")["supported_regions"] == regions  # as AWS reports them

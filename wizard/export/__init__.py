@@ -62,9 +62,10 @@ def build(state: LinkState) -> TerraformExport:
 def _main(export: Export) -> str:
     header = Comment(
         f"The link '{export.link}' in {export.region}, as privatelink-wizard {__version__} read it "
-        "from AWS.\nimports.tf takes each resource into Terraform's state: run `terraform init` and "
-        "`terraform plan` (it should\nshow only imports, no change), then `terraform apply`. The "
-        "privatelink-wizard tags stay: the wizard\nfinds the link by them (status, target sync, "
+        "from AWS.\n"
+        "imports.tf takes each resource into Terraform's state: run `terraform init` and "
+        "`terraform plan` (it should show only imports, no change), then `terraform apply`. The "
+        "privatelink-wizard tags stay: the wizard finds the link by them (status, target sync, "
         "teardown)."
     )
     locals_block = Block("locals")
@@ -76,7 +77,7 @@ def _imports(export: Export) -> str:
     blocks: list[Block | Comment] = [
         Comment(
             "Terraform 1.5 or later imports these on the next plan/apply. Once applied they may stay "
-            "(an import\nof what is already in the state does nothing) or be deleted."
+            "(an import of what is already in the state does nothing) or be deleted."
         )
     ]
     for address, resource_id in export.imports:

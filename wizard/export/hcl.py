@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import re
+import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Union
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 INDENT = "  "
+WIDTH = 100  # where a long comment is wrapped
 
 
 @dataclass(frozen=True)
@@ -77,8 +79,7 @@ def value(v: Value, depth: int = 0) -> str:
     if isinstance(v, Mapping):
         if not v:
             return "{}"
-        width = max(len(_key(k)) for k in v)
-        lines = [f"{pad}{_key(k).ljust(width)} = {value(x, depth + 1)}" for k, x in v.items()]
+        lines = _aligned([(_key(k), value(x, depth + 1)) for k, x in v.items()], pad)
         return "{\n" + "\n".join(lines) + "\n" + INDENT * depth + "}"
     items = [value(x, depth + 1) for x in v]
     one_line = "[" + ", ".join(items) + "]"
@@ -87,8 +88,39 @@ def value(v: Value, depth: int = 0) -> str:
     return "[\n" + "".join(f"{pad}{item},\n" for item in items) + INDENT * depth + "]"
 
 
+def _aligned(pairs: list[tuple[str, str]], pad: str) -> list[str]:
+    """`name = value` lines, the `=` aligned as terraform fmt does: within a run of attributes,
+    which a value spanning several lines ends (its own line still belongs to the run)."""
+    lines: list[str] = []
+    group: list[tuple[str, str]] = []
+
+    def flush() -> None:
+        width = max((len(name) for name, _ in group), default=0)
+        lines.extend(f"{pad}{name.ljust(width)} = {text}" for name, text in group)
+        group.clear()
+
+    for name, text in pairs:
+        group.append((name, text))
+        if "\n" in text:
+            flush()
+    flush()
+    return lines
+
+
 def _comment_lines(text: str, pad: str) -> list[str]:
-    return [f"{pad}# {line}".rstrip() for line in text.splitlines()]
+    """Each line as `# line`, long ones wrapped at 100 columns; a checkov skip stays on one line
+    (checkov reads the reason from that line)."""
+    lines: list[str] = []
+    for line in text.splitlines():
+        if line.startswith("checkov:") or len(pad) + 2 + len(line) <= WIDTH:
+            lines.append(f"{pad}# {line}".rstrip())
+        else:
+            indent = line[: len(line) - len(line.lstrip())]
+            lines += [
+                f"{pad}# {part}"
+                for part in textwrap.wrap(line, WIDTH - len(pad) - 2, subsequent_indent=indent)
+            ]
+    return lines
 
 
 def render_block(block: Block, depth: int = 0) -> str:
@@ -98,9 +130,7 @@ def render_block(block: Block, depth: int = 0) -> str:
     run: list[tuple[str, Value]] = []
 
     def flush() -> None:
-        # terraform fmt aligns the `=` of consecutive attributes.
-        width = max((len(_key(n)) for n, _ in run), default=0)
-        lines.extend(f"{pad}{INDENT}{_key(n).ljust(width)} = {value(v, depth + 1)}" for n, v in run)
+        lines.extend(_aligned([(_key(n), value(v, depth + 1)) for n, v in run], pad + INDENT))
         run.clear()
 
     previous: str = ""

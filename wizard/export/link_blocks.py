@@ -45,8 +45,11 @@ NO_TARGETS = (
 STATIC_TARGETS = (
     "Targets are not written here: aws_lb_target_group_attachment cannot be imported, so `plan` "
     "would show it as new. Registered now: {targets}. To manage them with Terraform, add for each:\n"
-    '  resource "aws_lb_target_group_attachment" "x" {{ target_group_arn = {group}.arn, '
-    'target_id = "…", port = … }}'
+    '  resource "aws_lb_target_group_attachment" "target_1" {{\n'
+    "    target_group_arn = {group}.arn\n"
+    '    target_id        = "{first_id}"\n'
+    "    port             = {first_port}\n"
+    "  }}"
 )
 
 
@@ -146,7 +149,12 @@ def _target_group(export: Export, group: TargetGroupState, name: str, synced: bo
         "aws_lb_target_group",
         name,
         tg["TargetGroupArn"],
-        words.format(targets=targets, group=f"aws_lb_target_group.{name}"),
+        words.format(
+            targets=targets,
+            group=f"aws_lb_target_group.{name}",
+            first_id=group.targets[0][0] if group.targets else "…",
+            first_port=group.targets[0][1] if group.targets else tg.get("Port"),
+        ),
     )
     export.refer(tg["TargetGroupArn"], block, "arn")
     block.set("name", tg["TargetGroupName"]).set("port", int(tg["Port"])).set("protocol", tg["Protocol"])

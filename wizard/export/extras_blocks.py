@@ -16,7 +16,7 @@ import hashlib
 from typing import Any
 
 from wizard.aws.alerts import dimension
-from wizard.aws.sync_deploy import package
+from wizard.aws.sync_deploy import function_name, package
 from wizard.export.builder import Export, label
 from wizard.export.hcl import Expr
 from wizard.export.reading import AlertState, LinkState, SyncState
@@ -64,6 +64,8 @@ def _sha(code: bytes) -> str:
 
 def _function(export: Export, sync: SyncState) -> None:
     config = sync.function
+    if config is None:
+        return
     code = package()
     export.files[ZIP_NAME] = code
     match = (
@@ -128,7 +130,7 @@ def _log_group(export: Export, sync: SyncState) -> None:
     block.set("name", group["logGroupName"])
     if group.get("retentionInDays"):
         block.set("retention_in_days", int(group["retentionInDays"]))
-    export.set_tags(block, sync.tags)
+    export.set_tags(block, sync.log_tags)
 
 
 def _permission_source(statement: dict[str, Any]) -> str:
@@ -140,7 +142,7 @@ def _permission_source(statement: dict[str, Any]) -> str:
 
 
 def _rules(export: Export, sync: SyncState) -> None:
-    function = sync.function["FunctionName"]
+    function = sync.function["FunctionName"] if sync.function else function_name(sync.link)
     permissions = {_permission_source(s): s for s in sync.permissions}
     for rule, targets in sync.rules:
         name = label("target_sync_" + rule["Name"].removeprefix(function).strip("-"))
@@ -162,7 +164,7 @@ def _rules(export: Export, sync: SyncState) -> None:
             t.set("rule", Expr(f"{export.address(block)}.name")).set("target_id", target["Id"])
             t.set("arn", export.ref(target["Arn"]))
         statement = permissions.get(rule["Arn"])
-        if statement is not None:
+        if statement is not None and sync.function:
             p = export.resource("aws_lambda_permission", name, f"{function}/{statement['Sid']}")
             p.set("statement_id", statement["Sid"])
             p.set("action", str(statement.get("Action", "")))

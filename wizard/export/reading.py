@@ -36,7 +36,7 @@ class TargetGroupState:
 
 @dataclass
 class SyncState:
-    function: Raw  # GetFunction's Configuration
+    function: Raw | None  # GetFunction's Configuration (None: a deployment cut short)
     tags: dict[str, str]
     role: Raw | None  # GetRole's Role
     role_policies: dict[str, Any]  # inline policy name -> document
@@ -44,6 +44,8 @@ class SyncState:
     rules: list[tuple[Raw, list[Raw]]]  # (DescribeRule, its targets)
     rule_tags: dict[str, dict[str, str]]
     permissions: list[Raw]  # statements of the function's resource policy
+    link: str = ""
+    log_tags: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -227,8 +229,10 @@ def _read_parameter_group(aws: AwsContext, state: LinkState, name: str) -> None:
 
 def _read_sync(aws: AwsContext, link: str, ids: dict[str, list[str]]) -> SyncState | None:
     fn = function_name(link)
-    with aws_step("Reading the target sync function", "lambda:GetFunction"):
-        function = aws.client("lambda").get_function(FunctionName=fn)
+    function: Raw = {}
+    if ids.get("sync-function"):
+        with aws_step("Reading the target sync function", "lambda:GetFunction"):
+            function = aws.client("lambda").get_function(FunctionName=fn)
     role = None
     policies: dict[str, Any] = {}
     if ids.get("sync-role"):
@@ -249,6 +253,11 @@ def _read_sync(aws: AwsContext, link: str, ids: dict[str, list[str]]) -> SyncSta
             (g for g in groups.get("logGroups", []) if g.get("logGroupName") == ids["sync-log-group"][0]),
             None,
         )
+    log_tags: dict[str, str] = {}
+    if log_group is not None:
+        with aws_step("Reading the target sync's log", "logs:ListTagsForResource"):
+            arn = str(log_group["arn"]).removesuffix(":*")
+            log_tags = _tag_map(aws.client("logs").list_tags_for_resource(resourceArn=arn).get("tags", {}))
     rules, rule_tags = [], {}
     for arn in ids.get("sync-rule", []):
         rule_name = arn.rsplit("/", 1)[-1]
@@ -262,21 +271,25 @@ def _read_sync(aws: AwsContext, link: str, ids: dict[str, list[str]]) -> SyncSta
             )
         rules.append((rule, targets))
     permissions: list[Raw] = []
-    try:
-        with aws_step("Reading who may run the target sync", "lambda:GetPolicy"):
-            permissions = _document(aws.client("lambda").get_policy(FunctionName=fn)["Policy"])["Statement"]
-    except UserError as exc:
-        if not has_code(exc, "ResourceNotFoundException"):
-            raise
+    if function:
+        try:
+            with aws_step("Reading who may run the target sync", "lambda:GetPolicy"):
+                policy = aws.client("lambda").get_policy(FunctionName=fn)["Policy"]
+            permissions = _document(policy)["Statement"]
+        except UserError as exc:
+            if not has_code(exc, "ResourceNotFoundException"):
+                raise
     return SyncState(
-        function=function["Configuration"],
-        tags=_tag_map(function.get("Tags", {})),
+        function=function.get("Configuration"),
+        tags=_tag_map(function.get("Tags", {}) or (role or {}).get("Tags", [])),
         role=role,
         role_policies=policies,
         log_group=log_group,
         rules=rules,
         rule_tags=rule_tags,
         permissions=permissions,
+        link=link,
+        log_tags=log_tags,
     )
 
 

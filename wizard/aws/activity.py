@@ -119,6 +119,10 @@ _PHRASES: dict[str, str] = {
     "DescribeVpcEndpointConnectionNotifications": "Looking for the connection notices",
     "CreateVpcEndpointConnectionNotification": "Turning on the endpoint service's connection notices",
     "DeleteVpcEndpointConnectionNotifications": "Turning off the connection notices",
+    # The Terraform export (wizard/export/) reads the target sync's policies and triggers too.
+    "GetRolePolicy": "Reading the target sync's role policy",
+    "GetPolicy": "Reading who may run the target sync",
+    "ListTargetsByRule": "Reading what the target sync's triggers run",
 }
 
 # Parameters that must never be shown, logged or exported.

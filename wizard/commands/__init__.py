@@ -3,6 +3,7 @@ calls the handler of the same name (`list` is `list_links`)."""
 
 from wizard.commands.accept import accept
 from wizard.commands.account import login, preflight, profiles
+from wizard.commands.databases import add, remove
 from wizard.commands.export import export
 from wizard.commands.notify import notify
 from wizard.commands.setup import setup
@@ -12,12 +13,14 @@ from wizard.commands.teardown import teardown
 
 __all__ = [
     "accept",
+    "add",
     "export",
     "list_links",
     "login",
     "notify",
     "preflight",
     "profiles",
+    "remove",
     "setup",
     "status",
     "sync",

@@ -14,12 +14,6 @@ from typing import Any
 
 import pytest
 
-from tests.support.helpers import RIVERY
-from wizard.aws import discovery
-from wizard.aws.session import Credentials, make_context, whoami
-from wizard.state import RecordStore
-from wizard.steps import databases
-
 from .conftest import REGION, cli, client, setup_link
 
 LINK = "plw-tf-ckv"
@@ -51,9 +45,8 @@ def _build(capsys: pytest.CaptureFixture[str], kind: str) -> str:
         setup_link(capsys, link, "--port", "22", source=_ssh_host())
     else:  # two databases: a second added to a link with alerts, its own listener, group and alarm
         setup_link(capsys, link, "--notify", "dba@example.com", source="analytics-pg")
-        aws = make_context(Credentials(), REGION)
-        source = discovery.find_data_source(aws, "reports-aurora")
-        databases.add_database(aws, RecordStore(), whoami(aws).account_id, link, source, RIVERY)
+        added = cli(capsys, "add", "--region", REGION, "--name", link, "--source", "reports-aurora", "--yes")
+        assert added.code == 0, added.err
     return link
 
 

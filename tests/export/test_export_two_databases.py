@@ -1,5 +1,5 @@
 """Issue 20 (3) with several databases (Contract A): a link built by `setup` (alerts and target
-sync on) with a second database added by the engine's add_database is exported with both target
+sync on) with a second database added by `privatelink-wizard add` is exported with both target
 groups and both listeners, each imported by its own ARN, a listener port variable per database,
 each database's health alarm, and the one target sync's policy covering both target groups."""
 
@@ -11,12 +11,6 @@ from typing import Any
 
 import pytest
 
-from tests.support.helpers import RIVERY
-from wizard.aws import discovery
-from wizard.aws.session import Credentials, make_context, whoami
-from wizard.state import RecordStore
-from wizard.steps import databases
-
 from .conftest import REGION, cli, client, parse, setup_link, strip
 
 LINK = "plw-tf-two"
@@ -26,16 +20,8 @@ def test_both_databases_are_exported(
     sandbox_account: Any, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     setup_link(capsys, LINK, "--notify", "dba@example.com", source="analytics-pg")
-    aws = make_context(Credentials(), REGION)
-    added = databases.add_database(
-        aws,
-        RecordStore(),
-        whoami(aws).account_id,
-        LINK,
-        discovery.find_data_source(aws, "reports-aurora"),
-        RIVERY,
-    )
-    assert added.listener_port == 5433  # both PostgreSQL: the second gets the next port
+    added = cli(capsys, "add", "--region", REGION, "--name", LINK, "--source", "reports-aurora", "--yes")
+    assert added.code == 0, added.err
     run = cli(
         capsys,
         "export",

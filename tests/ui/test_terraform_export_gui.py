@@ -54,5 +54,6 @@ def test_done_page_exports_the_link_as_terraform(
     (folder / "main.tf").write_text("# the team's edits\n")
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(done.error_panel.isVisible, timeout=60000)
-    assert "is not empty" in done.error_panel.text()
+    assert "is not empty" in done.error_panel.text() and "Choose another folder" in done.error_panel.text()
+    assert "--force" not in done.error_panel.text()  # words for the window, not the command line
     assert (folder / "main.tf").read_text() == "# the team's edits\n"

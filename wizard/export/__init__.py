@@ -123,21 +123,27 @@ def export_terraform(
     return build(state)
 
 
-def check_folder(folder: Path, force: bool = False) -> None:
+def check_folder(folder: Path, force: bool = False, in_window: bool = False) -> None:
     """Refuse a folder that holds files already, unless `force` (then ours are overwritten)."""
     if folder.exists() and not folder.is_dir():
-        raise bad_input(f"{folder} is a file, not a folder", "Give a folder name with --out.")
+        fix = "Choose another folder." if in_window else "Give a folder name with --out."
+        raise bad_input(f"{folder} is a file, not a folder", fix)
     if folder.is_dir() and any(folder.iterdir()) and not force:
         raise bad_input(
             f"The folder {folder} is not empty",
-            "Choose an empty or new folder with --out, or add --force to overwrite the export's "
-            "files there (other files are left as they are).",
+            f"Choose another folder, or move {folder} aside first: the export does not write over "
+            "files (a team may have changed them)."
+            if in_window
+            else "Choose an empty or new folder with --out, or add --force to overwrite the "
+            "export's files there (other files are left as they are).",
         )
 
 
-def write_folder(export: TerraformExport, folder: Path, force: bool = False) -> list[Path]:
+def write_folder(
+    export: TerraformExport, folder: Path, force: bool = False, in_window: bool = False
+) -> list[Path]:
     """Write the files into `folder` (made if missing); returns their paths."""
-    check_folder(folder, force)
+    check_folder(folder, force, in_window)
     written = []
     try:
         folder.mkdir(parents=True, exist_ok=True)

@@ -255,6 +255,6 @@ def export_terraform(
     """Write the link as Terraform into `folder` (new or empty); the files written."""
     from wizard import export
 
-    export.check_folder(folder)  # before reading AWS: a refusal costs nothing
+    export.check_folder(folder, in_window=True)  # before reading AWS: a refusal costs nothing
     result = export.export_terraform(aws, name, _saved_record(account_id, aws.region, name), progress)
-    return export.write_folder(result, folder)
+    return export.write_folder(result, folder, in_window=True)

@@ -47,9 +47,10 @@ READ_POLICY_SKIPS = (
     'checkov:skip=CKV_AWS_290:Same: only describe calls have Resource "*"'
 )
 TOPIC_SKIP = (
-    "checkov:skip=CKV_AWS_26:CloudWatch alarms cannot publish to a topic encrypted with the AWS "
-    "managed key (aws/sns), and the notices carry no data, only that a connection or the "
-    "database's health changed"
+    "checkov:skip=CKV_AWS_26:CloudWatch alarms and endpoint services cannot publish to a topic "
+    "under the AWS managed key aws/sns, whose policy cannot grant them the key (SNS guide, "
+    "compatibility between event sources from AWS services and encrypted topics); the notices "
+    "carry no data, only that a connection or the database's health changed"
 )
 CODE_COMMENT = (
     "The code is the wizard's (wizard/aws/target_sync), the same zip as {zip} here ({match}). A "

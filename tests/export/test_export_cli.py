@@ -262,3 +262,20 @@ def test_a_cross_region_service_keeps_its_regions(
     parsed = _export(capsys, tmp_path / "tf", link)
     assert "eu-west-1" in regions
     assert parsed.one("aws_vpc_endpoint_service")["supported_regions"] == regions  # as AWS reports them
+
+
+def test_only_terraform_is_a_format(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    run = cli(
+        capsys,
+        "export",
+        "--region",
+        REGION,
+        "--name",
+        LINK,
+        "--format",
+        "pulumi",
+        "--out",
+        str(tmp_path / "x"),
+    )
+    assert run.code == 2 and "terraform" in run.err
+    assert not (tmp_path / "x").exists()

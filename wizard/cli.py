@@ -22,6 +22,7 @@ EPILOG = """examples:
   privatelink-wizard notify --region us-east-1 --name plw-orders-mysql --email dba@example.com
   privatelink-wizard status --region us-east-1 --name plw-orders-mysql --report report.md
   privatelink-wizard teardown --region us-east-1 --name plw-orders-mysql --yes
+  privatelink-wizard export --region us-east-1 --name plw-orders-mysql --format terraform
 exit codes: 0 done, 1 AWS refused or failed, 2 bad input, 3 timed out waiting"""
 
 
@@ -154,9 +155,43 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", help="link name (required when several links exist)")
     p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
 
+    # Several databases on one link (issue 20): add one, remove one.
+    p = aws_command(
+        "add",
+        "Add a database to an existing link: its own target group and a listener on its own port "
+        "of the link's load balancer (the next free port from the database's own).",
+    )
+    p.add_argument("--name", required=True, help="link name")
+    p.add_argument("--source", required=True, help="DB instance / cluster id, RDS Proxy name or EC2 id")
+    p.add_argument("--listener-port", help="the port the platform uses (default: the next free one)")
+    p.add_argument("--port", help="the database's port (EC2 servers only; RDS knows its own)")
+    p.add_argument("--consumer", default="rivery", help="consumer profile id or .toml path")
+    p.add_argument("--principal", help=argparse.SUPPRESS)
+    p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p = aws_command(
+        "remove",
+        "Remove one database from a link (its listener, target group, firewall rules, alarm); the "
+        "link's other databases keep working. `teardown` removes the whole link.",
+    )
+    p.add_argument("--name", required=True, help="link name")
+    p.add_argument("--source", required=True, help="the database to remove from the link")
+    p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
     p = aws_command("sync", "Point the link's target group at the database's current address once.")
     p.add_argument("--name", required=True, help="link name")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+
+    p = aws_command(
+        "export",
+        "Write a link as code: Terraform files for everything it owns, with import blocks that "
+        "carry each resource's id in AWS.",
+    )
+    p.add_argument("--name", required=True, help="link name")
+    p.add_argument("--format", required=True, choices=["terraform"], help="the only format: terraform")
+    p.add_argument("--out", help="folder to write (default: ./LINK-terraform); must be empty or new")
+    p.add_argument("--force", action="store_true", help="write into a folder that holds files already")
 
     from wizard.account_cli import add_commands
 

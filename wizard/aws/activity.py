@@ -81,6 +81,7 @@ _PHRASES: dict[str, str] = {
     "RevokeSecurityGroupIngress": "Removing a firewall rule the wizard added",
     "RevokeSecurityGroupEgress": "Removing a firewall rule the wizard added",
     "SetSecurityGroups": "Letting PrivateLink traffic past the load balancer's security group",
+    "SetSubnets": "Adding a zone (subnet) to the load balancer",
     "ModifyVpcEndpointServiceConfiguration": "Changing the endpoint service's settings",
     # The target sync (issue 17): its function, role, triggers and log, and the state it keeps.
     "AddTags": "Noting the target sync's state on the target group",
@@ -119,6 +120,10 @@ _PHRASES: dict[str, str] = {
     "DescribeVpcEndpointConnectionNotifications": "Looking for the connection notices",
     "CreateVpcEndpointConnectionNotification": "Turning on the endpoint service's connection notices",
     "DeleteVpcEndpointConnectionNotifications": "Turning off the connection notices",
+    # The Terraform export (wizard/export/) reads the target sync's policies and triggers too.
+    "GetRolePolicy": "Reading the target sync's role policy",
+    "GetPolicy": "Reading who may run the target sync",
+    "ListTargetsByRule": "Reading what the target sync's triggers run",
 }
 
 # Parameters that must never be shown, logged or exported.

@@ -24,6 +24,16 @@ def sync_config(link: Link, tg_arn: str) -> target_sync.Config:
     return target_sync.Config(tg_arn, link.plan.port, source.kind.value, source.id, source.vpc_id)
 
 
+def database_configs(record: LinkRecord, vpc_id: str, but: str = "") -> list[target_sync.Config]:
+    """The sync's settings for each database of the link reached by IP (all but `but`), in the
+    record's order: one function keeps all their target groups filled."""
+    return [
+        target_sync.Config(d.target_group_arn, d.port, d.source_kind, d.source_id, vpc_id)
+        for d in record.all_databases()
+        if d.source_id != but and d.target_group_arn and d.source_kind != "ec2-instance"
+    ]
+
+
 def sync_preview(link: Link) -> list[PreviewItem]:
     plan = link.plan
     if plan.source.target_type != "ip":
@@ -58,7 +68,10 @@ def apply_sync(link: Link, tg_arn: str, progress: Progress = quiet) -> None:
         progress("Deploying the target sync (AWS Lambda) that follows the database's address…")
         account = record.account_id or "*"  # (only names the log group in the role's policy)
         config = sync_config(link, tg_arn)
-        sync_deploy.deploy(link.aws, plan.name, account, config, source_ids(link), note)
+        # The databases added to the link keep their place in the function's settings.
+        others = database_configs(record, plan.source.vpc_id, but=plan.source.id)
+        ids = source_ids(link) + [c.source_id for c in others]
+        sync_deploy.deploy(link.aws, plan.name, account, [config, *others], ids, note)
         # Its first run, here: it notes the state it starts from (a cluster's writer) at once.
         try:
             target_sync.run(config, link.aws, lambda host: network.resolve_host(host))
@@ -112,3 +125,28 @@ def run_sync(
         except target_sync.NoTargets as exc:
             raise UserError(exc.what, exc.why, exc.fix) from None
         return result, config
+
+
+def run_sync_others(
+    aws: AwsContext, store: RecordStore, account_id: str, name: str, wait: float = 0
+) -> list[tuple[target_sync.SyncResult, target_sync.Config]]:
+    """One reconcile of each database added to the link (`privatelink-wizard add`), under the
+    link's lock: the deployed function's settings, else the record's databases reached by IP."""
+    with store.locked(account_id, aws.region, name, wait=wait):
+        env = sync_deploy.find_sync(aws, name).environment
+        record = store.load(account_id, aws.region, name)
+        if env:
+            configs = target_sync.configs_from_environment(env)[1:]
+        elif record is not None:
+            vpc = discovery.find_data_source(aws, record.source_id).vpc_id if record.source_id else ""
+            configs = database_configs(record, vpc, but=record.source_id)
+        else:
+            configs = []
+        results = []
+        for config in configs:
+            try:
+                result = target_sync.run(config, aws, lambda host: network.resolve_host(host))
+            except target_sync.NoTargets as exc:
+                raise UserError(exc.what, exc.why, exc.fix) from None
+            results.append((result, config))
+        return results

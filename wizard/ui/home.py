@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from wizard.ui import terraform_export
 from wizard.ui.ask import ask_yes_no
 from wizard.ui.redact import Redactor
 from wizard.ui.removal import kept_note, removal_question
@@ -109,6 +110,10 @@ class HomeView(QWidget):
         self.remove_button = QPushButton("&Remove…")
         self.remove_button.setObjectName("removeLink")
         self.remove_button.clicked.connect(self.remove_selected)
+        self.terraform_button = QPushButton(terraform_export.BUTTON_TEXT)
+        self.terraform_button.setObjectName("exportTerraform")
+        self.terraform_button.setToolTip(terraform_export.TOOLTIP)
+        self.terraform_button.clicked.connect(self.export_selected)
         self.status = QLabel()
         self.status.setObjectName("homeStatus")
         self.status.setWordWrap(True)
@@ -123,6 +128,7 @@ class HomeView(QWidget):
         buttons.addWidget(self.open_button)
         buttons.addWidget(self.health_button)
         buttons.addWidget(self.remove_button)
+        buttons.addWidget(self.terraform_button)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -208,7 +214,13 @@ class HomeView(QWidget):
         self.next_label.setText(
             self.redactor(f"{link.name}: {link.word}. Next: {link.next_action}") if link else ""
         )
-        for button in (self.action_button, self.open_button, self.health_button, self.remove_button):
+        for button in (
+            self.action_button,
+            self.open_button,
+            self.health_button,
+            self.remove_button,
+            self.terraform_button,
+        ):
             button.setEnabled(link is not None and not self._busy)
 
     def _set_busy(self, busy: bool, text: str) -> None:
@@ -308,6 +320,27 @@ class HomeView(QWidget):
             link.name,
             on_progress=lambda text: self.status.setText(self.redactor(text)),
             on_done=lambda result: self._removed(link.name, result),
+            on_error=lambda _err: self._set_busy(False, ""),
+            owner=self,
+        )
+
+    def export_selected(self) -> None:
+        """The selected link as Terraform files, in a folder of the user's choice (on a worker)."""
+        link = self.selected()
+        if link is None or self._busy:
+            return
+        folder = terraform_export.choose_folder(self, link.name)
+        if folder is None:
+            return
+        self._set_busy(True, f"Exporting {link.name} as Terraform…")
+        self.runner.run(
+            tasks.export_terraform,
+            self.state.aws,
+            self.state.account_id,
+            link.name,
+            folder,
+            on_progress=lambda text: self.status.setText(self.redactor(text)),
+            on_done=lambda written: self._set_busy(False, terraform_export.written_words(folder, written)),
             on_error=lambda _err: self._set_busy(False, ""),
             owner=self,
         )

@@ -245,3 +245,17 @@ def sandbox_failover(endpoint_url: str, source_id: str, region: str) -> str:
     from wizard.sandbox.failover import request_failover
 
     return request_failover(endpoint_url, source_id, region)
+
+
+# --- the link as code ----------------------------------------------------------------------------
+
+
+def export_terraform(
+    aws: AwsContext, account_id: str, name: str, folder: Path, progress: Callable[[str], None]
+) -> list[Path]:
+    """Write the link as Terraform into `folder` (new or empty); the files written."""
+    from wizard import export
+
+    export.check_folder(folder, in_window=True)  # before reading AWS: a refusal costs nothing
+    result = export.export_terraform(aws, name, _saved_record(account_id, aws.region, name), progress)
+    return export.write_folder(result, folder, in_window=True)

@@ -6,10 +6,11 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton
 
 from wizard.checks import CheckRow
 from wizard.model import SourceKind
+from wizard.ui import terraform_export
 from wizard.ui.pages.base import BasePage
 from wizard.ui.widgets.copy_field import CopyField
 from wizard.ui.widgets.created_list import CreatedList
@@ -59,7 +60,15 @@ class DonePage(BasePage):
         self.body.addWidget(self.service)
         self.body.addWidget(self.created_title)
         self.body.addWidget(self.created)
-        self.body.addWidget(self.export_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.terraform_button = QPushButton(terraform_export.BUTTON_TEXT)
+        self.terraform_button.setObjectName("exportTerraform")
+        self.terraform_button.setToolTip(terraform_export.TOOLTIP)
+        self.terraform_button.clicked.connect(self.export_terraform)
+        exports = QHBoxLayout()
+        exports.addWidget(self.export_button)
+        exports.addWidget(self.terraform_button)
+        exports.addStretch(1)
+        self.body.addLayout(exports)
         self.redactor.changed.connect(self._render)
         self._follow_ups: list[CheckRow] = []
         self.setFinalPage(True)
@@ -174,6 +183,26 @@ class DonePage(BasePage):
         if path:
             Path(path).write_text(self.summary_text() + "\n", encoding="utf-8")
             self.set_status(f"Saved to {path}")
+
+    def export_terraform(self) -> None:
+        """The link as Terraform files, in a folder of the user's choice (written off the GUI
+        thread: reading the link from AWS takes a few seconds)."""
+        name = self.state.link_name
+        if not name or self.state.aws is None:
+            return
+        folder = terraform_export.choose_folder(self, name)
+        if folder is None:
+            return
+        self.run_engine(
+            tasks.export_terraform,
+            self.state.aws,
+            self.state.account_id,
+            name,
+            folder,
+            on_progress=self.set_status,
+            on_done=lambda written: self.set_status(terraform_export.written_words(folder, written)),
+            busy_text=f"Exporting {name} as Terraform…",
+        )
 
     def page_ready(self) -> bool:
         return True

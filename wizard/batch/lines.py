@@ -161,7 +161,7 @@ class _Scanner:
             self._key_value(table)
 
     def _array(self) -> list[Table]:
-        tables = []
+        tables: list[Table] = []
         self.pos += 1
         while True:
             self._skip_blank(newlines=True)

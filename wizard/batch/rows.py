@@ -136,9 +136,7 @@ def parse_batch(text: str, defaults: Defaults) -> BatchFile:
     links = _tables(data, "link", where, batch.problems)
     databases = _tables(data, "database", where, batch.problems)
     if not links and not databases and not batch.problems:
-        batch.problems.append(
-            Problem(1, "There are no rows: add a [[link]] table for each link to build.")
-        )
+        batch.problems.append(Problem(1, "There are no rows: add a [[link]] table for each link to build."))
     for values, table in links:
         _link_row(values, table, defaults, batch)
     for values, table in databases:
@@ -148,7 +146,9 @@ def parse_batch(text: str, defaults: Defaults) -> BatchFile:
     return batch
 
 
-def _tables(data: dict[str, Any], key: str, where: Table, problems: list[Problem]) -> list[tuple[dict[str, Any], Table]]:
+def _tables(
+    data: dict[str, Any], key: str, where: Table, problems: list[Problem]
+) -> list[tuple[dict[str, Any], Table]]:
     """The array of tables under `key`, each with where it is; anything else there is a problem."""
     if key not in data:
         return []
@@ -186,13 +186,18 @@ def _link_row(values: dict[str, Any], table: Table, defaults: Defaults, batch: B
     nested = values.get("database", [])
     if not isinstance(nested, list) or not all(isinstance(v, dict) for v in nested):
         problems.append(
-            Problem(table.line_of("database"), "'database' must be a list of tables: write each as [[link.database]].")
+            Problem(
+                table.line_of("database"),
+                "'database' must be a list of tables: write each as [[link.database]].",
+            )
         )
         nested = []
     batch.problems.extend(problems)
     if problems or source is None or consumer is None:
         # The row is reported; its databases are still checked on their own.
-        for sub_values, sub_table in zip(nested, table.tables("database") or [table] * len(nested), strict=False):
+        for sub_values, sub_table in zip(
+            nested, table.tables("database") or [table] * len(nested), strict=False
+        ):
             _database_row(sub_values, sub_table, link_name or "?", defaults, batch, region or defaults.region)
         return
     batch.links.append(
@@ -233,7 +238,9 @@ def _database_row(
         link = check.required("link", validate_link_name)
         region = check.optional("region", validate_region, defaults.region) or defaults.region
     else:
-        check.unknown_keys(NESTED_DATABASE_KEYS, "in a [[link.database]] table (its link and region are the link's)")
+        check.unknown_keys(
+            NESTED_DATABASE_KEYS, "in a [[link.database]] table (its link and region are the link's)"
+        )
     source = check.required("source", validate_source_id)
     listener_port = check.optional("listener_port", _port, None)
     batch.problems.extend(problems)
@@ -255,13 +262,15 @@ def _duplicates(batch: BatchFile) -> None:
                     row.line_of("name"),
                     f"The link name '{row.name}' is used already on line {first}"
                     + ("" if "name" in row.keys else f" (it comes from the source {row.source})")
-                    + ": give each link its own name = \"…\", or add this database to that link "
+                    + ': give each link its own name = "…", or add this database to that link '
                     "with a [[link.database]] table.",
                 )
             )
     in_file = {(row.region, row.name) for row in batch.links}
     batch.databases = [
-        DatabaseRow(d.line, d.link, d.region, d.source, d.listener_port, (d.region, d.link) in in_file, d.keys)
+        DatabaseRow(
+            d.line, d.link, d.region, d.source, d.listener_port, (d.region, d.link) in in_file, d.keys
+        )
         for d in batch.databases
     ]
     seen: dict[tuple[str, str], int] = {}
@@ -309,7 +318,7 @@ class _Checker:
 
     def required(self, key: str, validate: Callable[[Any], Any]) -> Any:
         if key not in self.values:
-            self.problems.append(Problem(self.table.line, f"This row has no {key} = \"…\": it is required."))
+            self.problems.append(Problem(self.table.line, f'This row has no {key} = "…": it is required.'))
             return None
         return self.value(key, self.values[key], validate)
 
@@ -318,7 +327,9 @@ class _Checker:
 
     def value(self, key: str, value: Any, validate: Callable[[Any], Any]) -> Any:
         if isinstance(value, (dict, list)) and validate is not _subnets:
-            self.problems.append(Problem(self.table.line_of(key), f"{key} must be a single value, not a list or table."))
+            self.problems.append(
+                Problem(self.table.line_of(key), f"{key} must be a single value, not a list or table.")
+            )
             return None
         try:
             return validate(value)
@@ -329,7 +340,9 @@ class _Checker:
 
 def _port(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise UserError(f"'{value}' is not a port number", fix="Write a whole number such as 5432.", exit_code=2)
+        raise UserError(
+            f"'{value}' is not a port number", fix="Write a whole number such as 5432.", exit_code=2
+        )
     return validate_port(value)
 
 
@@ -337,19 +350,27 @@ def _subnets(value: Any) -> tuple[str, ...]:
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         value = ",".join(value)
     if not isinstance(value, str):
-        raise UserError("subnets must be a list of subnet ids", fix='Write subnets = ["subnet-…", "subnet-…"].', exit_code=2)
+        raise UserError(
+            "subnets must be a list of subnet ids",
+            fix='Write subnets = ["subnet-…", "subnet-…"].',
+            exit_code=2,
+        )
     return validate_subnet_ids(value)
 
 
 def _flag(value: Any) -> bool:
     if not isinstance(value, bool):
-        raise UserError(f"'{value}' is not true or false", fix="Write true or false, without quotes.", exit_code=2)
+        raise UserError(
+            f"'{value}' is not true or false", fix="Write true or false, without quotes.", exit_code=2
+        )
     return value
 
 
 def _consumer(value: Any) -> Consumer:
     if not isinstance(value, str):
-        raise UserError(f"'{value}' is not a consumer profile", fix='Write its id, e.g. consumer = "rivery".', exit_code=2)
+        raise UserError(
+            f"'{value}' is not a consumer profile", fix='Write its id, e.g. consumer = "rivery".', exit_code=2
+        )
     return load_consumer(value)
 
 

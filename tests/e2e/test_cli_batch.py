@@ -1,0 +1,183 @@
+"""Issue 20 (4): `setup --from links.toml` against the sandbox server: a good file builds every
+row and prints the table (and --json); a bad row refuses the whole file by line before anything is
+created; one row failing at AWS time does not stop the others."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from tests.reliability.conftest import Faults, counts
+from wizard.cli import main
+
+REGION = "us-east-1"
+
+GOOD = """\
+# Two links; the platform is the default consumer (rivery).
+[[link]]
+name = "pg-link"            # a name of our own
+source = "analytics-pg"
+notify = "dba@example.com"
+
+[[link]]
+source = "orders-proxy"     # named plw-orders-proxy
+sync = false
+"""
+
+
+@pytest.fixture
+def sandbox(sandbox_server: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    monkeypatch.setenv("AWS_ENDPOINT_URL", sandbox_server.endpoint_url)
+    return sandbox_server
+
+
+@pytest.fixture
+def faults(monkeypatch: pytest.MonkeyPatch) -> Faults:
+    """AWS refusing chosen calls (tests/reliability/conftest.py), hooked into every client."""
+    from wizard.aws import activity
+
+    injected = Faults()
+    original = activity.attach
+
+    def attach(client: Any, region: str, *args: Any) -> None:
+        original(client, region, *args)
+        injected.attach(client)
+
+    monkeypatch.setattr(activity, "attach", attach)
+    return injected
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def batch(capsys: pytest.CaptureFixture[str], path: Path, *extra: str) -> tuple[int, str, str]:
+    return run(capsys, "setup", "--region", REGION, "--from", str(path), "--yes", "--fix", *extra)
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "links.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def nothing_built(sandbox: Any) -> None:
+    """No load balancer but the customer's, no target group, no endpoint service."""
+    elbv2 = boto3.client("elbv2", region_name=REGION, endpoint_url=sandbox.endpoint_url)
+    ec2 = boto3.client("ec2", region_name=REGION, endpoint_url=sandbox.endpoint_url)
+    names = [lb["LoadBalancerName"] for lb in elbv2.describe_load_balancers()["LoadBalancers"]]
+    assert names == ["legacy-nlb"]
+    assert elbv2.describe_target_groups()["TargetGroups"] == []
+    services = ec2.describe_vpc_endpoint_service_configurations()["ServiceConfigurations"]
+    assert services == []
+
+
+def test_a_good_file_builds_every_link_and_prints_the_table(
+    sandbox: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, GOOD)
+    code, out, err = batch(capsys, path)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].split() == ["LINE", "LINK", "DATABASE", "PORT", "SERVICE", "NAME", "STATUS"]
+    rows = {line.split()[1]: line.split() for line in lines[1:3]}
+    assert rows["pg-link"][:4] == ["2", "pg-link", "analytics-pg", "5432"]
+    assert rows["plw-orders-proxy"][:4] == ["7", "plw-orders-proxy", "orders-proxy", "3306"]
+    for row in rows.values():
+        assert row[4].startswith(f"com.amazonaws.vpce.{REGION}.vpce-svc-") and row[-1] == "created"
+    assert "Send this to the platform (link 'pg-link')" in out
+    assert counts("pg-link", sandbox.endpoint_url)["endpoint-service"] == 1
+    assert counts("plw-orders-proxy", sandbox.endpoint_url)["endpoint-service"] == 1
+
+    # Again, for scripts: the same rows as JSON; everything is there already, nothing new is made.
+    code, out, err = batch(capsys, path, "--json")
+    assert code == 0, err
+    result = json.loads(out)
+    assert [(r["line"], r["link"], r["database"], r["status"]) for r in result["rows"]] == [
+        (2, "pg-link", "analytics-pg", "already there"),
+        (7, "plw-orders-proxy", "orders-proxy", "already there"),
+    ]
+    assert all(r["service_name"].startswith("com.amazonaws.vpce.") for r in result["rows"])
+    assert result["problems"] == [] and set(result["messages"]) == {"pg-link", "plw-orders-proxy"}
+    assert counts("pg-link", sandbox.endpoint_url)["nlb"] == 1
+
+
+def test_a_bad_row_refuses_the_whole_file_by_line_before_creating_anything(
+    sandbox: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(
+        tmp_path,
+        GOOD
+        + """
+[[link]]
+source = "reports-aurora"
+prot = 5432                 # line 13: a typo
+region = "moon-1"
+""",
+    )
+    code, out, err = batch(capsys, path)
+    assert code == 2
+    assert f"{path}, line 13: 'prot' is not a key the wizard knows in a [[link]] table. Did you mean 'port'?" in err
+    assert f"{path}, line 14: region: 'moon-1' is not an AWS region name" in err
+    assert "2 problems (found reading it); nothing was created" in err
+    nothing_built(sandbox)
+
+
+def test_a_row_aws_refuses_on_reading_is_named_by_line_and_nothing_is_created(
+    sandbox: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, GOOD.replace('source = "orders-proxy"', 'source = "no-such-db"'))
+    code, out, err = batch(capsys, path, "--json")
+    assert code == 2
+    problems = json.loads(out)["problems"]
+    assert [p["line"] for p in problems] == [8]
+    assert "'no-such-db' was not found in region us-east-1" in problems[0]["text"]
+    assert f"{path}, line 8: 'no-such-db' was not found" in err and "nothing was created" in err
+    nothing_built(sandbox)
+
+
+def test_one_row_failing_at_aws_time_does_not_stop_the_other(
+    sandbox: Any, faults: Faults, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The account's load balancer quota: no read-only check can see it; AWS refuses the first
+    # load balancer (pg-link's), the second row goes on.
+    faults.add("CreateLoadBalancer", "TooManyLoadBalancers", times=1, refused=True)
+    path = write(tmp_path, GOOD)
+    code, out, err = batch(capsys, path, "--json")
+    assert code == 1
+    rows = {r["link"]: r for r in json.loads(out)["rows"]}
+    assert rows["pg-link"]["status"] == "failed"
+    assert "Creating the load balancer" in rows["pg-link"]["error"]
+    assert rows["pg-link"]["remove_with"] == f"privatelink-wizard teardown --region {REGION} --name pg-link"
+    assert rows["plw-orders-proxy"]["status"] == "created"
+    # The failing row says what exists and how to finish or remove it, as the single setup does.
+    assert "What exists now for the link 'pg-link'" in err and "security group pg-link-nlb" in err
+    assert "1 of 2 rows failed" in err
+    assert counts("pg-link", sandbox.endpoint_url) == {
+        "nlb": 0,
+        "target-group": 0,
+        "listener": 0,
+        "endpoint-service": 0,
+        "security-group": 1,
+    }
+    assert counts("plw-orders-proxy", sandbox.endpoint_url)["endpoint-service"] == 1
+
+    # Run again once AWS allows it: the failed row is finished, the other is there already.
+    code, out, err = batch(capsys, path)
+    assert code == 0, err
+    assert "created" in out.splitlines()[1] and "already there" in out.splitlines()[2]
+
+
+def test_from_with_source_is_refused(sandbox: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, GOOD)
+    code, out, err = batch(capsys, path, "--source", "orders-mysql")
+    assert code == 2 and "--from cannot be used with --source" in err
+    code, out, err = run(capsys, "setup", "--region", REGION, "--yes")
+    assert code == 2 and "Say which database to link: --source ID" in err
+    nothing_built(sandbox)

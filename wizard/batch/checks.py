@@ -59,6 +59,7 @@ def check_with_aws(
     plan = BatchPlan(store=store)
     records = _records(store)
     for row in batch.links:
+        sessions(row.region)  # signing in failing is the whole command's problem, not a row's
         try:
             planned = _check_link(row, sessions, store, records, plan.problems)
         except UserError as exc:  # a read AWS refused: the row cannot be checked, so it is a problem
@@ -68,6 +69,7 @@ def check_with_aws(
             plan.links.append(planned)
     by_name = {(p.row.region, p.row.name): p for p in plan.links}
     for db_row in batch.databases:
+        sessions(db_row.region)
         try:
             found = _check_database(
                 db_row, sessions, store, records, by_name, consumer or load_consumer(), plan.problems

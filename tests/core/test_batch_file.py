@@ -108,9 +108,7 @@ link = "other"
     lines = [line for line, _ in found]
     assert lines == [3, 4, 5, 6, 7, 8, 10, 11, 15]
     texts = dict(found)
-    assert texts[3] == (
-        "'prot' is not a key the wizard knows in a [[link]] table. Did you mean 'port'?"
-    )
+    assert texts[3] == ("'prot' is not a key the wizard knows in a [[link]] table. Did you mean 'port'?")
     assert texts[4].startswith("port: 'a lot' is not a port number")
     assert texts[6].startswith("sync: 'yes' is not true or false")
     assert texts[10] == 'This row has no source = "…": it is required.'

@@ -121,9 +121,12 @@ prot = 5432                 # line 13: a typo
 region = "moon-1"
 """,
     )
-    code, out, err = batch(capsys, path)
+    code, _out, err = batch(capsys, path)
     assert code == 2
-    assert f"{path}, line 13: 'prot' is not a key the wizard knows in a [[link]] table. Did you mean 'port'?" in err
+    assert (
+        f"{path}, line 13: 'prot' is not a key the wizard knows in a [[link]] table. Did you mean 'port'?"
+        in err
+    )
     assert f"{path}, line 14: region: 'moon-1' is not an AWS region name" in err
     assert "2 problems (found reading it); nothing was created" in err
     nothing_built(sandbox)
@@ -140,6 +143,36 @@ def test_a_row_aws_refuses_on_reading_is_named_by_line_and_nothing_is_created(
     assert "'no-such-db' was not found in region us-east-1" in problems[0]["text"]
     assert f"{path}, line 8: 'no-such-db' was not found" in err and "nothing was created" in err
     nothing_built(sandbox)
+
+
+def test_a_name_not_ours_and_a_database_on_another_link_are_refused_by_line(
+    sandbox: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "setup", "--region", REGION, "--source", "reports-aurora", "--yes", "--fix")
+    assert code == 0, err
+    before = counts("plw-reports-aurora", sandbox.endpoint_url)
+    path = write(
+        tmp_path,
+        """[[link]]
+source = "analytics-pg"
+name = "legacy-nlb"         # the customer's own load balancer has this name
+
+[[link]]
+name = "reports-again"
+source = "reports-aurora"   # on plw-reports-aurora already
+""",
+    )
+    code, _out, err = batch(capsys, path)
+    assert code == 2
+    assert f"{path}, line 3: A load balancer named 'legacy-nlb' already exists in this region" in err
+    assert (
+        f"{path}, line 7: reports-aurora is on the link 'plw-reports-aurora' already: a database can be "
+        "on one link only" in err
+    )
+    assert "nothing was created" in err
+    assert counts("reports-again", sandbox.endpoint_url)["nlb"] == 0
+    assert counts("legacy-nlb", sandbox.endpoint_url)["security-group"] == 0
+    assert counts("plw-reports-aurora", sandbox.endpoint_url) == before
 
 
 def test_one_row_failing_at_aws_time_does_not_stop_the_other(
@@ -174,10 +207,12 @@ def test_one_row_failing_at_aws_time_does_not_stop_the_other(
     assert "created" in out.splitlines()[1] and "already there" in out.splitlines()[2]
 
 
-def test_from_with_source_is_refused(sandbox: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_from_with_source_is_refused(
+    sandbox: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = write(tmp_path, GOOD)
     code, out, err = batch(capsys, path, "--source", "orders-mysql")
     assert code == 2 and "--from cannot be used with --source" in err
-    code, out, err = run(capsys, "setup", "--region", REGION, "--yes")
+    code, _out, err = run(capsys, "setup", "--region", REGION, "--yes")
     assert code == 2 and "Say which database to link: --source ID" in err
     nothing_built(sandbox)

@@ -22,6 +22,8 @@ GOOD = """\
 name = "pg-link"            # a name of our own
 source = "analytics-pg"
 notify = "dba@example.com"
+[[link.database]]           # a second database behind pg-link: listener port 5433
+source = "reports-aurora"
 
 [[link]]
 source = "orders-proxy"     # named plw-orders-proxy
@@ -86,11 +88,29 @@ def test_a_good_file_builds_every_link_and_prints_the_table(
     assert code == 0, err
     lines = out.splitlines()
     assert lines[0].split() == ["LINE", "LINK", "DATABASE", "PORT", "SERVICE", "NAME", "STATUS"]
-    rows = {line.split()[1]: line.split() for line in lines[1:3]}
-    assert rows["pg-link"][:4] == ["2", "pg-link", "analytics-pg", "5432"]
-    assert rows["plw-orders-proxy"][:4] == ["7", "plw-orders-proxy", "orders-proxy", "3306"]
-    for row in rows.values():
+    rows = [line.split() for line in lines[1:]]
+    assert [row[:4] for row in rows[:3]] == [
+        ["2", "pg-link", "analytics-pg", "5432"],
+        ["6", "pg-link", "reports-aurora", "5433"],
+        ["9", "plw-orders-proxy", "orders-proxy", "3306"],
+    ]
+    for row in rows[:3]:
         assert row[4].startswith(f"com.amazonaws.vpce.{REGION}.vpce-svc-") and row[-1] == "created"
+    assert rows[0][4] == rows[1][4]  # one endpoint service, two databases
+    # The added database has its own listener on 5433, forwarding to its own target group.
+    elbv2 = boto3.client("elbv2", region_name=REGION, endpoint_url=sandbox.endpoint_url)
+    lb = elbv2.describe_load_balancers(Names=["pg-link"])["LoadBalancers"][0]
+    listeners = {
+        ls["Port"]: ls for ls in elbv2.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"]
+    }
+    assert sorted(listeners) == [5432, 5433]
+    group_arn = listeners[5433]["DefaultActions"][0]["TargetGroupArn"]
+    group = elbv2.describe_target_groups(TargetGroupArns=[group_arn])["TargetGroups"][0]
+    assert (group["TargetGroupName"], group["Port"]) == ("pg-link-5433", 5432)
+    targets = elbv2.describe_target_health(TargetGroupArn=group_arn)["TargetHealthDescriptions"]
+    assert sorted(t["Target"]["Id"] for t in targets) == sorted(
+        e.private_ip for e in sandbox.enis if e.owner == "reports-aurora-1"
+    )
     assert "Send this to the platform (link 'pg-link')" in out
     assert counts("pg-link", sandbox.endpoint_url)["endpoint-service"] == 1
     assert counts("plw-orders-proxy", sandbox.endpoint_url)["endpoint-service"] == 1
@@ -101,7 +121,8 @@ def test_a_good_file_builds_every_link_and_prints_the_table(
     result = json.loads(out)
     assert [(r["line"], r["link"], r["database"], r["status"]) for r in result["rows"]] == [
         (2, "pg-link", "analytics-pg", "already there"),
-        (7, "plw-orders-proxy", "orders-proxy", "already there"),
+        (6, "pg-link", "reports-aurora", "already there"),
+        (9, "plw-orders-proxy", "orders-proxy", "already there"),
     ]
     assert all(r["service_name"].startswith("com.amazonaws.vpce.") for r in result["rows"])
     assert result["problems"] == [] and set(result["messages"]) == {"pg-link", "plw-orders-proxy"}
@@ -116,18 +137,18 @@ def test_a_bad_row_refuses_the_whole_file_by_line_before_creating_anything(
         GOOD
         + """
 [[link]]
-source = "reports-aurora"
-prot = 5432                 # line 13: a typo
+source = "orders-mysql"
+prot = 3306                 # line 15: a typo
 region = "moon-1"
 """,
     )
     code, _out, err = batch(capsys, path)
     assert code == 2
     assert (
-        f"{path}, line 13: 'prot' is not a key the wizard knows in a [[link]] table. Did you mean 'port'?"
+        f"{path}, line 15: 'prot' is not a key the wizard knows in a [[link]] table. Did you mean 'port'?"
         in err
     )
-    assert f"{path}, line 14: region: 'moon-1' is not an AWS region name" in err
+    assert f"{path}, line 16: region: 'moon-1' is not an AWS region name" in err
     assert "2 problems (found reading it); nothing was created" in err
     nothing_built(sandbox)
 
@@ -139,16 +160,16 @@ def test_a_row_aws_refuses_on_reading_is_named_by_line_and_nothing_is_created(
     code, out, err = batch(capsys, path, "--json")
     assert code == 2
     problems = json.loads(out)["problems"]
-    assert [p["line"] for p in problems] == [8]
+    assert [p["line"] for p in problems] == [10]
     assert "'no-such-db' was not found in region us-east-1" in problems[0]["text"]
-    assert f"{path}, line 8: 'no-such-db' was not found" in err and "nothing was created" in err
+    assert f"{path}, line 10: 'no-such-db' was not found" in err and "nothing was created" in err
     nothing_built(sandbox)
 
 
 def test_a_name_not_ours_and_a_database_on_another_link_are_refused_by_line(
     sandbox: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, err = run(capsys, "setup", "--region", REGION, "--source", "reports-aurora", "--yes", "--fix")
+    code, _out, err = run(capsys, "setup", "--region", REGION, "--source", "reports-aurora", "--yes", "--fix")
     assert code == 0, err
     before = counts("plw-reports-aurora", sandbox.endpoint_url)
     path = write(
@@ -184,14 +205,18 @@ def test_one_row_failing_at_aws_time_does_not_stop_the_other(
     path = write(tmp_path, GOOD)
     code, out, err = batch(capsys, path, "--json")
     assert code == 1
-    rows = {r["link"]: r for r in json.loads(out)["rows"]}
-    assert rows["pg-link"]["status"] == "failed"
-    assert "Creating the load balancer" in rows["pg-link"]["error"]
-    assert rows["pg-link"]["remove_with"] == f"privatelink-wizard teardown --region {REGION} --name pg-link"
-    assert rows["plw-orders-proxy"]["status"] == "created"
+    rows = {r["database"]: r for r in json.loads(out)["rows"]}
+    assert rows["analytics-pg"]["status"] == "failed"
+    assert "Creating the load balancer" in rows["analytics-pg"]["error"]
+    assert (
+        rows["analytics-pg"]["remove_with"] == f"privatelink-wizard teardown --region {REGION} --name pg-link"
+    )
+    assert rows["orders-proxy"]["status"] == "created"
+    assert rows["reports-aurora"]["status"] == "failed"
+    assert "its link 'pg-link' was not built (line 2)" in rows["reports-aurora"]["error"]
     # The failing row says what exists and how to finish or remove it, as the single setup does.
     assert "What exists now for the link 'pg-link'" in err and "security group pg-link-nlb" in err
-    assert "1 of 2 rows failed" in err
+    assert "2 of 3 rows failed" in err
     assert counts("pg-link", sandbox.endpoint_url) == {
         "nlb": 0,
         "target-group": 0,
@@ -204,14 +229,15 @@ def test_one_row_failing_at_aws_time_does_not_stop_the_other(
     # Run again once AWS allows it: the failed row is finished, the other is there already.
     code, out, err = batch(capsys, path)
     assert code == 0, err
-    assert "created" in out.splitlines()[1] and "already there" in out.splitlines()[2]
+    statuses = [line.split("  ")[-1] for line in out.splitlines()[1:4]]
+    assert statuses == ["created", "created", "already there"]
 
 
 def test_from_with_source_is_refused(
     sandbox: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = write(tmp_path, GOOD)
-    code, out, err = batch(capsys, path, "--source", "orders-mysql")
+    code, _out, err = batch(capsys, path, "--source", "orders-mysql")
     assert code == 2 and "--from cannot be used with --source" in err
     code, _out, err = run(capsys, "setup", "--region", REGION, "--yes")
     assert code == 2 and "Say which database to link: --source ID" in err

@@ -4,6 +4,7 @@ follows; every problem keeps its line, and any problem means nothing is created.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -57,11 +58,10 @@ def check_with_aws(
     """Every row checked with AWS reads; the plan, or the problems (by line). `consumer` is the
     platform of the links this file does not build (the command line's)."""
     plan = BatchPlan(store=store)
-    records = _records(store)
     for row in batch.links:
         sessions(row.region)  # signing in failing is the whole command's problem, not a row's
         try:
-            planned = _check_link(row, sessions, store, records, plan.problems)
+            planned = _check_link(row, sessions, store, plan.problems)
         except UserError as exc:  # a read AWS refused: the row cannot be checked, so it is a problem
             plan.problems.append(Problem(row.line, exc.paragraph()))
             continue
@@ -72,7 +72,7 @@ def check_with_aws(
         sessions(db_row.region)
         try:
             found = _check_database(
-                db_row, sessions, store, records, by_name, consumer or load_consumer(), plan.problems
+                db_row, sessions, store, by_name, consumer or load_consumer(), plan.problems
             )
         except UserError as exc:
             plan.problems.append(Problem(db_row.line, exc.paragraph()))
@@ -83,25 +83,19 @@ def check_with_aws(
     return plan
 
 
-def _records(store: RecordStore) -> list[LinkRecord]:
-    return store.scan()[0]
+def _elsewhere(aws: AwsContext, store: RecordStore, account: str, source_id: str, link: str) -> str:
+    """The link other than `link` that has the database already ('' if none): by the database
+    tag in AWS and by the saved records."""
+    from wizard.steps import databases
 
-
-def _elsewhere(records: list[LinkRecord], account: str, region: str, source_id: str, link: str) -> str:
-    """The link other than `link` that has the database already ('' if none)."""
-    for record in records:
-        if (record.account_id, record.region) != (account, region) or record.name == link:
-            continue
-        if any(d.source_id.lower() == source_id.lower() for d in record.all_databases()):
-            return record.name
-    return ""
+    others = databases.links_with(aws, store, account, source_id, link)
+    return others[0] if others else ""
 
 
 def _check_link(
     row: LinkRow,
     sessions: Sessions,
     store: RecordStore,
-    records: list[LinkRecord],
     problems: list[Problem],
 ) -> PlannedLink | None:
     aws, identity = sessions(row.region)
@@ -119,7 +113,7 @@ def _check_link(
             )
         )
         return None
-    other = _elsewhere(records, identity.account_id, aws.region, source.id, row.name)
+    other = _elsewhere(aws, store, identity.account_id, source.id, row.name)
     if other:
         problems.append(
             Problem(
@@ -182,7 +176,6 @@ def _check_database(
     row: DatabaseRow,
     sessions: Sessions,
     store: RecordStore,
-    records: list[LinkRecord],
     links: dict[tuple[str, str], PlannedLink],
     default_consumer: Consumer,
     problems: list[Problem],
@@ -195,7 +188,18 @@ def _check_database(
     except UserError as exc:
         problems.append(Problem(row.line_of("source"), exc.paragraph()))
         return None
-    other = _elsewhere(records, identity.account_id, aws.region, source.id, row.link)
+    if row.port is not None:
+        source = dataclasses.replace(source, port=row.port)
+    elif source.port is None:
+        problems.append(
+            Problem(
+                row.line,
+                f"{source.id} is an EC2 server, so the wizard cannot guess the port. Add port = … "
+                "to this row: the database's port (3306, 5432, …).",
+            )
+        )
+        return None
+    other = _elsewhere(aws, store, identity.account_id, source.id, row.link)
     if other:
         problems.append(
             Problem(
@@ -220,7 +224,18 @@ def _check_database(
                 )
             )
             return None
-        # Its link is built by this run first: the database's checks run when it is added.
+        # Its link is built by this run first: the rest of its checks run when it is added.
+        first = planned_link.link.plan.source if planned_link else None
+        if first is not None and first.vpc_id != source.vpc_id:
+            problems.append(
+                Problem(
+                    row.line_of("source"),
+                    f"{source.id} is in the network {source.vpc_id}, the link's first database "
+                    f"{first.id} in {first.vpc_id}: a load balancer reaches one network only. Give "
+                    "it a [[link]] table of its own.",
+                )
+            )
+            return None
         port = planned_link.link.plan.port if planned_link else None
         if port is not None and row.listener_port == port:
             problems.append(

@@ -4,6 +4,7 @@ with its line. See the README's "Setting up several links from a file (batch)" f
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import tomllib
 from collections.abc import Callable
@@ -38,8 +39,8 @@ LINK_KEYS = (
     "cross_zone",
     "database",
 )
-NESTED_DATABASE_KEYS = ("source", "listener_port")
-DATABASE_KEYS = ("link", "source", "region", "listener_port")
+NESTED_DATABASE_KEYS = ("source", "port", "listener_port")
+DATABASE_KEYS = ("link", "source", "region", "port", "listener_port")
 TOP_KEYS = ("link", "database")
 
 
@@ -91,6 +92,7 @@ class DatabaseRow:
     link: str
     region: str
     source: str
+    port: int | None  # the database's own port: needed for an EC2 server
     listener_port: int | None
     in_file: bool
     keys: dict[str, int] = field(default_factory=dict, compare=False)
@@ -242,12 +244,13 @@ def _database_row(
             NESTED_DATABASE_KEYS, "in a [[link.database]] table (its link and region are the link's)"
         )
     source = check.required("source", validate_source_id)
+    port = check.optional("port", _port, None)
     listener_port = check.optional("listener_port", _port, None)
     batch.problems.extend(problems)
     if problems or source is None or link is None:
         return
     batch.databases.append(
-        DatabaseRow(table.line, link, region, source, listener_port, False, dict(table.keys))
+        DatabaseRow(table.line, link, region, source, port, listener_port, False, dict(table.keys))
     )
 
 
@@ -267,12 +270,7 @@ def _duplicates(batch: BatchFile) -> None:
                 )
             )
     in_file = {(row.region, row.name) for row in batch.links}
-    batch.databases = [
-        DatabaseRow(
-            d.line, d.link, d.region, d.source, d.listener_port, (d.region, d.link) in in_file, d.keys
-        )
-        for d in batch.databases
-    ]
+    batch.databases = [dataclasses.replace(d, in_file=(d.region, d.link) in in_file) for d in batch.databases]
     seen: dict[tuple[str, str], int] = {}
     rows = [(r.region, r.source, r.line, r.line_of("source")) for r in batch.links]
     rows += [(d.region, d.source, d.line, d.line_of("source")) for d in batch.databases]

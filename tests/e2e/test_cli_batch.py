@@ -156,12 +156,15 @@ region = "moon-1"
 def test_a_row_aws_refuses_on_reading_is_named_by_line_and_nothing_is_created(
     sandbox: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    path = write(tmp_path, GOOD.replace('source = "orders-proxy"', 'source = "no-such-db"'))
+    text = GOOD.replace('source = "orders-proxy"', 'source = "no-such-db"')
+    path = write(tmp_path, text.replace('notify = "dba@example.com"', 'subnets = ["subnet-0bad0bad"]'))
     code, out, err = batch(capsys, path, "--json")
     assert code == 2
     problems = json.loads(out)["problems"]
-    assert [p["line"] for p in problems] == [10]
-    assert "'no-such-db' was not found in region us-east-1" in problems[0]["text"]
+    assert [p["line"] for p in problems] == [5, 10]
+    assert "Subnets are in the database's network: Not in VPC vpc-" in problems[0]["text"]
+    assert "subnet-0bad0bad" in problems[0]["text"]
+    assert "'no-such-db' was not found in region us-east-1" in problems[1]["text"]
     assert f"{path}, line 10: 'no-such-db' was not found" in err and "nothing was created" in err
     nothing_built(sandbox)
 
@@ -242,3 +245,37 @@ def test_from_with_source_is_refused(
     code, _out, err = run(capsys, "setup", "--region", REGION, "--yes")
     assert code == 2 and "Say which database to link: --source ID" in err
     nothing_built(sandbox)
+
+
+def test_a_database_row_for_a_link_that_exists_already(
+    sandbox: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _out, err = run(capsys, "setup", "--region", REGION, "--source", "analytics-pg", "--yes", "--fix")
+    assert code == 0, err
+    text = """[[database]]
+link = "plw-analytics-pg"
+source = "reports-aurora"
+listener_port = 5432        # analytics-pg's listener
+
+[[database]]
+link = "plw-nowhere"
+source = "orders-mysql"
+"""
+    path = write(tmp_path, text)
+    code, _out, err = batch(capsys, path)
+    assert code == 2
+    assert f"{path}, line 1: Adding a database: Port 5432 on the link's load balancer is already used" in err
+    assert f"{path}, line 7: There is no link named 'plw-nowhere' in us-east-1" in err
+    assert counts("plw-analytics-pg", sandbox.endpoint_url)["target-group"] == 1
+
+    path = write(tmp_path, text.split("\n\n")[0].replace("5432        #", "6000        # not"))
+    code, out, err = batch(capsys, path, "--json")
+    assert code == 0, err
+    (row,) = json.loads(out)["rows"]
+    assert (row["link"], row["database"], row["listener_port"], row["status"]) == (
+        "plw-analytics-pg",
+        "reports-aurora",
+        6000,
+        "created",
+    )
+    assert counts("plw-analytics-pg", sandbox.endpoint_url)["listener"] == 2

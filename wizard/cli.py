@@ -67,6 +67,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--source",
         help="RDS instance id, Aurora cluster id, RDS Proxy name or EC2 instance id",
     )
+    # Batch (issue 20): several links from one file instead of --source.
+    p.add_argument(
+        "--from",
+        dest="from_file",
+        metavar="FILE",
+        help="set up every link (and added database) listed in this TOML file instead of one "
+        "--source: all rows are checked first, each is built on its own, then a table of results",
+    )
     p.add_argument("--port", help="database port (default: the database's own port)")
     p.add_argument("--principal", help="the platform's IAM principal ARN (default: the consumer's)")
     p.add_argument("--consumer", default="rivery", help="consumer profile id or .toml path")
@@ -99,14 +107,6 @@ def build_parser() -> argparse.ArgumentParser:
         "--remove-old-principals",
         action="store_true",
         help="take every principal but --principal off the endpoint service's allow list",
-    )
-    # Batch (issue 20): several links from one file instead of --source.
-    p.add_argument(
-        "--from",
-        dest="from_file",
-        metavar="FILE",
-        help="set up every link (and added database) listed in this TOML file instead of one "
-        "--source: all rows are checked first, each is built on its own, then a table of results",
     )
     p.add_argument("--skip-preflight", action="store_true", help="do not check permissions first")
     p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")

@@ -108,6 +108,16 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="take every principal but --principal off the endpoint service's allow list",
     )
+    # Cross-region (issue 20): offer the endpoint service in the platform's region(s) too.
+    p.add_argument(
+        "--consumer-region",
+        action="append",
+        default=[],
+        metavar="REGION",
+        help="also offer the endpoint service in this region, for a platform that connects from "
+        "there (cross-region PrivateLink; inter-region data transfer applies); repeatable. "
+        "A re-run without it stops offering regions added before",
+    )
     p.add_argument("--skip-preflight", action="store_true", help="do not check permissions first")
     p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
     p.add_argument("--json", action="store_true", help="print one JSON object")

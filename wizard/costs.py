@@ -84,3 +84,40 @@ def monthly_cost(region: str) -> CostEstimate:
         as_of=str(table["prices_as_of"]),
         pricing_page=str(table["pricing_page"]),
     )
+
+
+@dataclass(frozen=True)
+class CrossRegionCost:
+    """What traffic between the link's region and the platform's other region(s) costs."""
+
+    region: str
+    consumer_regions: tuple[str, ...]
+    per_gb: dict[str, float]  # by consumer region
+    as_of: str
+    pricing_page: str
+
+    def line(self) -> str:
+        """One line: "about $0.02 per GB of traffic between us-east-1 and us-west-2 (…)"."""
+        rates = sorted(set(self.per_gb.values()))
+        price = f"${rates[0]:g}" if len(rates) == 1 else f"${rates[0]:g}–${rates[-1]:g}"
+        return (
+            f"about {price} per GB of traffic between {self.region} and {', '.join(self.consumer_regions)} "
+            f"(inter-region data transfer, AWS prices of {self.as_of}; the database's replies leave "
+            f"{self.region}, so expect them on your bill)"
+        )
+
+
+def cross_region_cost(region: str, consumer_regions: tuple[str, ...]) -> CrossRegionCost | None:
+    """The inter-region data transfer rate between the link's region and each consumer region
+    (None when there is none: the platform connects in the link's own region)."""
+    if not consumer_regions:
+        return None
+    table = _table()
+    rates = table["inter_region_gb"]
+    per_gb = {
+        other: float(rates["pairs"].get(" ".join(sorted((region, other))), rates["default"]))
+        for other in consumer_regions
+    }
+    return CrossRegionCost(
+        region, consumer_regions, per_gb, str(table["prices_as_of"]), str(rates["pricing_page"])
+    )

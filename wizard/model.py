@@ -151,6 +151,9 @@ class LinkPlan:
     cross_zone: bool = True
     # Deploy the target sync (a Lambda that follows the database's address): IP targets only.
     target_sync: bool = True
+    # Other regions the platform may connect from (the endpoint service's SupportedRegions);
+    # empty = the link's own region only.
+    consumer_regions: tuple[str, ...] = ()
 
     @property
     def wants_target_sync(self) -> bool:
@@ -169,6 +172,7 @@ class LinkPlan:
         principal: str = "",
         cross_zone: bool = True,
         target_sync: bool = True,
+        consumer_regions: Sequence[str] = (),
     ) -> LinkPlan:
         """The one way to make a plan: the port defaults to the database's own, the principal to
         the consumer profile's. An EC2 server has no port AWS can tell, so one must be given."""
@@ -190,6 +194,8 @@ class LinkPlan:
             principal=principal or consumer.principal,
             cross_zone=cross_zone,
             target_sync=target_sync,
+            # The link's own region is always served: it is never listed among the others.
+            consumer_regions=tuple(dict.fromkeys(r for r in consumer_regions if r != region)),
         )
 
     @property
@@ -262,6 +268,8 @@ class LinkRecord:
     az_ids: list[str] = field(default_factory=list)
     accepted_endpoint_ids: list[str] = field(default_factory=list)
     alert_email: str = ""  # where the link's alerts go ("" = no alerts asked)
+    # Other regions the endpoint service is offered in (SupportedRegions besides its own).
+    consumer_regions: list[str] = field(default_factory=list)
     created: list[CreatedResource] = field(default_factory=list)
     # The databases added after setup (the first one is in source_id / port / target_group_arn /
     # listener_arn above); records of older versions have none.

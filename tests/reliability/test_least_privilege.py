@@ -53,7 +53,12 @@ TAG_ON_CREATE = {
 # The same for the target sync's creates (issue 17), and iam:PassRole, which AWS checks when
 # CreateFunction hands the function its role.
 SYNC_TAG_ON_CREATE = {"iam:TagRole", "lambda:TagResource", "events:TagResource", "logs:TagResource"}
-CHECKED_WITH_OTHER_CALLS = SYNC_TAG_ON_CREATE | {"iam:PassRole"}
+# Permission-only actions (no API call has their name): AWS checks vpce:AllowMultiRegion along with
+# Create/ModifyVpcEndpointServiceConfiguration when the request names supported regions (PrivateLink
+# guide, "Cross-Region access"); test_permission_only_actions_ride_on_the_calls_that_need_them
+# checks the engine sends those parameters.
+PERMISSION_ONLY = {"vpce:AllowMultiRegion"}
+CHECKED_WITH_OTHER_CALLS = SYNC_TAG_ON_CREATE | {"iam:PassRole"} | PERMISSION_ONLY
 # Granted twice: while creating (tag-on-create), and on the link's own target group, where the
 # target sync notes its state (`privatelink-wizard sync`).
 GRANTED_TWICE = {"elasticloadbalancing:AddTags"}
@@ -185,6 +190,22 @@ def test_every_named_action_is_a_real_call_and_every_call_is_named() -> None:
     # the wrong permission; an unnamed call would make it say only "(the permission for X)".
     code = set(code_actions())
     assert named_actions() - (TAG_ON_CREATE - code) - ON_CALLERS_BEHALF - CHECKED_WITH_OTHER_CALLS == code
+
+
+def test_permission_only_actions_ride_on_the_calls_that_need_them() -> None:
+    # Granting vpce:AllowMultiRegion is honest only while the engine sends the parameters that make
+    # AWS check it, inside steps that name the ec2 call they ride on.
+    sent = {"SupportedRegions", "AddSupportedRegions", "RemoveSupportedRegions"}
+    found: set[str] = set()
+    for path in _engine_files():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and node.value in sent:
+                found.add(str(node.value))
+    assert found == sent
+    assert set(policy_actions()) >= PERMISSION_ONLY
+    assert {"ec2:CreateVpcEndpointServiceConfiguration", "ec2:ModifyVpcEndpointServiceConfiguration"} <= set(
+        code_actions()
+    )
 
 
 def test_policy_command_prints_the_policy(capsys: pytest.CaptureFixture[str]) -> None:
@@ -515,3 +536,27 @@ def test_a_missing_alert_action_names_action_and_step(
         cli(capsys, "teardown", "--region", REGION, "--name", link, "--yes")
     assert run.code == 1, run.err
     assert f"{step}: AWS refused the request: your identity may not call {action}." in run.err
+
+
+def test_a_cross_region_link_works_with_the_policy_and_not_without_vpce_allow_multi_region(
+    iam_account: Any, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Issue 20 (2): the permission-only action is needed, and the policy grants it."""
+    grant(without="vpce:AllowMultiRegion")
+    link, xr = "plw-xregion-denied", ("--consumer-region", "us-west-2")
+    # The preflight asks for it only of a cross-region link, and stops before anything is made.
+    stopped = run_phase(capsys, "setup", link, tmp_path / "r.md", *xr)
+    assert stopped is not None and stopped.code == 1, stopped
+    assert "vpce:AllowMultiRegion" in stopped.err and counts(link) == NONE
+    # Without the preflight, AWS's refusal names the action and the step.
+    denied = run_phase(capsys, "setup", link, tmp_path / "r.md", *xr, "--skip-preflight")
+    assert denied is not None and denied.code == 1, denied
+    assert (
+        "Creating the endpoint service: AWS refused the request: your identity may not call "
+        "vpce:AllowMultiRegion" in denied.err
+    )
+    grant()
+    for phase in ("setup", "teardown"):
+        run = run_phase(capsys, phase, "plw-xregion", tmp_path / "r.md", "--consumer-region", "us-west-2")
+        assert run is not None and run.code == 0, f"{phase}: {run.err if run else ''}"
+    run_phase(capsys, "teardown", link, tmp_path / "r.md")

@@ -27,6 +27,8 @@ class ServiceInfo:
     nlb_arns: tuple[str, ...]
     availability_zones: tuple[str, ...]
     availability_zone_ids: tuple[str, ...] = ()  # as AWS reports them (empty if it does not)
+    # (region, its ServiceState) for each region consumers may connect from (SupportedRegions)
+    supported_regions: tuple[tuple[str, str], ...] = ()
 
 
 def _info(config: dict[str, Any]) -> ServiceInfo:
@@ -38,7 +40,15 @@ def _info(config: dict[str, Any]) -> ServiceInfo:
         nlb_arns=tuple(config.get("NetworkLoadBalancerArns", [])),
         availability_zones=tuple(config.get("AvailabilityZones", [])),
         availability_zone_ids=tuple(config.get("AvailabilityZoneIds", [])),
+        supported_regions=tuple(
+            (r.get("Region", ""), r.get("ServiceState", "")) for r in config.get("SupportedRegions", [])
+        ),
     )
+
+
+def read_service(aws: AwsContext, service_id: str) -> ServiceInfo:
+    """The endpoint service as AWS reports it now."""
+    return _info(_describe(aws, service_id))
 
 
 def zone_ids(aws: AwsContext, info: ServiceInfo) -> list[str]:
@@ -152,8 +162,10 @@ def find_or_create_endpoint_service(
     nlb_arn: str,
     on_created: Callable[[str], None] | None = None,
     patience: Patience = DEFAULT_PATIENCE,
+    supported_regions: Sequence[str] = (),
 ) -> tuple[ServiceInfo, bool]:
-    """The link's endpoint service on `nlb_arn`, with acceptance required, once Available."""
+    """The link's endpoint service on `nlb_arn`, with acceptance required, once Available (a new
+    one made available in `supported_regions` too; an existing one is converged by the caller)."""
     existing = find_endpoint_service(aws, link_name)
     if existing is not None:
         if nlb_arn not in existing.nlb_arns:
@@ -171,6 +183,8 @@ def find_or_create_endpoint_service(
         # Unlike the load balancer calls, this create is not idempotent on AWS unless it carries
         # a client token; the same token on every attempt makes AWS return the first service.
         token = str(uuid.uuid4())
+        # Only a cross-region link names regions: AWS then also checks vpce:AllowMultiRegion.
+        regions: dict[str, Any] = {"SupportedRegions": list(supported_regions)} if supported_regions else {}
 
         def create() -> str:
             with aws_step("Creating the endpoint service", "ec2:CreateVpcEndpointServiceConfiguration"):
@@ -181,6 +195,7 @@ def find_or_create_endpoint_service(
                     TagSpecifications=[
                         {"ResourceType": "vpc-endpoint-service", "Tags": link_tags(link_name)}
                     ],
+                    **regions,
                 )
             return str(reply["ServiceConfiguration"]["ServiceId"])
 

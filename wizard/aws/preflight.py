@@ -49,7 +49,10 @@ _WORDS = {
     "CreateServiceLinkedRole": "letting AWS make its load balancer role (an account's first load balancer)",
     "SimulatePrincipalPolicy": "checking your permissions in advance",
     "GetRole": "looking up your role for that check",
+    "AllowMultiRegion": "offering the endpoint service in the platform's region (cross-region)",
 }
+# Needed only by a cross-region link (setup --consumer-region): not asked of the others.
+CROSS_REGION_ONLY = frozenset({"vpce:AllowMultiRegion"})
 
 
 @dataclass(frozen=True)
@@ -234,7 +237,16 @@ def dry_run(aws: AwsContext) -> list[Permission]:
     return found
 
 
-def run(aws: AwsContext, identity: Identity) -> Preflight:
+def run(aws: AwsContext, identity: Identity, cross_region: bool = False) -> Preflight:
+    """Every permission the wizard's policy grants (those only a cross-region link needs
+    left out unless `cross_region`)."""
+    result = _run(aws, identity)
+    if not cross_region:
+        result.permissions = [p for p in result.permissions if p.action not in CROSS_REGION_ONLY]
+    return result
+
+
+def _run(aws: AwsContext, identity: Identity) -> Preflight:
     principal, why = principal_arn(aws, identity)
     if identity.arn.endswith(":root"):
         return Preflight(identity.arn, "", "root", [Permission(a, ALLOWED) for a in _all_actions()], note=why)

@@ -141,9 +141,9 @@ def preflight(args: argparse.Namespace) -> int:
     return 0 if result.ok else EXIT_AWS
 
 
-def before_setup(aws: Any, identity: Any) -> None:
+def before_setup(aws: Any, identity: Any, cross_region: bool = False) -> None:
     """Setup's preflight: stop before anything is created when an action is surely missing."""
-    result = pf.run(aws, identity)
+    result = pf.run(aws, identity, cross_region=cross_region)
     if not result.ok:
         raise UserError(
             what="Your identity lacks permissions the setup needs; nothing was created",

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from wizard import consumer_regions as xr
+from wizard import costs
 from wizard.aws import alerts, discovery
 from wizard.aws import teardown as td
 from wizard.aws.session import (
@@ -13,6 +15,7 @@ from wizard.aws.session import (
 from wizard.commands import context
 from wizard.commands.account import before_setup
 from wizard.commands.notify import alerts_for
+from wizard.consumers import Consumer
 from wizard.errors import EXIT_AWS, UserError, bad_input
 from wizard.model import LinkPlan, LinkRecord
 from wizard.steps import (
@@ -38,8 +41,9 @@ from wizard.validators import (
 
 def setup(args: argparse.Namespace) -> int:
     # Everything that can be checked without AWS is checked first: bad input creates nothing.
-    validate_region(args.region)
+    region = validate_region(args.region)
     validate_source_id(args.source)
+    consumer_regions = xr.validate_consumer_regions(getattr(args, "consumer_region", None) or [], region)
     port = validate_port(args.port) if args.port is not None else None
     name = validate_link_name(args.name) if args.name is not None else None
     subnets = validate_subnet_ids(args.subnets) if args.subnets is not None else None
@@ -63,17 +67,17 @@ def setup(args: argparse.Namespace) -> int:
         principal=principal,
         cross_zone=not args.no_cross_zone,
         target_sync=not args.no_sync,
+        consumer_regions=consumer_regions,
     )
     link = open_link(aws, plan, identity.account_id)
     for note in link.notes:
         say(f"Note: {note}")
-    if not consumer.supports_region(aws.region):
-        say(
-            f"Note: {consumer.display_name} has no endpoints in {aws.region} yet. Ask "
-            f"{consumer.support_contact or 'the platform support'} to enable it (setup continues)."
-        )
+    for note in region_notes(consumer, aws.region, plan.consumer_regions):
+        say(f"Note: {note}")
 
     nlb_rows = SETUP_STEPS[0].check(link)
+    # Cross-region needs two zones that serve other regions: known before anything is created.
+    nlb_rows += [r for r in SETUP_STEPS[2].check(link) if r.key == "cross-region-zones"]
     blocking = [row for row in nlb_rows if row.required and not row.ok]
     if blocking:
         raise bad_input(
@@ -99,7 +103,7 @@ def setup(args: argparse.Namespace) -> int:
             "unless removed; run again with --remove-old-principals to remove it."
         )
     if not getattr(args, "skip_preflight", False):
-        before_setup(aws, identity)
+        before_setup(aws, identity, cross_region=bool(plan.consumer_regions))
     confirm("Go ahead?", args.yes)
 
     progress = lambda m: say(f"  {m}")  # noqa: E731
@@ -140,6 +144,35 @@ def setup(args: argparse.Namespace) -> int:
         )
         return EXIT_AWS
     return 0
+
+
+def region_notes(consumer: Consumer, region: str, consumer_regions: tuple[str, ...]) -> list[str]:
+    """What to tell the DBA about where the platform connects from: the offer of the platform's
+    nearest region when it does not connect from the link's (see wizard/consumer_regions.py)."""
+    notes = []
+    platform = consumer.display_name
+    theirs = [r for r in consumer_regions if r in consumer.regions]
+    if consumer_regions and not theirs:
+        notes.append(
+            f"{platform} lists {', '.join(consumer.regions)} as the regions it connects from; "
+            f"{', '.join(consumer_regions)} is not among them. Check with "
+            f"{consumer.support_contact or 'the platform'} that it can connect from there."
+        )
+    if not consumer.supports_region(region) and not theirs:
+        nearest = xr.nearest_first(region, consumer.regions)
+        if nearest:
+            cost = costs.cross_region_cost(region, (nearest[0],))
+            price = f" (about ${min(cost.per_gb.values()):g} per GB of traffic)" if cost else ""
+            notes.append(
+                f"{platform} does not connect from {region}; it connects from "
+                f"{', '.join(nearest)}. Add --consumer-region {nearest[0]} (the nearest) to offer "
+                f"the service there too: cross-region, billed as inter-region data transfer{price}. "
+                f"Or ask {consumer.support_contact or 'the platform'} to enable {region} (setup continues)."
+            )
+    note = xr.opt_in_note(consumer_regions)
+    if note:
+        notes.append(note)
+    return notes
 
 
 def _apply_fixes(link: Link, allow_reboot: bool) -> None:
@@ -208,6 +241,7 @@ def _record_json(record: LinkRecord) -> dict[str, Any]:
             "endpoint_service_id",
             "service_name",
             "az_ids",
+            "consumer_regions",
             "created",
         )
     }

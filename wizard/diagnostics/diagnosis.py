@@ -85,17 +85,45 @@ def diagnose(aws: AwsContext, s: LinkStatus, consumer: Consumer) -> list[Finding
     from wizard import alert_status
 
     found += alert_status.findings(s)
-    if not consumer.supports_region(s.region):
-        found.append(
-            Finding(
-                "warning",
-                f"{consumer.display_name} has no endpoints in {s.region}",
-                "The platform only connects from its supported regions.",
-                f"Ask {consumer.support_contact or 'the platform'} to enable {s.region}.",
-            )
-        )
+    found += region_findings(s, consumer)
     if not any(f.severity != "ok" for f in found):
         found.append(Finding("ok", "Everything checked is in order"))
+    return found
+
+
+def region_findings(s: LinkStatus, consumer: Consumer) -> list[Finding]:
+    """Whether the platform can connect from where the service is offered: its own region, or
+    another one it offers (cross-region), each of them available."""
+    from wizard import consumer_regions as xr
+
+    offered = {r: state for r, state in (s.service.supported_regions if s.service else ()) if r != s.region}
+    found = [
+        Finding(
+            "problem" if state in ("Failed", "Closed") else "warning",
+            f"The endpoint service is '{state}' in {r}",
+            "The platform can create its endpoint there only once AWS reports it Available.",
+            "Wait a minute and check again" if state == "Pending" else "Run setup again for this link.",
+        )
+        for r, state in offered.items()
+        if state != "Available"
+    ]
+    if consumer.supports_region(s.region) or any(r in consumer.regions for r in offered):
+        return found
+    nearest = xr.nearest_first(s.region, consumer.regions)
+    offer = (
+        f"Run setup again with --consumer-region {nearest[0]} (the platform's nearest region) to "
+        f"offer the service there too (cross-region), or ask "
+        if nearest
+        else "Ask "
+    )
+    found.append(
+        Finding(
+            "warning",
+            f"{consumer.display_name} does not connect from {s.region}",
+            f"It connects from {', '.join(consumer.regions)}, and the service is not offered there.",
+            f"{offer}{consumer.support_contact or 'the platform'} to enable {s.region}.",
+        )
+    )
     return found
 
 

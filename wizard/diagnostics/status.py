@@ -91,6 +91,11 @@ class LinkStatus:
         data = dataclasses.asdict(self)
         data["healthy"] = self.healthy
         data["port"] = self.port  # the hostnames' port (connections[].dns_names)
+        # Where the platform may connect from: the service's own region and any other (cross-region).
+        data["supported_regions"] = [
+            {"region": r, "state": state}
+            for r, state in (self.service.supported_regions if self.service else ())
+        ]
         return data
 
     def text(self) -> str:
@@ -128,6 +133,9 @@ class LinkStatus:
                 f"acceptance {'required' if self.service.acceptance_required else 'OFF'}"
             )
             lines.append(f"    Availability zone IDs: {', '.join(self.az_ids) or 'n/a'}")
+            regions = [f"{r} ({state})" for r, state in self.service.supported_regions if r != self.region]
+            if regions:
+                lines.append(f"    Also offered in (cross-region): {', '.join(regions)}")
             lines.append(f"    Allowed: {', '.join(self.principals) or 'nobody'}")
             for c in self.connections:
                 lines.append(f"    connection {c.endpoint_id} from {c.owner_account} — {c.state}")

@@ -198,7 +198,9 @@ def _ec2_checks(action: str, data: Mapping[str, Any], region: str, account: str)
         # "Grant permission to tag Amazon EC2 resources during creation" (ec2:CreateAction).
         new = Resource(f"arn:aws:ec2:{region}:{account}:{kinds[0] if kinds else '*'}/*")
         checks.append(Check("ec2:CreateTags", (new,), {"ec2:CreateAction": [action], **_tag_keys(tags)}))
-    return checks
+    from wizard.sandbox import xregion_model  # vpce:AllowMultiRegion, for cross-region services
+
+    return checks + xregion_model.iam_checks(action, data, resources, region, account)
 
 
 def _elb_checks(action: str, data: Mapping[str, Any], region: str, account: str) -> list[Check]:

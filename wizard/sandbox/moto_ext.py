@@ -106,10 +106,11 @@ def install() -> None:
             sns_model,
             sso_model,
             vpce_model,
+            xregion_model,
         )
 
         models = (ec2_model, elb_model, rds_model, sg_model, iam_model, iam_simulate, sso_model)
-        for model in (*models, vpce_model, sns_model, failover):
+        for model in (*models, vpce_model, sns_model, failover, xregion_model):
             model.install()
         _share_the_model_loader()
         _installed = True

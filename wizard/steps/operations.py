@@ -95,6 +95,7 @@ def service_summary(link: Link) -> ServiceSummary:
             "Please connect to our database over AWS PrivateLink:",
             f"  Service name: {record.service_name}",
             f"  Region: {plan.region}",
+            *_cross_region_lines(plan.region, record.consumer_regions),
             f"  Availability zone IDs: {', '.join(az_ids) or 'n/a'}",
             f"  Port: {plan.port}",
             "",
@@ -103,6 +104,14 @@ def service_summary(link: Link) -> ServiceSummary:
         ]
     )
     return ServiceSummary(record.service_name, plan.region, az_ids, plan.port, message)
+
+
+def _cross_region_lines(region: str, consumer_regions: Sequence[str]) -> list[str]:
+    """The message's lines for a service offered in other regions (none for a same-region link)."""
+    return [
+        f"  Connect from region {r} (cross-region): your endpoint's service region is {region}"
+        for r in consumer_regions
+    ]
 
 
 def list_requests(link: Link) -> list[Connection]:

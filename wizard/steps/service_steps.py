@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from wizard.aws import endpoint_service, nlb
+from wizard import costs
+from wizard.aws import discovery, endpoint_service, nlb, service_regions
 from wizard.checks import CheckRow
 from wizard.errors import UserError
 from wizard.steps.link import Link, PreviewItem, Progress, Step, quiet, require_nlb
@@ -16,7 +17,7 @@ class EndpointServiceStep(Step):
     def check(self, link: Link) -> list[CheckRow]:
         found = nlb.find_nlb(link.aws, link.plan.name)
         starting = found is not None and found.state == "provisioning"
-        return [
+        rows = [
             CheckRow(
                 "nlb-active",
                 bool(found and found.state in ("active", "provisioning")),
@@ -31,18 +32,40 @@ class EndpointServiceStep(Step):
                 else "Create the load balancer first.",
             )
         ]
+        return rows + _cross_region_rows(link, found)
 
     def preview(self, link: Link) -> list[PreviewItem]:
         existing = endpoint_service.find_endpoint_service(link.aws, link.plan.name)
+        wanted = link.plan.consumer_regions
         if existing:
-            return [PreviewItem("reuse", f"Endpoint service {existing.id}", existing.state)]
-        return [
-            PreviewItem(
-                "create",
-                "VPC endpoint service in front of the load balancer",
-                "every connection request must be accepted by you",
-            )
+            items = [PreviewItem("reuse", f"Endpoint service {existing.id}", existing.state)]
+            offered = list(service_regions.other_regions(existing, link.plan.region))
+            change = service_regions.change_for(offered, wanted)
+        else:
+            items = [
+                PreviewItem(
+                    "create",
+                    "VPC endpoint service in front of the load balancer",
+                    "every connection request must be accepted by you",
+                )
+            ]
+            change = service_regions.RegionChange(add=wanted)
+        items += [
+            PreviewItem("change", f"Offer the endpoint service in {r} too", "the platform connects from it")
+            for r in change.add
         ]
+        items += [
+            PreviewItem(
+                "remove",
+                f"the endpoint service's offer in {r}",
+                "endpoints the platform already made there keep working",
+            )
+            for r in change.remove
+        ]
+        cost = costs.cross_region_cost(link.plan.region, wanted)
+        if cost is not None:
+            items.append(PreviewItem("cost", cost.line()))
+        return items
 
     def apply(self, link: Link, progress: Progress = quiet) -> None:
         found = require_nlb(link)
@@ -50,15 +73,58 @@ class EndpointServiceStep(Step):
             progress("Waiting for AWS to finish starting the load balancer (a few minutes)…")
         nlb.ready_nlb(link.aws, found.arn, link.plan.cross_zone)
         progress("Creating (or finding) the endpoint service and waiting until it is available…")
+        wanted = link.plan.consumer_regions
         info, _ = endpoint_service.find_or_create_endpoint_service(
-            link.aws, link.plan.name, found.arn, on_created=link.created("endpoint-service")
+            link.aws,
+            link.plan.name,
+            found.arn,
+            on_created=link.created("endpoint-service"),
+            supported_regions=wanted,
         )
         link.record.endpoint_service_id = info.id
+        if wanted or service_regions.other_regions(info, link.plan.region):
+            progress(f"Offering the service in {', '.join(wanted) or 'its own region only'}…")
+            info = service_regions.converge(link.aws, info.id, link.plan.region, wanted)
+        link.record.consumer_regions = list(wanted)
         link.record.service_name = info.name
         link.record.az_ids = endpoint_service.zone_ids(link.aws, info)
         link.record.mark_done(self.id)
         link.save()
         progress(f"Endpoint service ready: {info.name}")
+
+
+def _cross_region_rows(link: Link, found: nlb.NlbInfo | None) -> list[CheckRow]:
+    """A cross-region link: AWS serves other regions only from at least two zones that support it
+    (PrivateLink guide, "Cross-Region access")."""
+    wanted = link.plan.consumer_regions
+    if not wanted:
+        return []
+    subnet_ids = found.subnet_ids if found else link.plan.subnet_ids
+    zones = {
+        s.availability_zone_id
+        for s in discovery.list_subnets(link.aws, link.plan.source.vpc_id)
+        if s.subnet_id in subnet_ids
+    }
+    eligible = sorted(zones - service_regions.NO_CROSS_REGION_ZONES)
+    left_out = sorted(zones & service_regions.NO_CROSS_REGION_ZONES)
+    ok = len(eligible) >= 2
+    why = (
+        f"The load balancer is in {', '.join(eligible) or 'no zone'} that can serve other regions"
+        + (f" ({', '.join(left_out)} cannot)" if left_out else "")
+        + ". AWS offers an endpoint service in other regions only from at least two such zones."
+    )
+    return [
+        CheckRow(
+            "cross-region-zones",
+            ok,
+            f"The service can be offered in {', '.join(wanted)}",
+            reason="" if ok else why,
+            fix=""
+            if ok
+            else "Choose subnets in two zones (--subnets), or set the link up without "
+            "--consumer-region and ask the platform to connect from this region.",
+        )
+    ]
 
 
 class AllowlistStep(Step):

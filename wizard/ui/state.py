@@ -31,6 +31,7 @@ class WizardState:
     subnet_ids: tuple[str, ...] = ()
     cross_zone: bool = True
     target_sync: bool = True  # deploy the target sync (the target group page's checkbox)
+    consumer_regions: tuple[str, ...] = ()  # other regions offered (the endpoint service page's option)
     principal: str = ""
     # The opened link (wizard.steps.Link) once the plan is settled
     link: Any = None
@@ -58,6 +59,7 @@ class WizardState:
             principal=self.principal,
             cross_zone=self.cross_zone,
             target_sync=self.target_sync,
+            consumer_regions=self.consumer_regions,
         )
 
     def forget_aws(self) -> None:

@@ -159,6 +159,7 @@ def resume(aws: AwsContext, record: LinkRecord, consumer: Consumer, account_id: 
         consumer=consumer,
         principal=record.principal,
         cross_zone=existing.cross_zone if existing else True,
+        consumer_regions=record.consumer_regions,
     )
     return Resumed(source, steps.open_link(aws, plan, account_id))
 

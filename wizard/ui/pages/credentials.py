@@ -230,10 +230,7 @@ class CredentialsPage(AccountActions, BasePage):
             "region",
             True,
             f"Region {region}",
-            reason=(
-                f"{consumer.display_name} does not connect to {region} by default: ask "
-                f"{consumer.support_contact or 'the platform'} to enable it. You can continue."
-            ),
+            reason=_offer_words(consumer, region),
             warning=True,
             required=False,
         )
@@ -370,6 +367,7 @@ class CredentialsPage(AccountActions, BasePage):
         state.port = link.plan.port
         state.subnet_ids = link.plan.subnet_ids
         state.cross_zone = link.plan.cross_zone
+        state.consumer_regions = link.plan.consumer_regions
         state.principal = link.plan.principal
         self._resume_target = resume_page(link.record.completed_steps)
         done = ", ".join(link.record.completed_steps) or "nothing yet"
@@ -430,3 +428,18 @@ class CredentialsPage(AccountActions, BasePage):
         self.method.insertItem(self.method.count() - 2, f"Saved profile: {name}", (SAVED, name))
         self.method.blockSignals(False)
         self.set_status(f"Saved '{name}' in your system keychain. Only its name is kept in settings.")
+
+
+def _offer_words(consumer: Any, region: str) -> str:
+    """Where the platform connects from, and the cross-region offer of its nearest region."""
+    from wizard import consumer_regions
+
+    nearest = consumer_regions.suggestion(region, consumer.regions)
+    if not nearest:
+        who = consumer.support_contact or "the platform"
+        return f"{consumer.display_name} does not connect from {region}: ask {who} to enable it ."
+    return (
+        f"{consumer.display_name} does not connect from {region}. You can continue: the endpoint "
+        f"service page offers the service in {nearest}, its nearest region (cross-region), or ask "
+        f"{consumer.support_contact or 'the platform'} to enable {region}."
+    )

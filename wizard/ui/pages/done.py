@@ -116,6 +116,7 @@ class DonePage(BasePage):
             f"Data source: {record.source_kind} {record.source_id}, port {record.port}",
             f"Service name: {record.service_name}",
             f"Availability zone IDs: {', '.join(record.az_ids)}",
+            *[f"Also offered in {r} (cross-region)" for r in record.consumer_regions],
             f"Allowed principal: {record.principal}",
             f"Accepted endpoints: {', '.join(record.accepted_endpoint_ids) or 'none yet'}",
             f"Load balancer DNS name: {record.nlb_dns_name}",
@@ -152,6 +153,13 @@ class DonePage(BasePage):
                     " MySQL sees the load balancer's private addresses as the client: that "
                     "user's host grant must cover them."
                 )
+        if record.consumer_regions:
+            regions = ", ".join(record.consumer_regions)
+            hint += (
+                f" {consumer} connects from <b>{regions}</b> (cross-region): the message to them "
+                f"says so; traffic between {record.region} and {regions} is billed as inter-region "
+                "data transfer."
+            )
         self.next_steps.setText(f"<b>What to do next:</b> {hint}")
         accepted = CheckRow("accepted", bool(record.accepted_endpoint_ids), "Connection accepted")
         self.checklist.set_rows([accepted, *self._follow_ups])

@@ -28,6 +28,7 @@ source = "reports-aurora"
 [[link]]
 source = "orders-proxy"     # named plw-orders-proxy
 sync = false
+consumer_regions = ["us-west-2"]
 """
 
 
@@ -114,6 +115,14 @@ def test_a_good_file_builds_every_link_and_prints_the_table(
     assert "Send this to the platform (link 'pg-link')" in out
     assert counts("pg-link", sandbox.endpoint_url)["endpoint-service"] == 1
     assert counts("plw-orders-proxy", sandbox.endpoint_url)["endpoint-service"] == 1
+    # The platform may connect from us-west-2 too (cross-region), as with --consumer-region.
+    ec2 = boto3.client("ec2", region_name=REGION, endpoint_url=sandbox.endpoint_url)
+    services = {
+        s["ServiceName"]: s
+        for s in ec2.describe_vpc_endpoint_service_configurations()["ServiceConfigurations"]
+    }
+    assert {r["Region"] for r in services[rows[2][4]]["SupportedRegions"]} == {REGION, "us-west-2"}
+    assert {r["Region"] for r in services[rows[0][4]].get("SupportedRegions", [])} <= {REGION}
 
     # Again, for scripts: the same rows as JSON; everything is there already, nothing new is made.
     code, out, err = batch(capsys, path, "--json")
@@ -138,17 +147,17 @@ def test_a_bad_row_refuses_the_whole_file_by_line_before_creating_anything(
         + """
 [[link]]
 source = "orders-mysql"
-prot = 3306                 # line 15: a typo
+prot = 3306                 # line 16: a typo
 region = "moon-1"
 """,
     )
     code, _out, err = batch(capsys, path)
     assert code == 2
     assert (
-        f"{path}, line 15: 'prot' is not a key the wizard knows in a [[link]] table. Did you mean 'port'?"
+        f"{path}, line 16: 'prot' is not a key the wizard knows in a [[link]] table. Did you mean 'port'?"
         in err
     )
-    assert f"{path}, line 16: region: 'moon-1' is not an AWS region name" in err
+    assert f"{path}, line 17: region: 'moon-1' is not an AWS region name" in err
     assert "2 problems (found reading it); nothing was created" in err
     nothing_built(sandbox)
 

@@ -151,9 +151,12 @@ def _check_link(
         principal=row.principal,
         cross_zone=row.cross_zone,
         target_sync=row.sync,
+        consumer_regions=row.consumer_regions,
     )
     link = open_link(aws, plan, identity.account_id, store)
     nlb_rows = SETUP_STEPS[0].check(link)
+    # As the single setup: cross-region needs two zones that serve other regions.
+    nlb_rows += [r for r in SETUP_STEPS[2].check(link) if r.key == "cross-region-zones"]
     blocking = [r for r in nlb_rows if r.required and not r.ok]
     if blocking:
         problems.append(

@@ -14,8 +14,9 @@ from typing import Any
 
 from wizard.alert_words import validate_email
 from wizard.batch.lines import Table, locate
+from wizard.consumer_regions import validate_consumer_regions
 from wizard.consumers import Consumer, load_consumer
-from wizard.errors import UserError, file_error
+from wizard.errors import UserError, bad_input, file_error
 from wizard.validators import (
     default_link_name,
     validate_link_name,
@@ -37,11 +38,13 @@ LINK_KEYS = (
     "notify",
     "sync",
     "cross_zone",
+    "consumer_regions",
     "database",
 )
 NESTED_DATABASE_KEYS = ("source", "port", "listener_port")
 DATABASE_KEYS = ("link", "source", "region", "port", "listener_port")
 TOP_KEYS = ("link", "database")
+_LISTS = ("subnets", "consumer_regions")  # the keys whose value may be a list
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,7 @@ class Defaults:
     notify: str = ""
     sync: bool = True
     cross_zone: bool = True
+    consumer_regions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,7 @@ class LinkRow:
     notify: str
     sync: bool
     cross_zone: bool
+    consumer_regions: tuple[str, ...]  # other regions the platform connects from
     keys: dict[str, int] = field(default_factory=dict, compare=False)  # key -> its line
 
     def line_of(self, key: str) -> int:
@@ -180,6 +185,12 @@ def _link_row(values: dict[str, Any], table: Table, defaults: Defaults, batch: B
     notify = check.optional("notify", validate_email, defaults.notify)
     sync = check.optional("sync", _flag, defaults.sync)
     cross_zone = check.optional("cross_zone", _flag, defaults.cross_zone)
+    home = region or defaults.region
+    consumer_regions = check.value(
+        "consumer_regions",
+        values.get("consumer_regions", list(defaults.consumer_regions)),
+        lambda v: _regions(v, home),
+    )
     if consumer is None and "consumer" not in values:
         consumer = check.value("consumer", defaults.consumer, _consumer)
     if not principal and consumer is not None:
@@ -215,6 +226,7 @@ def _link_row(values: dict[str, Any], table: Table, defaults: Defaults, batch: B
             notify or "",
             bool(sync),
             bool(cross_zone),
+            consumer_regions or (),
             dict(table.keys),
         )
     )
@@ -324,7 +336,7 @@ class _Checker:
         return self.value(key, self.values[key], validate) if key in self.values else default
 
     def value(self, key: str, value: Any, validate: Callable[[Any], Any]) -> Any:
-        if isinstance(value, (dict, list)) and validate is not _subnets:
+        if isinstance(value, dict) or (isinstance(value, list) and key not in _LISTS):
             self.problems.append(
                 Problem(self.table.line_of(key), f"{key} must be a single value, not a list or table.")
             )
@@ -354,6 +366,16 @@ def _subnets(value: Any) -> tuple[str, ...]:
             exit_code=2,
         )
     return validate_subnet_ids(value)
+
+
+def _regions(value: Any, link_region: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise bad_input(
+            "consumer_regions must be a list of regions", 'Write consumer_regions = ["us-west-2"].'
+        )
+    return validate_consumer_regions(value, link_region)
 
 
 def _flag(value: Any) -> bool:

@@ -16,6 +16,7 @@ from wizard.batch.rows import Defaults, Problem, read_batch
 from wizard.batch.runner import FAILED, RowResult, RunOptions, run_batch
 from wizard.commands import context
 from wizard.commands.account import before_setup
+from wizard.commands.setup import region_notes
 from wizard.consumers import load_consumer
 from wizard.errors import EXIT_AWS, EXIT_BAD_INPUT, UserError, bad_input
 from wizard.state import RecordStore
@@ -45,6 +46,7 @@ def setup_from_file(args: argparse.Namespace) -> int:
         notify=validate_email(args.notify) if args.notify else "",
         sync=not args.no_sync,
         cross_zone=not args.no_cross_zone,
+        consumer_regions=tuple(getattr(args, "consumer_region", None) or ()),
     )
     batch = read_batch(path, defaults)
     if batch.problems:
@@ -64,8 +66,9 @@ def setup_from_file(args: argparse.Namespace) -> int:
 
     _preview(plan)
     if not getattr(args, "skip_preflight", False):
-        for aws, identity in sessions.values():
-            before_setup(aws, identity)
+        for where, (aws, identity) in sessions.items():
+            cross = any(p.link.plan.consumer_regions for p in plan.links if p.row.region == where)
+            before_setup(aws, identity, cross_region=cross)
     rows = len(plan.links) + len(plan.databases)
     confirm(f"Build these {rows} rows?", args.yes)
 
@@ -109,12 +112,8 @@ def _preview(plan: BatchPlan) -> None:
         link, row = planned.link, planned.row
         for note in link.notes:
             say(f"Note: {note}")
-        consumer = link.plan.consumer
-        if not consumer.supports_region(link.plan.region):
-            say(
-                f"Note: {consumer.display_name} has no endpoints in {link.plan.region} yet. Ask "
-                f"{consumer.support_contact or 'the platform support'} to enable it (setup continues)."
-            )
+        for note in region_notes(link.plan.consumer, link.plan.region, link.plan.consumer_regions):
+            say(f"Note: {note}")
         source = link.plan.source
         done = " (already there: checked and kept as it is)" if planned.existed else ""
         say(

@@ -148,3 +148,24 @@ def test_not_toml_no_rows_and_unknown_tables() -> None:
     found = problems('[[links]]\nsource = "x"\n')
     assert found == [(1, "'links' is not a key the wizard knows at the top. Did you mean 'link'?")]
     assert problems('link = "x"\n') == [(1, "'link' must be a list of tables: write each as [[link]].")]
+
+
+def test_inline_link_tables_and_consumer_regions() -> None:
+    batch = parse_batch(
+        """link = [
+  { source = "orders-mysql", consumer_regions = ["us-west-2"] },   # line 2
+  # an inline table stays on one line (TOML 1.0)
+  { source = "analytics-pg", consumer_regions = "us-east-1" },     # the link's own region
+]
+""",
+        Defaults(region="us-east-1", consumer_regions=("eu-west-1",)),
+    )
+    assert [(row.line, row.consumer_regions) for row in batch.links] == [(2, ("us-west-2",))]
+    assert [(p.line, p.text.split(".")[0]) for p in batch.problems] == [
+        (4, "consumer_regions: us-east-1 is the link's own region")
+    ]
+    # Without its own, a row takes the command line's --consumer-region.
+    (row,) = parse_batch(
+        '[[link]]\nsource = "x"\n', Defaults("us-east-1", consumer_regions=("eu-west-1",))
+    ).links
+    assert row.consumer_regions == ("eu-west-1",)

@@ -206,34 +206,29 @@ def _link_row(values: dict[str, Any], table: Table, defaults: Defaults, batch: B
         )
         nested = []
     batch.problems.extend(problems)
-    if problems or source is None or consumer is None:
-        # The row is reported; its databases are still checked on their own.
-        for sub_values, sub_table in zip(
-            nested, table.tables("database") or [table] * len(nested), strict=False
-        ):
-            _database_row(sub_values, sub_table, link_name or "?", defaults, batch, region or defaults.region)
-        return
-    batch.links.append(
-        LinkRow(
-            table.line,
-            link_name,
-            source,
-            region or defaults.region,
-            port,
-            subnets,
-            consumer,
-            principal or "",
-            notify or "",
-            bool(sync),
-            bool(cross_zone),
-            consumer_regions or (),
-            dict(table.keys),
+    if not problems and source is not None and consumer is not None:
+        batch.links.append(
+            LinkRow(
+                table.line,
+                link_name,
+                source,
+                home,
+                port,
+                subnets,
+                consumer,
+                principal or "",
+                notify or "",
+                bool(sync),
+                bool(cross_zone),
+                consumer_regions or (),
+                dict(table.keys),
+            )
         )
-    )
+    # Its databases are checked even when the link's own row has problems: each is reported.
     located = table.tables("database")
     for i, sub_values in enumerate(nested):
         sub_table = located[i] if i < len(located) else Table(table.line_of("database"))
-        _database_row(sub_values, sub_table, link_name, defaults, batch, region or defaults.region)
+        _database_row(sub_values, sub_table, link_name or "?", defaults, batch, home)
 
 
 def _database_row(

@@ -288,3 +288,20 @@ source = "orders-mysql"
         "created",
     )
     assert counts("plw-analytics-pg", sandbox.endpoint_url)["listener"] == 2
+
+
+def test_a_link_that_would_not_carry_traffic_is_a_failed_row_until_fixed(
+    sandbox: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Without --fix the database's firewall stays closed to the load balancer: as the single
+    # setup, the chain is built but the row fails and says how to finish it.
+    path = write(tmp_path, '[[link]]\nsource = "analytics-pg"\n')
+    code, out, err = run(capsys, "setup", "--region", REGION, "--from", str(path), "--yes", "--json")
+    assert code == 1
+    (row,) = json.loads(out)["rows"]
+    assert row["status"] == "failed" and row["service_name"].startswith("com.amazonaws.vpce.")
+    assert row["error"].startswith("it will not carry traffic until this is fixed: The database's firewall")
+    assert "Run again with --fix" in row["error"]
+    code, out, err = batch(capsys, path, "--json")
+    assert code == 0, err
+    assert [r["status"] for r in json.loads(out)["rows"]] == ["already there"]

@@ -169,3 +169,18 @@ def test_inline_link_tables_and_consumer_regions() -> None:
         '[[link]]\nsource = "x"\n', Defaults("us-east-1", consumer_regions=("eu-west-1",))
     ).links
     assert row.consumer_regions == ("eu-west-1",)
+
+
+def test_a_row_with_problems_still_counts_for_the_checks_across_rows() -> None:
+    found = problems(
+        """[[link]]
+source = "orders-mysql"
+prot = 3306
+
+[[link]]
+name = "orders"
+source = "orders-mysql"
+"""
+    )
+    assert [line for line, _ in found] == [3, 7]
+    assert "The database orders-mysql is asked for already on line 1" in dict(found)[7]

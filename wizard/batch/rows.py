@@ -111,6 +111,7 @@ class BatchFile:
     links: list[LinkRow] = field(default_factory=list)
     databases: list[DatabaseRow] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    claims: list[_Claim] = field(default_factory=list)  # every row's ask, for the checks across rows
 
 
 def read_batch(path: Path, defaults: Defaults) -> BatchFile:
@@ -206,6 +207,8 @@ def _link_row(values: dict[str, Any], table: Table, defaults: Defaults, batch: B
         )
         nested = []
     batch.problems.extend(problems)
+    if source is not None:
+        batch.claims.append(_Claim(table.line, home, link_name, source, dict(table.keys), True, port))
     if not problems and source is not None and consumer is not None:
         batch.links.append(
             LinkRow(
@@ -254,6 +257,8 @@ def _database_row(
     port = check.optional("port", _port, None)
     listener_port = check.optional("listener_port", _port, None)
     batch.problems.extend(problems)
+    if source is not None and link is not None:
+        batch.claims.append(_Claim(table.line, region, link, source, dict(table.keys), False, listener_port))
     if problems or source is None or link is None:
         return
     batch.databases.append(
@@ -262,16 +267,17 @@ def _database_row(
 
 
 def _duplicates(batch: BatchFile) -> None:
-    """One row per link name and one per database (in a region); listener ports apart on a link."""
+    """One row per link name and one per database (in a region); listener ports apart on a link.
+    Rows with problems of their own count too: every clash is reported at once."""
     names: dict[tuple[str, str], int] = {}
-    for row in batch.links:
-        first = names.setdefault((row.region, row.name), row.line)
-        if first != row.line:
+    for claim in (c for c in batch.claims if c.is_link):
+        first = names.setdefault((claim.region, claim.link), claim.line)
+        if first != claim.line:
             batch.problems.append(
                 Problem(
-                    row.line_of("name"),
-                    f"The link name '{row.name}' is used already on line {first}"
-                    + ("" if "name" in row.keys else f" (it comes from the source {row.source})")
+                    claim.keys.get("name", claim.line),
+                    f"The link name '{claim.link}' is used already on line {first}"
+                    + ("" if "name" in claim.keys else f" (it comes from the source {claim.source})")
                     + ': give each link its own name = "…", or add this database to that link '
                     "with a [[link.database]] table.",
                 )
@@ -279,35 +285,43 @@ def _duplicates(batch: BatchFile) -> None:
     in_file = {(row.region, row.name) for row in batch.links}
     batch.databases = [dataclasses.replace(d, in_file=(d.region, d.link) in in_file) for d in batch.databases]
     seen: dict[tuple[str, str], int] = {}
-    rows = [(r.region, r.source, r.line, r.line_of("source")) for r in batch.links]
-    rows += [(d.region, d.source, d.line, d.line_of("source")) for d in batch.databases]
-    for region, source, line, source_line in sorted(rows, key=lambda r: r[2]):
-        first = seen.setdefault((region, source.lower()), line)
-        if first != line:
+    for claim in batch.claims:
+        first = seen.setdefault((claim.region, claim.source.lower()), claim.line)
+        if first != claim.line:
             batch.problems.append(
                 Problem(
-                    source_line,
-                    f"The database {source} is asked for already on line {first}: a database can "
-                    "be on one link only. Remove one of the two rows.",
+                    claim.keys.get("source", claim.line),
+                    f"The database {claim.source} is asked for already on line {first}: a database "
+                    "can be on one link only. Remove one of the two rows.",
                 )
             )
     ports: dict[tuple[str, str, int], int] = {}
-    for row in batch.links:
-        if row.port is not None:
-            ports[(row.region, row.name, row.port)] = row.line
-    for d in batch.databases:
-        if d.listener_port is None:
+    for claim in batch.claims:
+        if claim.port is None:
             continue
-        first = ports.setdefault((d.region, d.link, d.listener_port), d.line)
-        if first != d.line:
+        first = ports.setdefault((claim.region, claim.link, claim.port), claim.line)
+        if first != claim.line and not claim.is_link:
             batch.problems.append(
                 Problem(
-                    d.line_of("listener_port"),
-                    f"Listener port {d.listener_port} of the link '{d.link}' is taken already by "
+                    claim.keys.get("listener_port", claim.line),
+                    f"Listener port {claim.port} of the link '{claim.link}' is taken already by "
                     f"line {first}: each database on a link needs its own port. Choose another, or "
                     "leave listener_port out to take the next free one.",
                 )
             )
+
+
+@dataclass(frozen=True)
+class _Claim:
+    """What a row asks for, valid or not: for the checks across rows."""
+
+    line: int
+    region: str
+    link: str
+    source: str
+    keys: dict[str, int]
+    is_link: bool
+    port: int | None  # a link's port or a database's listener port, when given
 
 
 class _Checker:

@@ -158,7 +158,7 @@ region = "moon-1"
         in err
     )
     assert f"{path}, line 17: region: 'moon-1' is not an AWS region name" in err
-    assert "2 problems (found reading it); nothing was created" in err
+    assert "2 problems (found before asking AWS anything); nothing was created" in err
     nothing_built(sandbox)
 
 

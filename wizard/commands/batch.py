@@ -96,7 +96,7 @@ def _refuse(path: Path, problems: list[Problem], as_json: bool, checked_with_aws
         say(problem.line_text(str(path)))
     if as_json:
         emit_json({"rows": [], "messages": {}, "problems": [p.__dict__ for p in problems]})
-    stage = "checking it with AWS" if checked_with_aws else "reading it"
+    stage = "checking it with AWS, reading only" if checked_with_aws else "before asking AWS anything"
     say(
         UserError(
             f"{path} has {len(problems)} problem{'s' * (len(problems) != 1)} (found {stage}); "

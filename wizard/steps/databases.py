@@ -327,6 +327,10 @@ def _add(
         if service is not None:
             record.az_ids = endpoint_service.zone_ids(aws, service)
         store.save(record)
+        if not balancer.security_group_ids:
+            from wizard.steps.database_fixes import open_new_subnets
+
+            open_new_subnets(aws, store, record, balancer, progress)
     entry = LinkDatabase(source.id, source.kind.value, port, plan.listener_port)
     record.databases.append(entry)  # saved first: a crash half-way leaves it known (remove finds it)
     store.save(record)
@@ -391,9 +395,7 @@ def _add(
     return entry
 
 
-def redeploy_sync(
-    aws: AwsContext, record: LinkRecord, vpc_id: str, note: Callable[[str, str], None]
-) -> None:
+def redeploy_sync(aws: AwsContext, record: LinkRecord, vpc_id: str, note: Callable[[str, str], None]) -> None:
     """Bring the link's target sync up to date with the record's databases reached by IP (their
     target groups in its settings, role policy and RDS event pattern)."""
     configs = database_configs(record, vpc_id)

@@ -21,6 +21,8 @@ from wizard.aws.services import BUNDLED_SERVICES
 ROOT = Path(__file__).resolve().parent.parent
 # The IAM policy names ELB's actions by their IAM prefix.
 IAM_PREFIX_TO_SERVICE = {"elasticloadbalancing": "elbv2"}
+# IAM prefixes of permission-only actions (vpce:AllowMultiRegion): no API, so no client or model.
+PERMISSION_ONLY_PREFIXES = {"vpce"}
 
 
 def _load(name: str) -> ModuleType:
@@ -71,7 +73,7 @@ def _services_in_iam_policy() -> set[str]:
     for statement in json.loads(text)["Statement"]:
         value = statement.get("Action", [])
         actions += [value] if isinstance(value, str) else value
-    prefixes = {action.split(":")[0] for action in actions}
+    prefixes = {action.split(":")[0] for action in actions} - PERMISSION_ONLY_PREFIXES
     return {IAM_PREFIX_TO_SERVICE.get(prefix, prefix) for prefix in prefixes}
 
 

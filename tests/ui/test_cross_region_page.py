@@ -8,7 +8,7 @@ from typing import Any
 
 import boto3
 
-from tests.ui.flow import WAIT_MS, create, next_page, wait_settled
+from tests.ui.flow import WAIT_MS, create, next_page, page, wait_settled
 from wizard.consumers import Consumer
 from wizard.ui.app import MainWindow
 from wizard.ui.page_ids import PageId
@@ -43,6 +43,9 @@ def test_the_platforms_nearest_region_is_offered_with_its_cost_and_named_to_the_
 ) -> None:
     window = open_window(sandbox_url)
     window.state.consumer = ACME
+    # The sign-in page already says where the platform connects from, and what the wizard offers.
+    row = page(window)._region_row("us-east-1")
+    assert row.ok and row.warning and "offers the service in us-west-2, its nearest region" in row.reason
     p = _to_endpoint_service(qtbot, window, "plw-gui-xregion")
     assert p.cross_region.isVisible() and p.cross_region.isChecked()
     assert p.other_region.currentData() == "us-west-2"  # nearer to us-east-1 than eu-west-1

@@ -86,7 +86,9 @@ def test_other_region_warns_but_does_not_block(open_window: Any, qtbot: Any, san
     qtbot.waitUntil(lambda: (r := p.checklist.row("region")) is not None and "ap-south-1" in r.label)
     wait_settled(qtbot, window)
     row = p.checklist.row("region")
-    assert row is not None and row.ok and row.warning and "enable it" in row.reason
+    assert row is not None and row.ok and row.warning and "to enable ap-south-1" in row.reason
+    # Issue 20: the platform's nearest region is offered (cross-region) on the endpoint service page.
+    assert "offers the service in eu-central-1, its nearest region" in row.reason
     assert p.isComplete()
 
 

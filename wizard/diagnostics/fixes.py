@@ -30,6 +30,7 @@ def _open_link(aws: AwsContext, s: LinkStatus, consumer: Consumer, store: Record
         consumer=consumer,
         principal=s.record.principal if s.record else "",
         cross_zone=s.nlb.cross_zone if s.nlb else True,
+        consumer_regions=s.record.consumer_regions if s.record else (),
     )
     link = steps.open_link(aws, plan, s.account_id, store)
     if s.target_group and not link.record.target_group_arn:

@@ -109,20 +109,19 @@ def _cross_region_rows(link: Link, found: nlb.NlbInfo | None) -> list[CheckRow]:
     left_out = sorted(zones & service_regions.NO_CROSS_REGION_ZONES)
     ok = len(eligible) >= 2
     why = (
-        f"The load balancer is in {', '.join(eligible) or 'no zone'} that can serve other regions"
+        f"The load balancer's zones that can serve other regions: {', '.join(eligible) or 'none'}"
         + (f" ({', '.join(left_out)} cannot)" if left_out else "")
-        + ". AWS offers an endpoint service in other regions only from at least two such zones."
+        + ". AWS offers an endpoint service in other regions only from at least two such zones. "
+        "Build the link with subnets in two of them, or leave the other region out (the window's "
+        "cross-region option, setup's --consumer-region)."
     )
+    # No `fix`: nothing the wizard can change here (a row with a fix gets a Fix button).
     return [
         CheckRow(
             "cross-region-zones",
             ok,
             f"The service can be offered in {', '.join(wanted)}",
             reason="" if ok else why,
-            fix=""
-            if ok
-            else "Choose subnets in two zones (--subnets), or set the link up without "
-            "--consumer-region and ask the platform to connect from this region.",
         )
     ]
 

@@ -135,6 +135,10 @@ def test_a_good_file_builds_every_link_and_prints_the_table(
     ]
     assert all(r["service_name"].startswith("com.amazonaws.vpce.") for r in result["rows"])
     assert result["problems"] == [] and set(result["messages"]) == {"pg-link", "plw-orders-proxy"}
+    # The message to the platform lists both databases of pg-link, each with its port.
+    assert "analytics-pg (RDS database): port 5432" in result["messages"]["pg-link"]
+    assert "reports-aurora (Aurora" in result["messages"]["pg-link"]
+    assert "port 5433" in result["messages"]["pg-link"]
     assert counts("pg-link", sandbox.endpoint_url)["nlb"] == 1
 
 

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from wizard.aws import discovery, endpoint_service, nlb
+from wizard.aws.link_databases import find_databases
 from wizard.aws.session import AwsContext, Identity
 from wizard.batch.rows import BatchFile, DatabaseRow, LinkRow, Problem
 from wizard.checks import CheckRow
@@ -214,10 +215,24 @@ def _check_database(
         return None
     planned_link = links.get((row.region, row.link))
     consumer = planned_link.row.consumer if planned_link else default_consumer
-    saved = _saved(store, identity.account_id, aws.region, row.link)
-    if saved is not None and saved.database(source.id) is not None:
-        return PlannedDatabase(row, aws, identity.account_id, source, consumer, True, row.listener_port)
-    if nlb.find_nlb(aws, row.link) is None:
+    balancer = nlb.find_nlb(aws, row.link)
+    if balancer is not None:
+        saved = _saved(store, identity.account_id, aws.region, row.link)
+        on_link = find_databases(aws, row.link, saved, balancer)
+        here = next((d for d in on_link if d.source_id == source.id), None)
+        if here is not None and here.target_group_arn and here.listener_port:
+            return PlannedDatabase(row, aws, identity.account_id, source, consumer, True, here.listener_port)
+        if here is not None:  # an earlier run stopped half-way: `remove` takes what it made
+            problems.append(
+                Problem(
+                    row.line_of("source"),
+                    f"{source.id} is only partly on the link '{row.link}' (an earlier run stopped "
+                    f"half-way). Remove it with `privatelink-wizard remove --region {aws.region} "
+                    f"--name {row.link} --source {source.id}`, then run again.",
+                )
+            )
+            return None
+    if balancer is None:
         if not row.in_file:
             problems.append(
                 Problem(

@@ -47,7 +47,10 @@ class RowResult:
         return self.status != FAILED
 
     def status_text(self) -> str:
-        return f"{FAILED}: {self.why}" if self.status == FAILED else self.status
+        """For the table: a failed row's what-happened only (the whole paragraph is said above)."""
+        if self.status != FAILED:
+            return self.status
+        return f"{FAILED}: " + self.why.split(" Why: ")[0].split(" What to do: ")[0]
 
 
 def run_batch(plan: BatchPlan, options: RunOptions) -> list[RowResult]:
@@ -66,7 +69,8 @@ def run_batch(plan: BatchPlan, options: RunOptions) -> list[RowResult]:
     for db in plan.databases:
         say(f"\nLine {db.row.line}: {db.source.id} on the link '{db.row.link}'")
         link_result = by_link.get((db.row.region, db.row.link))
-        if link_result is not None and not link_result.ok:
+        # A link built but not yet carrying traffic (a check to fix) still takes its databases.
+        if link_result is not None and not link_result.service_name:
             why = (
                 f"its link '{db.row.link}' was not built (line {link_result.line}). Fix that row "
                 "and run the same command again."
@@ -77,7 +81,7 @@ def run_batch(plan: BatchPlan, options: RunOptions) -> list[RowResult]:
             out.append(run_database(plan.store, db, link_result))
         except UserError as exc:
             say(f"  {exc.paragraph()}")
-            out.append(_failed(db, exc.paragraph()))
+            out.append(_failed_partway(plan.store, db, exc.paragraph()))
         except Exception as exc:  # a bug in one row must not stop the others
             out.append(_failed(db, _unexpected(exc)))
     return sorted(out, key=lambda r: r.line)
@@ -124,12 +128,10 @@ def run_database(store: RecordStore, db: PlannedDatabase, link_result: RowResult
     from wizard.steps import databases
 
     row = db.row
-    record = store.load(db.account_id, db.aws.region, row.link)
     if db.already:
-        found = record.database(db.source.id) if record else None
-        port = found.listener_port if found else db.listener_port
+        record = store.load(db.account_id, db.aws.region, row.link)
         service = record.service_name if record else ""
-        return RowResult(row.line, row.link, db.source.id, row.region, ALREADY, port, service)
+        return RowResult(row.line, row.link, db.source.id, row.region, ALREADY, db.listener_port, service)
     added = databases.add_database(
         db.aws,
         store,
@@ -149,6 +151,19 @@ def run_database(store: RecordStore, db: PlannedDatabase, link_result: RowResult
 def _failed(db: PlannedDatabase, why: str) -> RowResult:
     row = db.row
     return RowResult(row.line, row.link, db.source.id, row.region, FAILED, row.listener_port, why=why)
+
+
+def _failed_partway(store: RecordStore, db: PlannedDatabase, why: str) -> RowResult:
+    """A database that failed being added: if its link lists it now, how to remove what was made."""
+    result = _failed(db, why)
+    record = store.load(db.account_id, db.aws.region, db.row.link)
+    if record is not None and record.database(db.source.id) is not None:
+        result.remove = (
+            f"privatelink-wizard remove --region {db.aws.region} --name {db.row.link} --source {db.source.id}"
+        )
+        say(f"  {db.source.id} is partly added to the link '{db.row.link}'. Remove what was made:")
+        say(f"  `{result.remove}`; or fix the cause, remove it, and run the same command again.")
+    return result
 
 
 def _unexpected(exc: Exception) -> str:

@@ -217,6 +217,7 @@ def test_one_row_failing_at_aws_time_does_not_stop_the_other(
 ) -> None:
     # The account's load balancer quota: no read-only check can see it; AWS refuses the first
     # load balancer (pg-link's), the second row goes on.
+    # ELBv2 API Reference, CreateLoadBalancer errors: TooManyLoadBalancers (the account's quota).
     faults.add("CreateLoadBalancer", "TooManyLoadBalancers", times=1, refused=True)
     path = write(tmp_path, GOOD)
     code, out, err = batch(capsys, path, "--json")
@@ -317,6 +318,7 @@ def test_a_database_failing_half_way_says_how_to_remove_it_and_a_rerun_refuses_u
     code, _out, err = run(capsys, "setup", "--region", REGION, "--source", "analytics-pg", "--yes", "--fix")
     assert code == 0, err
     # AWS refuses the database's listener once: its target group exists, the listener does not.
+    # ELBv2 API Reference, CreateListener errors: TooManyListeners (listeners per load balancer).
     faults.add("CreateListener", "TooManyListeners", times=1, refused=True)
     path = write(tmp_path, '[[database]]\nlink = "plw-analytics-pg"\nsource = "reports-aurora"\n')
     code, out, err = batch(capsys, path, "--json")

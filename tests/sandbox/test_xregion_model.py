@@ -160,3 +160,78 @@ def test_vpce_allow_multi_region_is_required_besides_the_ec2_action(ec2: Any) ->
                 ServiceId=made["ServiceConfiguration"]["ServiceId"], AddSupportedRegions=["eu-west-1"]
             )
         assert "vpce:AllowMultiRegion" in str(caught.value)
+
+
+def test_a_consumer_in_an_offered_region_connects_with_service_region_and_the_provider_sees_it(
+    ec2: Any,
+) -> None:
+    from wizard.sandbox.consumer import account_client
+
+    consumer_account = "012922587834"
+    made = ec2.create_vpc_endpoint_service_configuration(
+        NetworkLoadBalancerArns=[nlb(ec2)], AcceptanceRequired=True, SupportedRegions=["us-west-2"]
+    )["ServiceConfiguration"]
+    ec2.modify_vpc_endpoint_service_permissions(
+        ServiceId=made["ServiceId"], AddAllowedPrincipals=[f"arn:aws:iam::{consumer_account}:root"]
+    )
+    west = account_client("ec2", "us-west-2", consumer_account)
+    vpc = west.create_vpc(CidrBlock="10.99.0.0/16")["Vpc"]["VpcId"]
+    subnet = west.create_subnet(VpcId=vpc, CidrBlock="10.99.1.0/24", AvailabilityZone="us-west-2a")["Subnet"]
+    endpoint = west.create_vpc_endpoint(
+        VpcEndpointType="Interface",
+        VpcId=vpc,
+        ServiceName=made["ServiceName"],
+        ServiceRegion=REGION,
+        SubnetIds=[subnet["SubnetId"]],
+    )["VpcEndpoint"]
+    assert endpoint["State"] == "pendingAcceptance"
+    assert (
+        ".vpce-svc-" in endpoint["DnsEntries"][0]["DnsName"]
+        and ".us-east-1.vpce." in endpoint["DnsEntries"][0]["DnsName"]
+    )
+    [connection] = ec2.describe_vpc_endpoint_connections()["VpcEndpointConnections"]
+    assert (connection["VpcEndpointId"], connection["VpcEndpointOwner"], connection["VpcEndpointRegion"]) == (
+        endpoint["VpcEndpointId"],
+        consumer_account,
+        "us-west-2",
+    )
+    ec2.accept_vpc_endpoint_connections(
+        ServiceId=made["ServiceId"], VpcEndpointIds=[endpoint["VpcEndpointId"]]
+    )
+    [connection] = ec2.describe_vpc_endpoint_connections()["VpcEndpointConnections"]
+    assert connection["VpcEndpointState"] == "available"
+
+    # A region the service is not (or no longer) offered in is refused; the endpoint made keeps working.
+    ec2.modify_vpc_endpoint_service_configuration(
+        ServiceId=made["ServiceId"], RemoveSupportedRegions=["us-west-2"]
+    )
+    with pytest.raises(ClientError) as caught:
+        west.create_vpc_endpoint(
+            VpcEndpointType="Interface", VpcId=vpc, ServiceName=made["ServiceName"], ServiceRegion=REGION,
+            SubnetIds=[subnet["SubnetId"]],
+        )  # fmt: skip
+    assert "not available in us-west-2" in str(caught.value)
+    assert [
+        c["VpcEndpointState"] for c in ec2.describe_vpc_endpoint_connections()["VpcEndpointConnections"]
+    ] == ["available"]
+    # The service cannot be deleted while that connection is up, as in its own region.
+    failed = ec2.delete_vpc_endpoint_service_configurations(ServiceIds=[made["ServiceId"]])["Unsuccessful"]
+    assert [f["Error"]["Code"] for f in failed] == ["ExistingVpcEndpointConnections"]
+
+
+def test_the_simulated_platform_connects_from_the_other_region_once(ec2: Any) -> None:
+    from wizard.sandbox.consumer import SimulatedConsumer
+
+    made = ec2.create_vpc_endpoint_service_configuration(
+        NetworkLoadBalancerArns=[nlb(ec2)], SupportedRegions=["us-west-2"]
+    )["ServiceConfiguration"]
+    ec2.modify_vpc_endpoint_service_permissions(
+        ServiceId=made["ServiceId"], AddAllowedPrincipals=["arn:aws:iam::012922587834:root"]
+    )
+    [request] = SimulatedConsumer(REGION, delay=0).poll_once()
+    assert request.service_id == made["ServiceId"] and request.state == "pendingAcceptance"
+    connections = ec2.describe_vpc_endpoint_connections()["VpcEndpointConnections"]
+    assert [(c["VpcEndpointId"], c["VpcEndpointRegion"]) for c in connections] == [
+        (request.endpoint_id, "us-west-2")
+    ]
+    assert SimulatedConsumer(REGION, delay=0).poll_once() == []  # another run never asks twice

@@ -98,6 +98,8 @@ class SimulatedConsumer:
         self._already_connected: set[str] = set()
         self._subnets_by_az: dict[str, str] = {}
         self._vpc_id = ""
+        # A service offered in another region too (cross-region): the platform connects from there.
+        self._remote: dict[str, tuple[Any, str, str]] = {}  # region -> (ec2 client, vpc, subnet)
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -120,6 +122,9 @@ class SimulatedConsumer:
         if self._ec2 is not None:
             self._ec2.close()  # drop keep-alive connections, so no server thread waits on them
             self._ec2 = None
+        for client, _vpc, _subnet in self._remote.values():
+            client.close()
+        self._remote.clear()
 
     @property
     def running(self) -> bool:
@@ -205,6 +210,9 @@ class SimulatedConsumer:
         made = []
         for detail in visible:
             name = detail["ServiceName"]
+            other = self.other_region(name)
+            if other and name in self._existing_in(other):
+                existing.add(name)
             if name in existing:  # requested earlier (another run): never ask twice
                 with self._lock:
                     self._already_connected.add(name)
@@ -215,13 +223,47 @@ class SimulatedConsumer:
                 made.append(self._request(detail))
         return made
 
+    def other_region(self, service_name: str) -> str:
+        """The first other region the service is offered in and Available ("" when none): a
+        platform there connects cross-region (PrivateLink guide, "Cross-Region access")."""
+        from wizard.sandbox.moto_ext import find_service_by_name
+
+        found = find_service_by_name(self.region, service_name)
+        regions = found[1].supported_regions if found else []
+        return next(
+            (r["Region"] for r in regions if r["Region"] != self.region and r["ServiceState"] == "Available"),
+            "",
+        )
+
+    def _remote_client(self, region: str) -> tuple[Any, str, str]:
+        """The platform's client, network and subnet in another region (made on first use)."""
+        if region not in self._remote:
+            ec2 = account_client("ec2", region, self.account_id, self.endpoint_url)
+            vpc = ec2.create_vpc(CidrBlock=CONSUMER_VPC_CIDR)["Vpc"]["VpcId"]
+            subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.99.1.0/24", AvailabilityZone=f"{region}a")
+            self._remote[region] = (ec2, vpc, subnet["Subnet"]["SubnetId"])
+        return self._remote[region]
+
+    def _existing_in(self, region: str) -> set[str]:
+        ec2 = account_client("ec2", region, self.account_id, self.endpoint_url)
+        try:
+            return {e["ServiceName"] for e in ec2.describe_vpc_endpoints().get("VpcEndpoints", [])}
+        finally:
+            ec2.close()
+
     def _request(self, detail: dict[str, Any]) -> ConnectionRequest:
-        subnets = self._subnets_for(detail.get("AvailabilityZones", []))
-        endpoint = self.ec2.create_vpc_endpoint(
+        other = self.other_region(detail["ServiceName"])
+        if other:  # from the platform's region, naming the service's (ServiceRegion)
+            ec2, vpc, subnet = self._remote_client(other)
+            where: dict[str, Any] = {"VpcId": vpc, "SubnetIds": [subnet], "ServiceRegion": self.region}
+        else:
+            ec2 = self.ec2
+            where = {"VpcId": "", "SubnetIds": self._subnets_for(detail.get("AvailabilityZones", []))}
+            where["VpcId"] = self._vpc_id
+        endpoint = ec2.create_vpc_endpoint(
             VpcEndpointType="Interface",
-            VpcId=self._vpc_id,
             ServiceName=detail["ServiceName"],
-            SubnetIds=subnets,
+            **where,
             TagSpecifications=[
                 {
                     "ResourceType": "vpc-endpoint",

@@ -12,7 +12,10 @@ your services through AWS PrivateLink" → "Cross-Region access") and the EC2 AP
 - each region has a ServiceState (API_SupportedRegionDetail): an added region is Pending for a
   while, then Available;
 - the caller also needs the permission-only action vpce:AllowMultiRegion (condition key
-  ec2:VpceSupportedRegion): `iam_checks()` adds it to the sandbox's IAM enforcement.
+  ec2:VpceSupportedRegion): `iam_checks()` adds it to the sandbox's IAM enforcement;
+- a consumer in an offered region creates its interface endpoint there with ServiceRegion = the
+  service's region; the provider sees it among its connections (VpcEndpointRegion = the
+  consumer's region), pending acceptance; a region not offered (or no longer) is refused.
 
 AWS does not document the refusals' codes or wording: the sandbox answers InvalidParameterValue
 in words of its own. A removal of a region the service does not list is a no-op here (AWS's answer
@@ -203,3 +206,86 @@ def install() -> None:
         EC2Response.modify_vpc_endpoint_service_configuration
     )
     VPCServiceConfiguration.supported_regions = property(_supported_regions)  # type: ignore[assignment,method-assign]
+    install_consumer_side()
+
+
+# --- the consumer's side: an interface endpoint in another region (ServiceRegion) ------------------
+
+# The consumer's region is the request's; the service region is the provider's (PrivateLink guide,
+# "Cross-Region access": a consumer selects a service Region when creating an endpoint).
+
+
+def _wrap_create_endpoint(original: Callable[..., Any]) -> Callable[..., Any]:
+    def create_vpc_endpoint(self: Any) -> Any:
+        from moto.ec2.exceptions import InvalidServiceName
+
+        from wizard.sandbox import moto_ext, vpce_model
+
+        service_region = self._get_param("ServiceRegion") or ""
+        if not service_region or service_region == self.region:
+            return original(self)
+        name = str(self._get_param("ServiceName") or "")
+        found = moto_ext.find_service_by_name(service_region, name)
+        if found is None:
+            raise InvalidServiceName(name)
+        owner, config = found
+        account = self.ec2_backend.account_id
+        if owner.account_id != account and not moto_ext.allows_account(config, account):
+            raise InvalidServiceName(name)  # hidden from accounts it does not allow, as in its region
+        offered = {r["Region"]: r["ServiceState"] for r in _supported_regions(config)}
+        if offered.get(self.region) != "Available":
+            # A removed region stops new endpoints only (existing ones keep working).
+            raise _error(f"The service {name} is not available in {self.region}")
+        result = original(self)
+        endpoint = result.result["VpcEndpoint"]
+        endpoint.__dict__["_plw_service_region"] = service_region
+        if config.acceptance_required:
+            endpoint.state = moto_ext.STATE_PENDING
+        endpoint.dns_entries = vpce_model._endpoint_dns_entries(endpoint, config, service_region)
+        vpce_model.notify(owner, config, endpoint, "Connect")
+        return result
+
+    create_vpc_endpoint.__wrapped__ = original  # type: ignore[attr-defined]
+    return create_vpc_endpoint
+
+
+def _wrap_connections_of(original: Callable[..., list[Any]]) -> Callable[..., list[Any]]:
+    def connections_of(config: Any, region: str) -> list[Any]:
+        """The service's connections in its region, and those made from other regions."""
+        from moto.ec2.models import ec2_backends
+
+        found = list(original(config, region))
+        for account_backends in list(ec2_backends.values()):
+            for other, backend in list(account_backends.items()):
+                if other == region:
+                    continue
+                found += [
+                    e
+                    for e in list(backend.vpc_end_points.values())
+                    if e.__dict__.get("_plw_service_region") == region
+                    and e.service_name == config.service_name
+                ]
+        return sorted(found, key=lambda e: (e.creation_timestamp, e.id))
+
+    return connections_of
+
+
+def _wrap_connection_dict(original: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+    def connection_dict(config: Any, endpoint: Any, region: str) -> dict[str, Any]:
+        shown = original(config, endpoint, region)
+        # API_VpcEndpointConnection: VpcEndpointRegion is the endpoint's own region.
+        shown["VpcEndpointRegion"] = endpoint.ec2_backend.region_name
+        return shown
+
+    return connection_dict
+
+
+def install_consumer_side() -> None:
+    """Patch moto and moto_ext for endpoints made from another region (called by install())."""
+    from moto.ec2.responses import EC2Response
+
+    from wizard.sandbox import moto_ext
+
+    EC2Response.create_vpc_endpoint = _wrap_create_endpoint(EC2Response.create_vpc_endpoint)  # type: ignore[method-assign]
+    moto_ext.connections_of = _wrap_connections_of(moto_ext.connections_of)
+    moto_ext._connection_dict = _wrap_connection_dict(moto_ext._connection_dict)

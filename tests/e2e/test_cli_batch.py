@@ -312,7 +312,7 @@ def test_a_link_that_would_not_carry_traffic_is_a_failed_row_until_fixed(
     assert [r["status"] for r in json.loads(out)["rows"]] == ["already there"]
 
 
-def test_a_database_failing_half_way_says_how_to_remove_it_and_a_rerun_refuses_until_then(
+def test_a_database_failing_half_way_says_how_to_finish_or_remove_it_and_a_rerun_finishes_it(
     sandbox: Any, faults: Faults, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, _out, err = run(capsys, "setup", "--region", REGION, "--source", "analytics-pg", "--yes", "--fix")
@@ -327,16 +327,13 @@ def test_a_database_failing_half_way_says_how_to_remove_it_and_a_rerun_refuses_u
     assert row["status"] == "failed" and "listener" in row["error"].lower()
     remove = f"privatelink-wizard remove --region {REGION} --name plw-analytics-pg --source reports-aurora"
     assert row["remove_with"] == remove and remove in err
+    assert "run the same command again; it continues where this one stopped" in err
+    assert counts("plw-analytics-pg", sandbox.endpoint_url)["listener"] == 1
 
-    # Run again: the half-added database is named by line, with the same way out; nothing changes.
-    code, _out, err = batch(capsys, path)
-    assert code == 2
-    assert f"{path}, line 3: reports-aurora is only partly on the link 'plw-analytics-pg'" in err
-    assert remove in err
-    code, _out, err = run(capsys, *remove.split()[1:], "--yes")
-    assert code == 0, err
+    # Run again: the half-added database is finished on the port it chose.
     code, out, err = batch(capsys, path, "--json")
     assert code == 0, err
     assert [(r["database"], r["listener_port"], r["status"]) for r in json.loads(out)["rows"]] == [
         ("reports-aurora", 5433, "created")
     ]
+    assert counts("plw-analytics-pg", sandbox.endpoint_url)["listener"] == 2

@@ -220,18 +220,9 @@ def _check_database(
         saved = _saved(store, identity.account_id, aws.region, row.link)
         on_link = find_databases(aws, row.link, saved, balancer)
         here = next((d for d in on_link if d.source_id == source.id), None)
-        if here is not None and here.target_group_arn and here.listener_port:
+        if here is not None and here.target_group_arn and here.listener_arn:
             return PlannedDatabase(row, aws, identity.account_id, source, consumer, True, here.listener_port)
-        if here is not None:  # an earlier run stopped half-way: `remove` takes what it made
-            problems.append(
-                Problem(
-                    row.line_of("source"),
-                    f"{source.id} is only partly on the link '{row.link}' (an earlier run stopped "
-                    f"half-way). Remove it with `privatelink-wizard remove --region {aws.region} "
-                    f"--name {row.link} --source {source.id}`, then run again.",
-                )
-            )
-            return None
+        # Half-added by an earlier run (AWS refused, or it was stopped): add continues it.
     if balancer is None:
         if not row.in_file:
             problems.append(

@@ -161,8 +161,11 @@ def _failed_partway(store: RecordStore, db: PlannedDatabase, why: str) -> RowRes
         result.remove = (
             f"privatelink-wizard remove --region {db.aws.region} --name {db.row.link} --source {db.source.id}"
         )
-        say(f"  {db.source.id} is partly added to the link '{db.row.link}'. Remove what was made:")
-        say(f"  `{result.remove}`; or fix the cause, remove it, and run the same command again.")
+        say(
+            f"  {db.source.id} is partly added to the link '{db.row.link}'. Retry: fix the cause "
+            "above, then run the same command again; it continues where this one stopped."
+        )
+        say(f"  Or remove what was made: `{result.remove}`.")
     return result
 
 

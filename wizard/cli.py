@@ -66,8 +66,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--source",
-        required=True,
         help="RDS instance id, Aurora cluster id, RDS Proxy name or EC2 instance id",
+    )
+    # Batch (issue 20): several links from one file instead of --source.
+    p.add_argument(
+        "--from",
+        dest="from_file",
+        metavar="FILE",
+        help="set up every link (and added database) listed in this TOML file instead of one "
+        "--source: all rows are checked first, each is built on its own, then a table of results",
     )
     p.add_argument("--port", help="database port (default: the database's own port)")
     p.add_argument("--principal", help="the platform's IAM principal ARN (default: the consumer's)")
@@ -339,12 +346,29 @@ def _dispatch(args: argparse.Namespace) -> int:
     # `list` is a builtin's name: its handler is list_links.
     name = _HANDLERS.get(args.command, args.command)
     handler: Callable[[argparse.Namespace], int] = getattr(commands, name)
+    if args.command == "setup":  # batch (issue 20): --from FILE, or one --source
+        handler = _setup_handler(args, handler)
     args.cleanups = []
     try:
         return handler(args)
     finally:
         for cleanup in args.cleanups:
             cleanup()
+
+
+def _setup_handler(
+    args: argparse.Namespace, single: Callable[[argparse.Namespace], int]
+) -> Callable[[argparse.Namespace], int]:
+    if args.from_file:
+        from wizard.commands.batch import setup_from_file
+
+        return setup_from_file
+    if not args.source:
+        raise bad_input(
+            "Say which database to link: --source ID",
+            "Or --from FILE to set up several links listed in a file.",
+        )
+    return single
 
 
 def _sandbox_failover(args: argparse.Namespace) -> int:

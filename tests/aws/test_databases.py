@@ -299,3 +299,32 @@ def test_an_add_that_stopped_half_way_continues_on_the_same_port(
     ]
     with pytest.raises(UserError, match="already on the link 'analytics' on listener port 5433"):
         _add(aws, seeded.reports_cluster)
+
+
+def test_status_has_a_block_per_database_and_fixes_one_database(
+    aws: AwsContext, seeded: SampleAccount
+) -> None:
+    from tests.support.helpers import status_of
+    from wizard import diagnostics
+
+    build_link(aws, seeded.analytics_pg, name=LINK)
+    added = _add(aws, seeded.reports_cluster)
+    writer_ips = _ips(seeded, seeded.reports_writer)
+    aws.elbv2.deregister_targets(
+        TargetGroupArn=added.target_group_arn,  # type: ignore[attr-defined]
+        Targets=[{"Id": ip, "Port": 5432} for ip in writer_ips],
+    )
+    status = status_of(aws, LINK)
+    assert [(d.source_id, d.listener_port) for d in status.databases] == [
+        (seeded.analytics_pg, 5432),
+        (seeded.reports_cluster, 5433),
+    ]
+    assert f"Database {seeded.reports_cluster} (Aurora cluster) — listener port 5433" in status.text()
+    stale = next(f for f in status.findings if f.fix_key == f"refresh-targets:{seeded.reports_cluster}")
+    assert stale.severity == "problem"
+
+    done = diagnostics.apply_fix(aws, status, stale.fix_key, RIVERY, RecordStore())
+
+    assert "targets updated" in done
+    assert {ip for ip, _ in _targets(aws, added.target_group_arn)} == writer_ips  # type: ignore[attr-defined]
+    assert not [f for f in status_of(aws, LINK).findings if f.fix_key.endswith(seeded.reports_cluster)]

@@ -328,3 +328,21 @@ def test_status_has_a_block_per_database_and_fixes_one_database(
     assert "targets updated" in done
     assert {ip for ip, _ in _targets(aws, added.target_group_arn)} == writer_ips  # type: ignore[attr-defined]
     assert not [f for f in status_of(aws, LINK).findings if f.fix_key.endswith(seeded.reports_cluster)]
+
+
+def test_alerts_turned_on_later_watch_every_database(aws: AwsContext, seeded: SampleAccount) -> None:
+    link = build_link(aws, seeded.analytics_pg, name=LINK)
+    added = _add(aws, seeded.reports_cluster)  # same port 5432: the main alarm must keep the first's
+
+    steps.set_up_alerts(aws, RecordStore(), _account(aws), LINK, "dba@example.com")
+
+    cloudwatch = aws.client("cloudwatch")
+    alarms = {a["AlarmName"]: a for a in cloudwatch.describe_alarms()["MetricAlarms"]}
+    watched = {
+        name: next(d["Value"] for d in a["Dimensions"] if d["Name"] == "TargetGroup")
+        for name, a in alarms.items()
+    }
+    assert watched == {
+        alerts.alarm_name(LINK): alerts.dimension(link.record.target_group_arn),
+        alerts.database_alarm_name(LINK, 5433): alerts.dimension(added.target_group_arn),  # type: ignore[attr-defined]
+    }

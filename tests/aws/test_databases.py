@@ -320,6 +320,8 @@ def test_status_has_a_block_per_database_and_fixes_one_database(
         (seeded.reports_cluster, 5433),
     ]
     assert f"Database {seeded.reports_cluster} (Aurora cluster) — listener port 5433" in status.text()
+    assert "target sync, last run at" in status.text()  # the added database's own group's state
+    assert "target sync, last run at" in status.text()  # the added database's own group's state
     stale = next(f for f in status.findings if f.fix_key == f"refresh-targets:{seeded.reports_cluster}")
     assert stale.severity == "problem"
 

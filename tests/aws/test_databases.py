@@ -348,3 +348,23 @@ def test_alerts_turned_on_later_watch_every_database(aws: AwsContext, seeded: Sa
         alerts.alarm_name(LINK): alerts.dimension(link.record.target_group_arn),
         alerts.database_alarm_name(LINK, 5433): alerts.dimension(added.target_group_arn),  # type: ignore[attr-defined]
     }
+
+
+def test_a_new_port_for_the_first_database_closes_its_old_rule_but_keeps_the_added_ones(
+    aws: AwsContext, seeded: SampleAccount
+) -> None:
+    link = build_link(aws, seeded.analytics_pg, name=LINK)
+    steps.TargetGroupStep().fix(link, "security-group")
+    _add(aws, seeded.reports_cluster)  # also port 5432, its rule in its own group
+
+    def wizard_ports(group: str) -> list[int]:
+        rules = aws.ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [group]}])
+        return [r["FromPort"] for r in rules["SecurityGroupRules"] if not r["IsEgress"] and r.get("Tags")]
+
+    assert wizard_ports(seeded.analytics_pg_sg) == [5432] and wizard_ports(seeded.reports_aurora_sg) == [5432]
+    again = steps.open_link(aws, replace(link.plan, port=6432), _account(aws))
+    steps.run_setup(again)
+
+    assert sorted(_listeners(aws)) == [5433, 6432]
+    assert wizard_ports(seeded.analytics_pg_sg) == []  # the first database's old port is closed
+    assert wizard_ports(seeded.reports_aurora_sg) == [5432]  # the added database's stays open

@@ -368,3 +368,17 @@ def test_a_new_port_for_the_first_database_closes_its_old_rule_but_keeps_the_add
     assert sorted(_listeners(aws)) == [5433, 6432]
     assert wizard_ports(seeded.analytics_pg_sg) == []  # the first database's old port is closed
     assert wizard_ports(seeded.reports_aurora_sg) == [5432]  # the added database's stays open
+
+
+def test_removing_without_a_saved_record_updates_the_sync_from_its_own_settings(
+    aws: AwsContext, seeded: SampleAccount
+) -> None:
+    build_link(aws, seeded.analytics_pg, name=LINK)
+    _add(aws, seeded.reports_cluster)
+    RecordStore().delete(_record(aws))  # built on another computer: only AWS knows the link
+
+    databases.remove_database(aws, RecordStore(), _account(aws), LINK, seeded.reports_cluster)
+
+    env = sync_deploy.find_sync(aws, LINK).environment
+    assert [c.source_id for c in target_sync.configs_from_environment(env)] == [seeded.analytics_pg]
+    assert sorted(_listeners(aws)) == [5432]

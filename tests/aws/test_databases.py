@@ -299,3 +299,86 @@ def test_an_add_that_stopped_half_way_continues_on_the_same_port(
     ]
     with pytest.raises(UserError, match="already on the link 'analytics' on listener port 5433"):
         _add(aws, seeded.reports_cluster)
+
+
+def test_status_has_a_block_per_database_and_fixes_one_database(
+    aws: AwsContext, seeded: SampleAccount
+) -> None:
+    from tests.support.helpers import status_of
+    from wizard import diagnostics
+
+    build_link(aws, seeded.analytics_pg, name=LINK)
+    added = _add(aws, seeded.reports_cluster)
+    writer_ips = _ips(seeded, seeded.reports_writer)
+    aws.elbv2.deregister_targets(
+        TargetGroupArn=added.target_group_arn,  # type: ignore[attr-defined]
+        Targets=[{"Id": ip, "Port": 5432} for ip in writer_ips],
+    )
+    status = status_of(aws, LINK)
+    assert [(d.source_id, d.listener_port) for d in status.databases] == [
+        (seeded.analytics_pg, 5432),
+        (seeded.reports_cluster, 5433),
+    ]
+    assert f"Database {seeded.reports_cluster} (Aurora cluster) — listener port 5433" in status.text()
+    assert "target sync, last run at" in status.text()  # the added database's own group's state
+    assert "target sync, last run at" in status.text()  # the added database's own group's state
+    stale = next(f for f in status.findings if f.fix_key == f"refresh-targets:{seeded.reports_cluster}")
+    assert stale.severity == "problem"
+
+    done = diagnostics.apply_fix(aws, status, stale.fix_key, RIVERY, RecordStore())
+
+    assert "targets updated" in done
+    assert {ip for ip, _ in _targets(aws, added.target_group_arn)} == writer_ips  # type: ignore[attr-defined]
+    assert not [f for f in status_of(aws, LINK).findings if f.fix_key.endswith(seeded.reports_cluster)]
+
+
+def test_alerts_turned_on_later_watch_every_database(aws: AwsContext, seeded: SampleAccount) -> None:
+    link = build_link(aws, seeded.analytics_pg, name=LINK)
+    added = _add(aws, seeded.reports_cluster)  # same port 5432: the main alarm must keep the first's
+
+    steps.set_up_alerts(aws, RecordStore(), _account(aws), LINK, "dba@example.com")
+
+    cloudwatch = aws.client("cloudwatch")
+    alarms = {a["AlarmName"]: a for a in cloudwatch.describe_alarms()["MetricAlarms"]}
+    watched = {
+        name: next(d["Value"] for d in a["Dimensions"] if d["Name"] == "TargetGroup")
+        for name, a in alarms.items()
+    }
+    assert watched == {
+        alerts.alarm_name(LINK): alerts.dimension(link.record.target_group_arn),
+        alerts.database_alarm_name(LINK, 5433): alerts.dimension(added.target_group_arn),  # type: ignore[attr-defined]
+    }
+
+
+def test_a_new_port_for_the_first_database_closes_its_old_rule_but_keeps_the_added_ones(
+    aws: AwsContext, seeded: SampleAccount
+) -> None:
+    link = build_link(aws, seeded.analytics_pg, name=LINK)
+    steps.TargetGroupStep().fix(link, "security-group")
+    _add(aws, seeded.reports_cluster)  # also port 5432, its rule in its own group
+
+    def wizard_ports(group: str) -> list[int]:
+        rules = aws.ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [group]}])
+        return [r["FromPort"] for r in rules["SecurityGroupRules"] if not r["IsEgress"] and r.get("Tags")]
+
+    assert wizard_ports(seeded.analytics_pg_sg) == [5432] and wizard_ports(seeded.reports_aurora_sg) == [5432]
+    again = steps.open_link(aws, replace(link.plan, port=6432), _account(aws))
+    steps.run_setup(again)
+
+    assert sorted(_listeners(aws)) == [5433, 6432]
+    assert wizard_ports(seeded.analytics_pg_sg) == []  # the first database's old port is closed
+    assert wizard_ports(seeded.reports_aurora_sg) == [5432]  # the added database's stays open
+
+
+def test_removing_without_a_saved_record_updates_the_sync_from_its_own_settings(
+    aws: AwsContext, seeded: SampleAccount
+) -> None:
+    build_link(aws, seeded.analytics_pg, name=LINK)
+    _add(aws, seeded.reports_cluster)
+    RecordStore().delete(_record(aws))  # built on another computer: only AWS knows the link
+
+    databases.remove_database(aws, RecordStore(), _account(aws), LINK, seeded.reports_cluster)
+
+    env = sync_deploy.find_sync(aws, LINK).environment
+    assert [c.source_id for c in target_sync.configs_from_environment(env)] == [seeded.analytics_pg]
+    assert sorted(_listeners(aws)) == [5432]

@@ -53,6 +53,7 @@ class Wanted:
     listener_port: int  # its listener's port on the link's load balancer
     target_group_name: str
     port: int  # the database's own port (its firewall rule's)
+    groups: tuple[str, ...] = ()  # its security groups (empty: its rule may be in any group)
 
 
 def _covers(rule: dict[str, Any], port: int) -> bool:
@@ -60,8 +61,11 @@ def _covers(rule: dict[str, Any], port: int) -> bool:
     return rule.get("IpProtocol") == "-1" or (low, high) == (-1, -1) or low <= port <= high
 
 
-def _rules(aws: AwsContext, link_name: str, ports: Sequence[int]) -> list[Leftover]:
-    """The link's inbound rules (tagged for it) that open none of `ports`."""
+def _rules(
+    aws: AwsContext, link_name: str, port: int, others_wanted: Sequence[Wanted] = ()
+) -> list[Leftover]:
+    """The link's inbound rules (tagged for it) that open neither `port` nor another wanted
+    database's port in that database's security groups."""
     with aws_step("Reading firewall rules (security groups)", "ec2:DescribeSecurityGroupRules"):
         pages = aws.ec2.get_paginator("describe_security_group_rules").paginate(
             Filters=[{"Name": f"tag:{LINK_TAG_KEY}", "Values": [link_name]}]
@@ -71,7 +75,10 @@ def _rules(aws: AwsContext, link_name: str, ports: Sequence[int]) -> list[Leftov
     for rule in rules:
         tags = {t["Key"]: t.get("Value", "") for t in rule.get("Tags", [])}
         # The filter narrows the list; the tags decide (a rule someone else added is never ours).
-        wanted = any(_covers(rule, port) for port in ports)
+        group = str(rule.get("GroupId", ""))
+        wanted = _covers(rule, port) or any(
+            _covers(rule, w.port) and (not w.groups or group in w.groups) for w in others_wanted
+        )
         if is_ours(tags, link_name) and not rule.get("IsEgress") and not wanted:
             found.append(
                 Leftover(
@@ -110,7 +117,7 @@ def find_leftovers(
             mine = is_ours(tags.get(ls["ListenerArn"], {}), link_name) or bool(forwards and forwards <= ours)
             found.append(Leftover("listener", ls["ListenerArn"], int(ls["Port"]), balancer.name, mine))
     found += [Leftover("target-group", g.arn, g.port, g.name) for g in groups if g.name not in group_names]
-    found += _rules(aws, link_name, [port, *(w.port for w in others_wanted)])
+    found += _rules(aws, link_name, port, others_wanted)
     return found
 
 

@@ -9,10 +9,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from wizard.aws import converge, nlb
+from wizard.aws import converge, discovery, nlb
 from wizard.aws import target_group as tg
 from wizard.aws.nlb import elbv2_tags
 from wizard.aws.session import AwsContext
+from wizard.errors import UserError
 from wizard.model import DATABASE_TAG_KEY, LINK_TAG_KEY, LinkDatabase, LinkRecord
 
 
@@ -125,8 +126,17 @@ def others_wanted(
         saved = record.database(found.source_id) if record else None
         listener_port = found.listener_port or (saved.listener_port if saved else 0)
         name = found.target_group_name or target_group_name(link_name, listener_port)
-        wanted.append(converge.Wanted(listener_port, name, found.port))
+        wanted.append(converge.Wanted(listener_port, name, found.port, _groups(aws, found.source_id)))
     return wanted
+
+
+def _groups(aws: AwsContext, source_id: str) -> tuple[str, ...]:
+    """The database's security groups (empty when it cannot be read: then its port is kept in
+    any group, the safe side)."""
+    try:
+        return discovery.find_data_source(aws, source_id).security_group_ids
+    except UserError:
+        return ()
 
 
 def links_using(aws: AwsContext, source_id: str) -> set[str]:

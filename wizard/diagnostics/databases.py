@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from wizard.aws import discovery, network
+from wizard.aws import discovery, network, target_sync
 from wizard.aws import target_group as tg
 from wizard.aws.session import AwsContext
+from wizard.diagnostics import sync
 from wizard.diagnostics.status import Finding, LinkStatus
 from wizard.errors import UserError
 from wizard.model import SourceKind
@@ -35,6 +36,7 @@ class DatabaseStatus:
     targets: list[tg.TargetHealthInfo] = field(default_factory=list)
     expected_targets: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    sync_last_run: dict[str, str] = field(default_factory=dict)  # the target sync's last run on it
 
     @property
     def healthy(self) -> bool:
@@ -50,6 +52,9 @@ class DatabaseStatus:
         lines = [head]
         for t in self.targets:
             lines.append(f"    target {t.target_id}:{t.port} — {t.words}")
+        if self.sync_last_run and not self.first:
+            at = self.sync_last_run.get("at", "?")
+            lines.append(f"    target sync, last run at {at}: {sync.did(self.sync_last_run)}")
         if not self.first:
             lines += ["    " + f.line().replace("\n", "\n    ") for f in self.findings if f.severity != "ok"]
         return lines
@@ -68,8 +73,20 @@ def read(aws: AwsContext, s: LinkStatus) -> list[DatabaseStatus]:
             db.first,
             list(db.health),
         )
+        if not db.first and s.target_sync is not None and s.target_sync.deployed and db.target_group_arn:
+            state = target_sync.read_state(aws, db.target_group_arn)
+            status.sync_last_run = target_sync.parse_last_run(state.get(target_sync.TAG_LAST_RUN, ""))
         if not db.first and s.nlb is not None:
             status.findings = _findings(aws, s, status)
+            if status.sync_last_run.get("error"):
+                status.findings.append(
+                    Finding(
+                        "problem",
+                        f"{db.source_id}: the target sync's last run failed",
+                        status.sync_last_run["error"],
+                        f"Run `privatelink-wizard sync --region {s.region} --name {s.name}` to see it again.",
+                    )
+                )
         result.append(status)
     return result
 

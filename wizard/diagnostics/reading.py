@@ -47,6 +47,8 @@ def link_status(
         ]
     groups = tg.find_target_groups(aws, name)
     # The one for the port the link asks for (an earlier port's may be left over).
+    # The first database's ({name}-{port}) before an added database's of the same port.
+    groups = sorted(groups, key=lambda g: not (record and g.name == f"{name}-{record.port}"))
     asked = [g for g in groups if record and g.port == record.port]
     status.target_group = (asked or groups)[0] if groups else None
     if status.target_group:

@@ -53,6 +53,8 @@ def _did(run: dict[str, str]) -> str:
     return "; ".join(parts) or f"nothing to change ({run.get('current', '').replace('+', ', ')})"
 
 
+did = _did  # what a run did, in words (one database's block in status uses it too)
+
 _WORDS = (("registered", "registered"), ("deregistered", "removed"))
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from wizard.aws import alerts, converge, discovery, nlb, sync_deploy
+from wizard.aws import alerts, converge, discovery, nlb, sync_deploy, target_sync
 from wizard.aws.errors import aws_step
 from wizard.aws.link_databases import FoundDatabase, find_databases
 from wizard.aws.session import AwsContext
@@ -58,9 +58,10 @@ def remove(
     if record is not None:
         _forget(record, gone, rest)
         store.save(record)
-        # The sync first: nothing then registers targets in the group about to go.
-        if sync_deploy.find_sync(aws, link_name).deployed:
-            removed += _update_sync(aws, record, vpc_id, progress)
+    # The sync first: nothing then registers targets in the group about to go.
+    found_sync = sync_deploy.find_sync(aws, link_name)
+    if found_sync.deployed:
+        removed += _update_sync(aws, link_name, account_id, record, vpc_id, gone.source_id, progress)
     alarm_words, alarms_gone = _remove_alarm(aws, link_name, gone, rest, balancer)
     removed += alarm_words
     items = []
@@ -103,21 +104,38 @@ def _forget(record: LinkRecord, gone: FoundDatabase, rest: list[FoundDatabase]) 
     record.target_group_arn, record.listener_arn = promoted.target_group_arn, promoted.listener_arn
 
 
-def _update_sync(aws: AwsContext, record: LinkRecord, vpc_id: str, progress: Progress) -> list[str]:
-    configs = database_configs(record, vpc_id)
+def _update_sync(
+    aws: AwsContext,
+    link_name: str,
+    account_id: str,
+    record: LinkRecord | None,
+    vpc_id: str,
+    gone_id: str,
+    progress: Progress,
+) -> list[str]:
+    """The sync keeps what it kept but the removed database (its deployed settings, and the
+    record's databases it lacked); with nothing left it is removed."""
+    env = sync_deploy.find_sync(aws, link_name).environment
+    configs = [
+        c for c in (target_sync.configs_from_environment(env) if env else []) if c.source_id != gone_id
+    ]
+    if record is not None:
+        have = {c.source_id for c in configs}
+        configs += [c for c in database_configs(record, vpc_id) if c.source_id not in have]
+        first = record.source_id
+        configs.sort(key=lambda c: c.source_id != first)  # the link's first database first
     if configs:
         progress("Updating the target sync: it no longer keeps the removed database's target group…")
-        sync_deploy.deploy(
-            aws, record.name, record.account_id or "*", configs, [c.source_id for c in configs]
-        )
+        sync_deploy.deploy(aws, link_name, account_id or "*", configs, [c.source_id for c in configs])
         return []
     removed = []
-    for kind, resource_id, name in sync_deploy.find_sync(aws, record.name).resources():
+    for kind, resource_id, name in sync_deploy.find_sync(aws, link_name).resources():
         progress(f"Removing the target sync's {name}: no database of the link needs it now…")
         sync_deploy.remove_part(aws, kind, resource_id)
         removed.append(f"target sync {name}")
-    gone = {resource_id for _, resource_id, _ in sync_deploy.find_sync(aws, record.name).resources()}
-    record.created = [r for r in record.created if not r.kind.startswith("sync-") or r.id in gone]
+    if record is not None:
+        left = {resource_id for _, resource_id, _ in sync_deploy.find_sync(aws, link_name).resources()}
+        record.created = [r for r in record.created if not r.kind.startswith("sync-") or r.id in left]
     return removed
 
 

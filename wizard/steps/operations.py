@@ -196,6 +196,8 @@ def set_up_alerts(
         service = endpoint_service.find_endpoint_service(aws, link_name)
         found_nlb = nlb.find_nlb(aws, link_name)
         groups = tg.find_target_groups(aws, link_name)
+        # The first database's group ({link}-{port}): an added database's may have the same port.
+        groups = sorted(groups, key=lambda g: not (record and g.name == f"{link_name}-{record.port}"))
         group = next((g for g in groups if record and g.port == record.port), groups[0] if groups else None)
 
         def noted(kind: str, resource_id: str) -> None:
@@ -213,6 +215,14 @@ def set_up_alerts(
             noted,
             progress,
         )
+        # An alarm of its own for each database added to the link (`privatelink-wizard add`).
+        for db in record.databases if record is not None and found_nlb is not None else []:
+            if db.target_group_arn and found_nlb is not None:
+                made = alerts.ensure_database_alarm(
+                    aws, link_name, db.listener_port, db.target_group_arn, found_nlb.arn
+                )
+                if made:
+                    noted("alarm", made)
         if record is not None:
             record.alert_email = email
             store.save(record)

@@ -95,6 +95,8 @@ def config_for(aws: AwsContext, name: str, record: LinkRecord | None) -> target_
     if env:
         return target_sync.Config.from_environment(env)
     groups = tg.find_target_groups(aws, name)
+    # The first database's group ({name}-{port}): an added database's may have the same port.
+    groups = sorted(groups, key=lambda g: not (record and g.name == f"{name}-{record.port}"))
     group = next((g for g in groups if record and g.port == record.port), groups[0] if groups else None)
     if group is None or record is None or not record.source_id:
         raise UserError(

@@ -1,0 +1,153 @@
+"""The engine calls of the window's "several databases on one link" (the Add a database dialog,
+the per-database rows of the home screen and the Done page), as plain functions that run on
+worker threads. No Qt here, and nothing but composition of wizard.steps.databases."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from wizard import diagnostics, link_states, steps
+from wizard.aws import discovery, nlb
+from wizard.aws.session import AwsContext, Identity
+from wizard.consumers import Consumer
+from wizard.errors import UserError
+from wizard.model import DataSource, LinkDatabase, LinkRecord
+from wizard.state import DamagedRecordError, RecordStore
+from wizard.steps import databases
+from wizard.steps.databases import AddDatabasePlan, DatabaseOnLink
+
+
+def _record(store: RecordStore, account_id: str, region: str, name: str) -> LinkRecord | None:
+    try:
+        return store.load(account_id, region, name)
+    except DamagedRecordError:  # what exists is found by its tags all the same
+        return None
+
+
+def databases_of_link(aws: AwsContext, account_id: str, link_name: str) -> list[DatabaseOnLink]:
+    """The link's databases with their listener ports and target health (the first one first)."""
+    store = RecordStore()
+    return databases.link_databases(aws, link_name, _record(store, account_id, aws.region, link_name))
+
+
+# --- the home screen: each link with its databases -------------------------------------------
+
+
+@dataclass(frozen=True)
+class Overview:
+    links: list[link_states.LinkState]
+    databases: dict[str, list[DatabaseOnLink]]  # link name -> its databases
+    unread: dict[str, str] = field(default_factory=dict)  # link name -> why they could not be read
+
+
+def databases_overview(aws: AwsContext, identity: Identity, consumer: Consumer) -> Overview:
+    """The links of this account and region (as `list` shows them) and each one's databases."""
+    store = RecordStore()
+    links = link_states.list_links(aws, identity, consumer, store)
+    found: dict[str, list[DatabaseOnLink]] = {}
+    unread: dict[str, str] = {}
+    for link in links:
+        record = link.status.record if link.status is not None else None
+        try:
+            found[link.name] = databases.link_databases(aws, link.name, record)
+        except UserError as error:  # the link's own row still shows; its databases say why not
+            unread[link.name] = error.what
+    return Overview(links, found, unread)
+
+
+# --- the Add a database dialog ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Candidate:
+    source: DataSource
+    on_link: str = ""  # the link it is on already ("" = none): shown, but cannot be picked
+
+
+@dataclass(frozen=True)
+class AddChoices:
+    link_name: str
+    vpc_id: str  # the link's network: its load balancer's VPC
+    candidates: list[Candidate]
+    elsewhere: int  # databases of the region in other VPCs (the load balancer cannot reach them)
+    skipped: list[str]  # kinds the endpoint could not list
+
+
+def add_choices(aws: AwsContext, account_id: str, link_name: str) -> AddChoices:
+    """The databases the link's load balancer can reach, each with the link it is on already."""
+    store = RecordStore()
+    balancer = nlb.find_nlb(aws, link_name)
+    if balancer is None:
+        raise UserError(
+            f"The link '{link_name}' has no load balancer",
+            why="A database is added as a listener on the link's load balancer, and none carries "
+            "this link's tags here.",
+            fix="Continue the link in the wizard (or build it again) first, then add the database.",
+        )
+    skipped: list[str] = []
+    sources = discovery.list_data_sources(aws, skipped)
+    on_link: dict[str, str] = {}
+    for name in diagnostics.link_names(aws, account_id, store):
+        record = _record(store, account_id, aws.region, name)
+        try:
+            for database in databases.link_databases(aws, name, record):
+                on_link[database.source_id] = name
+        except UserError:
+            if record is not None:  # AWS could not say: the record still names its databases
+                on_link.update({d.source_id: name for d in record.all_databases()})
+    here = [s for s in sources if s.vpc_id == balancer.vpc_id]
+    candidates = [Candidate(s, on_link.get(s.id, "")) for s in here]
+    return AddChoices(link_name, balancer.vpc_id, candidates, len(sources) - len(here), skipped)
+
+
+def plan_add_database(
+    aws: AwsContext, account_id: str, link_name: str, source: DataSource, listener_port: int | None
+) -> AddDatabasePlan:
+    """What adding `source` would do, its checks and the free listener port (reads only)."""
+    return databases.plan_add_database(aws, RecordStore(), account_id, link_name, source, listener_port)
+
+
+@dataclass(frozen=True)
+class Added:
+    database: LinkDatabase
+    message: str  # the message to the platform, listing every database with its port
+    databases: list[DatabaseOnLink]
+
+
+def add_database(
+    aws: AwsContext,
+    account_id: str,
+    link_name: str,
+    source: DataSource,
+    consumer: Consumer,
+    listener_port: int | None,
+    progress: Callable[[str], None],
+) -> Added:
+    """Add the database under the link's lock, then read the new message and the databases."""
+    store = RecordStore()
+    database = databases.add_database(
+        aws, store, account_id, link_name, source, consumer, listener_port, progress=progress
+    )
+    progress("Reading the message for the platform…")
+    return Added(database, platform_message(aws, account_id, link_name, consumer), databases_of_link(aws, account_id, link_name))
+
+
+def platform_message(aws: AwsContext, account_id: str, link_name: str, consumer: Consumer) -> str:
+    """The message to the platform of a saved link ("" when the link has no record here)."""
+    store = RecordStore()
+    record = _record(store, account_id, aws.region, link_name)
+    if record is None or not record.service_name:
+        return ""
+    from wizard.ui.tasks import resume  # (tasks re-exports this module: imported here, late)
+
+    return steps.service_summary(resume(aws, record, consumer, account_id).link).message
+
+
+# --- removing one database -------------------------------------------------------------------
+
+
+def remove_database(
+    aws: AwsContext, account_id: str, link_name: str, source_id: str, progress: Callable[[str], None]
+) -> list[str]:
+    """Remove one database (its listener and target group) under the link's lock; in words."""
+    return databases.remove_database(aws, RecordStore(), account_id, link_name, source_id, progress=progress)

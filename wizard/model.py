@@ -16,6 +16,10 @@ if TYPE_CHECKING:
 MANAGED_BY_KEY = "ManagedBy"
 MANAGED_BY_VALUE = "privatelink-wizard"
 LINK_TAG_KEY = "privatelink-wizard:link"
+# On every target group and listener made for one database of a link: that database's id, so a
+# link's databases are found in AWS without the record. A target group of the link without it
+# (made by an older version) belongs to the link's first database.
+DATABASE_TAG_KEY = "privatelink-wizard:database"
 
 
 def link_tags(link_name: str) -> list[dict[str, str]]:
@@ -25,6 +29,11 @@ def link_tags(link_name: str) -> list[dict[str, str]]:
         {"Key": LINK_TAG_KEY, "Value": link_name},
         {"Key": "Name", "Value": link_name},
     ]
+
+
+def database_tags(link_name: str, source_id: str) -> list[dict[str, str]]:
+    """The tags of a target group or listener made for the database `source_id` of a link."""
+    return [*link_tags(link_name), {"Key": DATABASE_TAG_KEY, "Value": source_id}]
 
 
 def now_iso() -> str:
@@ -217,6 +226,23 @@ _CREATED_TEXT = ("kind", "id", "created_at", "note", "group_id", "source")
 
 
 @dataclass
+class LinkDatabase:
+    """One database behind a link: its own target group, and a listener on its own port of the
+    link's load balancer (`listener_port`, the port the platform uses; it may differ from the
+    database's own `port` when two databases use the same one)."""
+
+    source_id: str  # DB instance / cluster id, proxy name or EC2 id
+    source_kind: str  # SourceKind value
+    port: int  # the database's own port (the target group's port)
+    listener_port: int  # the port on the link's load balancer = the port the platform uses
+    target_group_arn: str = ""
+    listener_arn: str = ""
+
+
+_DATABASE_TEXT = ("source_id", "source_kind", "target_group_arn", "listener_arn")
+
+
+@dataclass
 class LinkRecord:
     """What exists: saved (as JSON) the moment AWS returns each id, so a crash loses nothing."""
 
@@ -237,6 +263,9 @@ class LinkRecord:
     accepted_endpoint_ids: list[str] = field(default_factory=list)
     alert_email: str = ""  # where the link's alerts go ("" = no alerts asked)
     created: list[CreatedResource] = field(default_factory=list)
+    # The databases added after setup (the first one is in source_id / port / target_group_arn /
+    # listener_arn above); records of older versions have none.
+    databases: list[LinkDatabase] = field(default_factory=list)
     completed_steps: list[str] = field(default_factory=list)
     last_error: str = ""
     updated_at: str = field(default_factory=now_iso)
@@ -261,6 +290,26 @@ class LinkRecord:
     def mark_done(self, step: str) -> None:
         if step not in self.completed_steps:
             self.completed_steps.append(step)
+
+    def all_databases(self) -> list[LinkDatabase]:
+        """The link's first database (the legacy fields; its listener port is its port), then
+        the ones added later."""
+        first = []
+        if self.source_id:
+            first.append(
+                LinkDatabase(
+                    self.source_id,
+                    self.source_kind,
+                    self.port,
+                    self.port,
+                    self.target_group_arn,
+                    self.listener_arn,
+                )
+            )
+        return first + [d for d in self.databases if d.source_id != self.source_id]
+
+    def database(self, source_id: str) -> LinkDatabase | None:
+        return next((d for d in self.all_databases() if d.source_id == source_id), None)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -294,6 +343,18 @@ class LinkRecord:
                 raise ValueError(f"an entry of 'created' holds {item!r}")
             created.append(CreatedResource(**item))
         values["created"] = created
+        databases = []
+        for item in values.get("databases", []):
+            if (
+                not isinstance(item, dict)
+                or not {"source_id", "port", "listener_port"} <= set(item)
+                or set(item) - {*_DATABASE_TEXT, "port", "listener_port"}
+                or not all(isinstance(item.get(k, ""), str) for k in _DATABASE_TEXT)
+                or not all(_fits("int", item[k]) for k in ("port", "listener_port"))
+            ):
+                raise ValueError(f"an entry of 'databases' holds {item!r}")
+            databases.append(LinkDatabase(**{"source_kind": "", **item}))
+        values["databases"] = databases
         return cls(**values)
 
 
@@ -306,4 +367,4 @@ def _fits(annotation: Any, value: Any) -> bool:
         return isinstance(value, int) and not isinstance(value, bool)
     if text == "list[str]":
         return isinstance(value, list) and all(isinstance(v, str) for v in value)
-    return isinstance(value, list)  # list[CreatedResource]: checked entry by entry
+    return isinstance(value, list)  # list[CreatedResource] / list[LinkDatabase]: entry by entry

@@ -132,7 +132,9 @@ class AddDatabaseDialog(QDialog):
         self.preview = PreviewBox(redactor)
         self.preview.setTitle("What Add will do")
         self.error_panel = ErrorPanel(redactor)
-        self.message_title = QLabel("<b>Message for the platform</b> (it now lists every database with its port):")
+        self.message_title = QLabel(
+            "<b>Message for the platform</b> (it now lists every database with its port):"
+        )
         self.message_title.setWordWrap(True)
         self.message = CopyField(redactor, "Copy &message for the platform", large=False)
         self.message.setObjectName("message")
@@ -272,7 +274,9 @@ class AddDatabaseDialog(QDialog):
             if candidate.on_link:
                 # Shown, so the DBA sees why it is missing from the choice, but not choosable.
                 item.setFlags(item.flags() & ~(Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled))
-                item.setToolTip(1, f"Already on the link '{candidate.on_link}': a database is on one link only.")
+                item.setToolTip(
+                    1, f"Already on the link '{candidate.on_link}': a database is on one link only."
+                )
             else:
                 free += 1
             self.table.addTopLevelItem(item)
@@ -368,7 +372,11 @@ class AddDatabaseDialog(QDialog):
         self.port.setValue(plan.listener_port)
         self.port.blockSignals(False)
         source = plan.source
-        own = f"{source.id} itself listens on {source.port}" if source.port else "choose the port your server uses"
+        own = (
+            f"{source.id} itself listens on {source.port}"
+            if source.port
+            else "choose the port your server uses"
+        )
         self.port_note.setText(
             self.redactor(
                 f"Free on the load balancer of {self.link_name}"

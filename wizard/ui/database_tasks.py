@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
 from wizard import diagnostics, link_states, steps
 from wizard.aws import discovery, nlb
 from wizard.aws.session import AwsContext, Identity
@@ -24,10 +25,16 @@ def _record(store: RecordStore, account_id: str, region: str, name: str) -> Link
         return None
 
 
-def databases_of_link(aws: AwsContext, account_id: str, link_name: str) -> list[DatabaseOnLink]:
-    """The link's databases with their listener ports and target health (the first one first)."""
-    store = RecordStore()
-    return databases.link_databases(aws, link_name, _record(store, account_id, aws.region, link_name))
+@dataclass(frozen=True)
+class LinkDatabases:
+    databases: list[DatabaseOnLink]  # the first database first
+    record: LinkRecord | None  # the link's saved record, as it is now (None: not saved here)
+
+
+def databases_of_link(aws: AwsContext, account_id: str, link_name: str) -> LinkDatabases:
+    """The link's databases with their listener ports and target health, and its record."""
+    record = _record(RecordStore(), account_id, aws.region, link_name)
+    return LinkDatabases(databases.link_databases(aws, link_name, record), record)
 
 
 # --- the home screen: each link with its databases -------------------------------------------
@@ -129,7 +136,8 @@ def add_database(
         aws, store, account_id, link_name, source, consumer, listener_port, progress=progress
     )
     progress("Reading the message for the platform…")
-    return Added(database, platform_message(aws, account_id, link_name, consumer), databases_of_link(aws, account_id, link_name))
+    message = platform_message(aws, account_id, link_name, consumer)
+    return Added(database, message, databases_of_link(aws, account_id, link_name).databases)
 
 
 def platform_message(aws: AwsContext, account_id: str, link_name: str, consumer: Consumer) -> str:

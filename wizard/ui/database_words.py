@@ -44,7 +44,7 @@ def health_text(database: Any) -> str:
 
 
 def ports_words(databases: Sequence[Any]) -> str:
-    """"port 5432 for analytics-pg and port 5433 for reports-aurora"."""
+    """ "port 5432 for analytics-pg and port 5433 for reports-aurora"."""
     parts = [f"port {d.listener_port} for {d.source_id}" for d in databases]
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 

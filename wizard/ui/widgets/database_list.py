@@ -99,8 +99,9 @@ class DatabaseList(QWidget):
             self.tree.addTopLevelItem(item)
             if chosen is not None and chosen.source_id == database.source_id:
                 self.tree.setCurrentItem(item)
-        if self.databases and self.tree.currentItem() is None:
-            self.tree.setCurrentItem(self.tree.topLevelItem(0))
+        first = self.tree.topLevelItem(0)
+        if first is not None and self.tree.currentItem() is None:
+            self.tree.setCurrentItem(first)
         self.note.setText(note)
         self._fit_height()
         self._selection_changed()
@@ -142,7 +143,8 @@ class DatabaseList(QWidget):
         rows = max(self.tree.topLevelItemCount(), 1)
         if self._max_rows:
             rows = min(rows, self._max_rows)
-        row_height = self.tree.sizeHintForRow(0) if self.tree.topLevelItemCount() else self.fontMetrics().height()
+        shown = self.tree.topLevelItemCount()
+        row_height = self.tree.sizeHintForRow(0) if shown else self.fontMetrics().height()
         frame = self.tree.frameWidth() * 2
         header = self.tree.header().sizeHint().height()
         self.tree.setFixedHeight(header + row_height * rows + frame + 2)

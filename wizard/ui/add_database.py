@@ -100,7 +100,6 @@ class AddDatabaseDialog(QDialog):
         self.table.setHeaderLabels(list(COLUMNS))
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
-        self.table.setMinimumHeight(self.fontMetrics().height() * 6)
         header = self.table.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -186,14 +185,21 @@ class AddDatabaseDialog(QDialog):
         self._update_buttons()
 
     def _fit_to(self, parent: QWidget | None) -> None:
-        """About 100 × 34 characters, never more than the window it opens over."""
+        """About 120 × 44 characters, never more than the window it opens over."""
         metrics = self.fontMetrics()
-        width, height = metrics.averageCharWidth() * 100, metrics.height() * 34
+        width, height = metrics.averageCharWidth() * 120, metrics.height() * 44
         window = parent.window() if parent is not None else None
         if window is not None:
-            width = min(width, window.width() - 16)
-            height = min(height, window.height() - 16)
+            width = min(width, window.width() - 32)
+            height = min(height, window.height() - 32)
         self.resize(width, height)
+
+    def _fit_table(self) -> None:
+        """As tall as its rows, up to six (then it scrolls): the checks stay near."""
+        rows = min(max(self.table.topLevelItemCount(), 2), 6)
+        row = self.table.sizeHintForRow(0) if self.table.topLevelItemCount() else self.fontMetrics().height()
+        header = self.table.header().sizeHint().height()
+        self.table.setFixedHeight(header + row * rows + self.table.frameWidth() * 2 + 2)
 
     # --- state ------------------------------------------------------------------------------
     @property
@@ -282,6 +288,7 @@ class AddDatabaseDialog(QDialog):
             self.table.addTopLevelItem(item)
             if chosen is not None and source.id == chosen.id and not candidate.on_link:
                 self.table.setCurrentItem(item)
+        self._fit_table()
         notes = [
             f"{free} of the {len(choices.candidates)} databases in the link's network ({choices.vpc_id}) "
             "can be added; the others are on a link already."
@@ -426,5 +433,7 @@ class AddDatabaseDialog(QDialog):
             self.message.setVisible(True)
             QTimer.singleShot(0, self, lambda: self.scroller.ensureWidgetVisible(self.message))
         self.add_button.setVisible(False)
+        self.checklist.setVisible(False)  # done: the message matters now, not the plan
+        self.preview.setVisible(False)
         self.close_button.setDefault(True)
         self.added.emit(self.link_name, result)

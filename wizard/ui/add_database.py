@@ -6,6 +6,7 @@ waits on AWS."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from wizard.checks import CheckRow
 from wizard.ui.redact import Redactor
 from wizard.ui.rich_text import escape
 from wizard.ui.state import WizardState
@@ -39,6 +41,9 @@ if TYPE_CHECKING:
     from wizard.aws.errors import UserError
 
 COLUMNS = ("Kind", "Name", "Engine", "Port", "Status", "On a link")
+# The checks whose fix Add makes itself (wizard.steps.databases: it lets the load balancer
+# through the database's firewall); the others' fixes are said as what to do.
+ADD_FIXES = frozenset({"security-group"})
 DEBOUNCE_MS = 400
 MAX_PORT = 65535
 
@@ -53,6 +58,17 @@ class _CostItem:
         "balancer and endpoint service, which you pay for once. Its traffic counts toward the "
         "load balancer's capacity units (NLCU), as the first database's does."
     )
+
+
+def as_shown(row: CheckRow) -> CheckRow:
+    """A plan's check as the dialog shows it: no Fix button (the fixes of a database not yet on
+    the link are Add's, or the DBA's), the fix said in the row instead."""
+    if not row.fix:
+        return row
+    if row.key in ADD_FIXES and not row.ok:
+        reason = f"{row.reason} Add makes this change: {row.fix}".strip()
+        return replace(row, reason=reason, fix="", required=False)
+    return replace(row, reason=f"{row.reason} What to do: {row.fix}".strip(), fix="")
 
 
 class AddDatabaseDialog(QDialog):
@@ -210,8 +226,9 @@ class AddDatabaseDialog(QDialog):
         return not self.busy and not self._debounce.isActive()
 
     def ready(self) -> bool:
-        """Add can be pressed: a plan for the chosen database and port, with no refusal and
-        every required check holding."""
+        """Add can be pressed: a plan for the chosen database and port, with no refusal. (A
+        failing check does not stop it, as with `privatelink-wizard add`: the firewall is Add's
+        to open, and the rows say what else to do.)"""
         plan = self.plan
         return (
             self.result is None
@@ -220,7 +237,6 @@ class AddDatabaseDialog(QDialog):
             and plan is not None
             and plan.refusal is None
             and plan.listener_port == self.port.value()
-            and self.checklist.required_ok()
         )
 
     def _update_buttons(self) -> None:
@@ -391,7 +407,7 @@ class AddDatabaseDialog(QDialog):
                 + f"; {own}. The platform connects to this port."
             )
         )
-        self.checklist.set_rows(list(plan.checks))
+        self.checklist.set_rows([as_shown(row) for row in plan.checks])
         self.preview.set_items([*plan.preview, _CostItem()] if plan.refusal is None else [])
         if plan.refusal is not None:
             self.error_panel.show_error(plan.refusal)

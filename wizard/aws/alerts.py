@@ -46,6 +46,11 @@ def alarm_name(link_name: str) -> str:
     return f"{link_name}-no-healthy-database"
 
 
+def database_alarm_name(link_name: str, listener_port: int) -> str:
+    """The health alarm of a database added to the link (its listener port tells them apart)."""
+    return f"{alarm_name(link_name)}-{listener_port}"
+
+
 def dimension(arn: str) -> str:
     """A load balancer's or target group's CloudWatch dimension: its ARN after 'loadbalancer/'
     (net/NAME/ID) or after the last ':' (targetgroup/NAME/ID)."""
@@ -271,12 +276,14 @@ def _ensure_notification(
     noted("connection-notification", made["ConnectionNotificationId"])
 
 
-def _ensure_alarm(aws: AwsContext, link_name: str, topic: str, target_group_arn: str, nlb_arn: str) -> None:
-    if find_alarm(aws, link_name) is None and _alarm_taken(aws, link_name):
+def _ensure_alarm(
+    aws: AwsContext, link_name: str, topic: str, target_group_arn: str, nlb_arn: str, name: str = ""
+) -> None:
+    if not name and find_alarm(aws, link_name) is None and _alarm_taken(aws, link_name):
         raise name_taken_error("CloudWatch alarm", alarm_name(link_name), link_name)
     with aws_step("Creating (or updating) the health alarm", "cloudwatch:PutMetricAlarm"):
         aws.client("cloudwatch").put_metric_alarm(
-            AlarmName=alarm_name(link_name),
+            AlarmName=name or alarm_name(link_name),
             AlarmDescription=(
                 f"privatelink-wizard link {link_name}: no healthy database target behind the "
                 "load balancer for 5 minutes, so the platform cannot reach the database."
@@ -347,6 +354,7 @@ def alert_resources(aws: AwsContext, link_name: str, service_ids: list[str]) -> 
     ]
     if find_alarm(aws, link_name) is not None:
         found.append(("alarm", alarm_name(link_name), alarm_name(link_name)))
+    found += [("alarm", name, name) for name in database_alarms(aws, link_name)]
     if topic:
         found += [
             ("alert-subscription", str(s["SubscriptionArn"]), f"to {s.get('Endpoint', '')}")
@@ -355,6 +363,39 @@ def alert_resources(aws: AwsContext, link_name: str, service_ids: list[str]) -> 
         ]
         found.append(("alert-topic", topic, topic_name(link_name)))
     return found
+
+
+def database_alarms(aws: AwsContext, link_name: str) -> list[str]:
+    """The names of the health alarms of the databases added to the link (tagged for it)."""
+    with aws_step("Looking for the health alarm", "cloudwatch:DescribeAlarms"):
+        pages = (
+            aws.client("cloudwatch")
+            .get_paginator("describe_alarms")
+            .paginate(AlarmNamePrefix=f"{alarm_name(link_name)}-")
+        )
+        alarms = [a for page in pages for a in page.get("MetricAlarms", [])]
+    names = []
+    for alarm in alarms:
+        with aws_step("Reading the health alarm's tags", "cloudwatch:ListTagsForResource"):
+            tags = (
+                aws.client("cloudwatch").list_tags_for_resource(ResourceARN=alarm["AlarmArn"]).get("Tags", [])
+            )
+        if is_ours({t["Key"]: t.get("Value", "") for t in tags}, link_name):
+            names.append(str(alarm["AlarmName"]))
+    return names
+
+
+def ensure_database_alarm(
+    aws: AwsContext, link_name: str, listener_port: int, target_group_arn: str, nlb_arn: str
+) -> str:
+    """The health alarm of a database added to the link, on the link's alert topic; "" (nothing
+    made) when the link has no alerts."""
+    topic = find_topic(aws, link_name)
+    if not topic:
+        return ""
+    name = database_alarm_name(link_name, listener_port)
+    _ensure_alarm(aws, link_name, topic, target_group_arn, nlb_arn, name=name)
+    return name
 
 
 def delete_notification(aws: AwsContext, notification_id: str) -> None:

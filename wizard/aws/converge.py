@@ -4,11 +4,13 @@ corrected port never leaves the old one reachable through PrivateLink.
 
 Only the link's own things are ever removed: what carries its tags, or a listener on its own
 load balancer that forwards only to its target groups. Anything else on the load balancer is
-reported (`ours` False) and left alone."""
+reported (`ours` False) and left alone. The link's other databases (added with
+`privatelink-wizard add`, see wizard/steps/databases.py) are wanted too: their listeners, target
+groups and firewall rules are never leftovers."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,13 +46,22 @@ class Leftover:
         return f"firewall rule {self.id} in security group {self.where} (TCP {self.port})"
 
 
+@dataclass(frozen=True)
+class Wanted:
+    """One more database the link keeps besides the one a setup asks for."""
+
+    listener_port: int  # its listener's port on the link's load balancer
+    target_group_name: str
+    port: int  # the database's own port (its firewall rule's)
+
+
 def _covers(rule: dict[str, Any], port: int) -> bool:
     low, high = int(rule.get("FromPort", -1)), int(rule.get("ToPort", -1))
     return rule.get("IpProtocol") == "-1" or (low, high) == (-1, -1) or low <= port <= high
 
 
-def _rules(aws: AwsContext, link_name: str, port: int) -> list[Leftover]:
-    """The link's inbound rules (tagged for it) that open another port than `port`."""
+def _rules(aws: AwsContext, link_name: str, ports: Sequence[int]) -> list[Leftover]:
+    """The link's inbound rules (tagged for it) that open none of `ports`."""
     with aws_step("Reading firewall rules (security groups)", "ec2:DescribeSecurityGroupRules"):
         pages = aws.ec2.get_paginator("describe_security_group_rules").paginate(
             Filters=[{"Name": f"tag:{LINK_TAG_KEY}", "Values": [link_name]}]
@@ -60,7 +71,8 @@ def _rules(aws: AwsContext, link_name: str, port: int) -> list[Leftover]:
     for rule in rules:
         tags = {t["Key"]: t.get("Value", "") for t in rule.get("Tags", [])}
         # The filter narrows the list; the tags decide (a rule someone else added is never ours).
-        if is_ours(tags, link_name) and not rule.get("IsEgress") and not _covers(rule, port):
+        wanted = any(_covers(rule, port) for port in ports)
+        if is_ours(tags, link_name) and not rule.get("IsEgress") and not wanted:
             found.append(
                 Leftover(
                     "security-group-rule",
@@ -73,23 +85,32 @@ def _rules(aws: AwsContext, link_name: str, port: int) -> list[Leftover]:
 
 
 def find_leftovers(
-    aws: AwsContext, link_name: str, port: int, target_group_name: str, balancer: NlbInfo | None
+    aws: AwsContext,
+    link_name: str,
+    port: int,
+    target_group_name: str,
+    balancer: NlbInfo | None,
+    others_wanted: Sequence[Wanted] = (),
 ) -> list[Leftover]:
     """Listeners on the link's load balancer on another port than `port`, the link's target
     groups other than `target_group_name`, and its firewall rules for other ports; in
-    KIND_ORDER. Reads only."""
+    KIND_ORDER; what `others_wanted` (the link's other databases) uses is kept. Reads only."""
     groups = tg.find_target_groups(aws, link_name)
     ours = {g.arn for g in groups}
+    listener_ports = {port, *(w.listener_port for w in others_wanted)}
+    group_names = {target_group_name, *(w.target_group_name for w in others_wanted)}
     found: list[Leftover] = []
     if balancer is not None:
-        others = [ls for ls in tg.listeners(aws, balancer.arn) if int(ls.get("Port", 0)) != port]
+        others = [
+            ls for ls in tg.listeners(aws, balancer.arn) if int(ls.get("Port", 0)) not in listener_ports
+        ]
         tags = elbv2_tags(aws, (ls["ListenerArn"] for ls in others)) if others else {}
         for ls in others:
             forwards = tg._forward_targets(ls)
             mine = is_ours(tags.get(ls["ListenerArn"], {}), link_name) or bool(forwards and forwards <= ours)
             found.append(Leftover("listener", ls["ListenerArn"], int(ls["Port"]), balancer.name, mine))
-    found += [Leftover("target-group", g.arn, g.port, g.name) for g in groups if g.name != target_group_name]
-    found += _rules(aws, link_name, port)
+    found += [Leftover("target-group", g.arn, g.port, g.name) for g in groups if g.name not in group_names]
+    found += _rules(aws, link_name, [port, *(w.port for w in others_wanted)])
     return found
 
 

@@ -17,7 +17,7 @@ import hashlib
 import io
 import json
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -105,9 +105,10 @@ def trust_policy() -> dict[str, Any]:
     }
 
 
-def role_policy(tg_arn: str, log_group_arn: str) -> dict[str, Any]:
-    """Only what the function does: change this link's target group (targets, and the tags that
-    hold its state), read what it needs, write its own log."""
+def role_policy(tg_arn: str | Sequence[str], log_group_arn: str) -> dict[str, Any]:
+    """Only what the function does: change this link's target groups (one per database: targets,
+    and the tags that hold its state), read what it needs, write its own log."""
+    arns = [tg_arn] if isinstance(tg_arn, str) else list(tg_arn)
     return {
         "Version": "2012-10-17",
         "Statement": [
@@ -120,7 +121,7 @@ def role_policy(tg_arn: str, log_group_arn: str) -> dict[str, Any]:
                     "elasticloadbalancing:AddTags",
                     "elasticloadbalancing:RemoveTags",
                 ],
-                "Resource": tg_arn,
+                "Resource": arns[0] if len(arns) == 1 else arns,
             },
             {
                 # These describe calls take no resource-level permission ("Actions, resources,
@@ -187,7 +188,7 @@ def _ensure_log_group(aws: AwsContext, link: str, note: Callable[[str, str], Non
 
 
 def _ensure_role(
-    aws: AwsContext, link: str, tg_arn: str, log_arn: str, note: Callable[[str, str], None]
+    aws: AwsContext, link: str, tg_arn: str | Sequence[str], log_arn: str, note: Callable[[str, str], None]
 ) -> str:
     name = function_name(link)
     role = find_role(aws, link)
@@ -217,7 +218,7 @@ def _code_sha(code: bytes) -> str:
 
 
 def _ensure_function(
-    aws: AwsContext, link: str, role_arn: str, config: target_sync.Config, note: Callable[[str, str], None]
+    aws: AwsContext, link: str, role_arn: str, env: dict[str, str], note: Callable[[str, str], None]
 ) -> str:
     code = package()
     found = find_function(aws, link)
@@ -226,10 +227,10 @@ def _ensure_function(
         if current.get("CodeSha256") != _code_sha(code):
             with aws_step("Updating the target sync's code", "lambda:UpdateFunctionCode"):
                 aws.client("lambda").update_function_code(FunctionName=function_name(link), ZipFile=code)
-        if current.get("Environment", {}).get("Variables", {}) != config.environment():
+        if current.get("Environment", {}).get("Variables", {}) != env:
             with aws_step("Updating the target sync's settings", "lambda:UpdateFunctionConfiguration"):
                 aws.client("lambda").update_function_configuration(
-                    FunctionName=function_name(link), Environment={"Variables": config.environment()}
+                    FunctionName=function_name(link), Environment={"Variables": env}
                 )
         return str(current["FunctionArn"])
 
@@ -246,7 +247,7 @@ def _ensure_function(
                     "pointed at its database",
                     Timeout=TIMEOUT_SECONDS,
                     MemorySize=MEMORY_MB,
-                    Environment={"Variables": config.environment()},
+                    Environment={"Variables": env},
                     Tags=tags_dict(link),
                 )
         except UserError as exc:
@@ -317,16 +318,19 @@ def deploy(
     aws: AwsContext,
     link: str,
     account_id: str,
-    config: target_sync.Config,
+    config: target_sync.Config | Sequence[target_sync.Config],
     source_ids: list[str],
     note: Callable[[str, str], None] = lambda kind, arn: None,
 ) -> SyncDeployment:
-    """Create (or find and bring up to date) the link's target sync; `note(kind, id)` is called
-    the moment each part is created (the link's record)."""
+    """Create (or find and bring up to date) the link's target sync, keeping the target group of
+    each database in `config` (the link's first database first) filled; `note(kind, id)` is
+    called the moment each part is created (the link's record)."""
+    configs = [config] if isinstance(config, target_sync.Config) else list(config)
+    env = target_sync.environment_of(configs)
     log_arn = f"arn:aws:logs:{aws.region}:{account_id}:log-group:{log_group_name(link)}"
     _ensure_log_group(aws, link, note)
-    role_arn = _ensure_role(aws, link, config.target_group_arn, log_arn, note)
-    function_arn = _ensure_function(aws, link, role_arn, config, note)
+    role_arn = _ensure_role(aws, link, [c.target_group_arn for c in configs], log_arn, note)
+    function_arn = _ensure_function(aws, link, role_arn, env, note)
     schedule, on_events = rule_names(link)
     rules = (
         _ensure_rule(aws, link, schedule, function_arn, note, ScheduleExpression=SCHEDULE),
@@ -334,7 +338,7 @@ def deploy(
             aws, link, on_events, function_arn, note, EventPattern=json.dumps(event_pattern(source_ids))
         ),
     )
-    return SyncDeployment(link, function_arn, role_arn, rules, log_group_name(link), config.environment())
+    return SyncDeployment(link, function_arn, role_arn, rules, log_group_name(link), env)
 
 
 # ---- what it costs -------------------------------------------------------------------------------

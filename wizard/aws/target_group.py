@@ -11,7 +11,7 @@ from wizard.aws.nlb import elbv2_tags, is_ours, name_taken_error
 from wizard.aws.retry import create_once
 from wizard.aws.session import AwsContext
 from wizard.errors import UserError
-from wizard.model import link_tags
+from wizard.model import database_tags, link_tags
 
 # What the procedure prescribes for a database behind PrivateLink: the database must see plain
 # TCP from the NLB's addresses (no proxy header, no client IP), and no stickiness.
@@ -186,8 +186,10 @@ def find_or_create_target_group(
     port: int,
     target_type: str,
     on_created: Callable[[str], None] | None = None,
+    database: str = "",
 ) -> tuple[TargetGroupInfo, bool]:
-    """The link's TCP target group for `port` (type ip or instance), reused if tagged for it."""
+    """The link's TCP target group for `port` (type ip or instance), reused if tagged for it;
+    a new one also carries the database tag of `database` (its source id) when given."""
     existing = find_target_group(aws, link_name, name)
     if existing is not None:
         _check_matches(existing, vpc_id, port, target_type)
@@ -206,7 +208,7 @@ def find_or_create_target_group(
                 HealthCheckEnabled=True,
                 HealthCheckProtocol="TCP",
                 HealthCheckPort="traffic-port",
-                Tags=link_tags(link_name),
+                Tags=database_tags(link_name, database) if database else link_tags(link_name),
             )
         return _info(aws, reply["TargetGroups"][0])
 
@@ -275,8 +277,10 @@ def find_or_create_listener(
     port: int,
     tg_arn: str,
     on_created: Callable[[str], None] | None = None,
+    database: str = "",
 ) -> tuple[str, bool]:
-    """A TCP listener on `port` forwarding to the target group; reused if it already does."""
+    """A TCP listener on `port` forwarding to the target group; reused if it already does. A new
+    one also carries the database tag of `database` when given."""
     for listener in listeners(aws, nlb_arn):
         if int(listener.get("Port", 0)) != port:
             continue
@@ -299,7 +303,7 @@ def find_or_create_listener(
                 Protocol="TCP",
                 Port=port,
                 DefaultActions=[{"Type": "forward", "TargetGroupArn": tg_arn}],
-                Tags=link_tags(link_name),
+                Tags=database_tags(link_name, database) if database else link_tags(link_name),
             )
         return str(reply["Listeners"][0]["ListenerArn"])
 

@@ -37,7 +37,7 @@ def install() -> None:
     """Patch moto (called once, under moto_ext's lock)."""
     from moto.elbv2.models import ELBv2Backend, FakeLoadBalancer, FakeTargetGroup
 
-    from wizard.sandbox import elb_service_role
+    from wizard.sandbox import elb_listener_model, elb_service_role
 
     patches: dict[tuple[type, str], Callable[..., Any]] = {
         (FakeLoadBalancer, "activate"): _activate,
@@ -54,6 +54,7 @@ def install() -> None:
     for (cls, name), function in patches.items():
         setattr(cls, name, function)
     elb_service_role.install()
+    elb_listener_model.install()  # CreateListener's one-listener-per-port, SetSubnets on an NLB
 
 
 # --- load balancers: provisioning, then active; deleted, yet listed a while ----------------------

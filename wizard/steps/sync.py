@@ -24,6 +24,16 @@ def sync_config(link: Link, tg_arn: str) -> target_sync.Config:
     return target_sync.Config(tg_arn, link.plan.port, source.kind.value, source.id, source.vpc_id)
 
 
+def database_configs(record: LinkRecord, vpc_id: str, but: str = "") -> list[target_sync.Config]:
+    """The sync's settings for each database of the link reached by IP (all but `but`), in the
+    record's order: one function keeps all their target groups filled."""
+    return [
+        target_sync.Config(d.target_group_arn, d.port, d.source_kind, d.source_id, vpc_id)
+        for d in record.all_databases()
+        if d.source_id != but and d.target_group_arn and d.source_kind != "ec2-instance"
+    ]
+
+
 def sync_preview(link: Link) -> list[PreviewItem]:
     plan = link.plan
     if plan.source.target_type != "ip":
@@ -58,7 +68,10 @@ def apply_sync(link: Link, tg_arn: str, progress: Progress = quiet) -> None:
         progress("Deploying the target sync (AWS Lambda) that follows the database's address…")
         account = record.account_id or "*"  # (only names the log group in the role's policy)
         config = sync_config(link, tg_arn)
-        sync_deploy.deploy(link.aws, plan.name, account, config, source_ids(link), note)
+        # The databases added to the link keep their place in the function's settings.
+        others = database_configs(record, plan.source.vpc_id, but=plan.source.id)
+        ids = source_ids(link) + [c.source_id for c in others]
+        sync_deploy.deploy(link.aws, plan.name, account, [config, *others], ids, note)
         # Its first run, here: it notes the state it starts from (a cluster's writer) at once.
         try:
             target_sync.run(config, link.aws, lambda host: network.resolve_host(host))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from wizard.aws import converge, network, nlb, nlb_security, rds_params
+from wizard.aws import converge, link_databases, network, nlb, nlb_security, rds_params
 from wizard.aws import target_group as tg
 from wizard.aws.session import AwsContext
 from wizard.aws.teardown_plan import remember_rules
@@ -111,6 +111,7 @@ class TargetGroupStep(Step):
             plan.port,
             plan.source.target_type,
             on_created=link.created("target-group"),
+            database=plan.source.id,
         )
         record.target_group_arn = info.arn
         link.save()
@@ -124,6 +125,7 @@ class TargetGroupStep(Step):
             plan.port,
             info.arn,
             on_created=link.created("listener"),
+            database=plan.source.id,
         )
         link.save()
         targets = self.targets(link)
@@ -208,8 +210,10 @@ _REMOVE_WHY = {
 
 
 def leftovers(link: Link, balancer: nlb.NlbInfo | None) -> list[converge.Leftover]:
+    """What the link has but no longer asks for; the databases added to it are asked for too."""
     plan = link.plan
-    return converge.find_leftovers(link.aws, plan.name, plan.port, plan.target_group_name, balancer)
+    others = link_databases.others_wanted(link.aws, plan.name, plan.source.id, link.record, balancer)
+    return converge.find_leftovers(link.aws, plan.name, plan.port, plan.target_group_name, balancer, others)
 
 
 def _remove_leftovers(

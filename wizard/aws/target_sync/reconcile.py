@@ -255,6 +255,27 @@ class Config:
         )
 
 
+# The link's other databases (added with `privatelink-wizard add`): one function keeps every
+# database's target group filled. Lambda allows 4 KB of environment variables in all (Lambda
+# quotas), about fifteen databases of ~200 characters each.
+EXTRA_DATABASES = "EXTRA_DATABASES"
+
+
+def environment_of(configs: Sequence[Config]) -> dict[str, str]:
+    """The function's environment for these databases: the first in the single-database
+    variables (as older versions wrote them), the others as JSON in EXTRA_DATABASES."""
+    env = configs[0].environment()
+    if len(configs) > 1:
+        env[EXTRA_DATABASES] = json.dumps([c.environment() for c in configs[1:]], separators=(",", ":"))
+    return env
+
+
+def configs_from_environment(env: dict[str, str] | Any) -> list[Config]:
+    """Every database the function keeps (its first, then EXTRA_DATABASES)."""
+    extra = json.loads(env.get(EXTRA_DATABASES) or "[]")
+    return [Config.from_environment(env), *(Config.from_environment(e) for e in extra)]
+
+
 def run(config: Config, clients: Any, resolve: Callable[[str], list[str]] | None = None) -> SyncResult:
     """One reconcile: where the database is now, its addresses, the target group made to match.
     A failure is noted on the target group (status shows it) and raised."""
@@ -291,9 +312,23 @@ class Clients:
 
 
 def handle(event: Any, env: dict[str, str] | Any, clients: Any) -> dict[str, Any]:
-    """The Lambda's work, given its environment and clients (the sandbox's demo calls this)."""
-    result = run(Config.from_environment(env), clients)
-    return result.to_dict() | {"trigger": _trigger(event)}
+    """The Lambda's work, given its environment and clients (the sandbox's demo calls this): every
+    database of the link in turn; one failing does not stop the others (each failure is noted
+    on its own target group), and the run fails after all were tried."""
+    configs = configs_from_environment(env)
+    results: list[dict[str, Any]] = []
+    failed: Exception | None = None
+    for config in configs:
+        try:
+            results.append(run(config, clients).to_dict() | {"source_id": config.source_id})
+        except Exception as exc:  # noted on the group by run(); the others still get their turn
+            failed = failed or exc
+    if failed is not None:
+        raise failed
+    reply = results[0] | {"trigger": _trigger(event)}
+    if len(results) > 1:
+        reply["databases"] = results
+    return reply
 
 
 def _trigger(event: Any) -> str:

@@ -18,6 +18,7 @@ import pytest
 from tests.ui.flow import WAIT_MS, wait_settled
 from tests.ui.test_home import home_window, quiet_sandbox, signed_in_home
 from wizard.cli import main
+from wizard.sandbox.consumer import SimulatedConsumer
 from wizard.sandbox.server import Sandbox
 from wizard.ui.main_window import MainWindow
 from wizard.ui.page_ids import PageId
@@ -39,10 +40,14 @@ def shot(widget: Any, name: str, qtbot: Any) -> None:
 
 @pytest.fixture
 def one_link(quiet_sandbox: Sandbox, capsys: Any) -> Iterator[Sandbox]:
-    """A built link (analytics-pg, PostgreSQL on 5432) and another link on orders-mysql."""
-    where = ["--region", REGION, "--endpoint-url", quiet_sandbox.endpoint_url, "--yes", "--fix"]
-    assert main(["setup", *where, "--source", FIRST, "--name", LINK]) == 0
-    assert main(["setup", *where, "--source", ELSEWHERE, "--name", "plw-orders"]) == 0
+    """A built and connected link (analytics-pg, PostgreSQL on 5432: its Done page opens), and
+    another link on orders-mysql."""
+    where = ["--region", REGION, "--endpoint-url", quiet_sandbox.endpoint_url]
+    assert main(["setup", *where, "--yes", "--fix", "--source", FIRST, "--name", LINK]) == 0
+    platform = SimulatedConsumer(REGION, endpoint_url=quiet_sandbox.endpoint_url, delay=0)
+    assert platform.poll_once(), "the platform should ask to connect"
+    assert main(["accept", *where, "--name", LINK]) == 0
+    assert main(["setup", *where, "--yes", "--fix", "--source", ELSEWHERE, "--name", "plw-orders"]) == 0
     capsys.readouterr()
     yield quiet_sandbox
 

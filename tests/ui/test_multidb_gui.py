@@ -65,10 +65,18 @@ def add_through_dialog(qtbot: Any, dialog: Any, no_dialogs: list[str]) -> Any:
     with pytest.raises(ValueError):
         dialog.select(FIRST)
     assert not dialog.add_button.isEnabled()
+    # An EC2 server: AWS does not know its port, so the dialog asks for it (22 first).
+    server = next(c.source.id for c in dialog.choices.candidates if c.source.kind.value == "ec2-instance")
+    dialog.select(server)
+    qtbot.waitUntil(lambda: dialog.is_settled() and dialog.plan is not None, timeout=WAIT_MS)
+    assert dialog.server_port.isVisible() and dialog.plan.refusal is None, dialog.error_panel.text()
+    assert dialog.port.value() == 22 and dialog.add_button.isEnabled()
+    dialog.server_port.setValue(2222)
+    qtbot.waitUntil(lambda: dialog.is_settled() and dialog.port.value() == 2222, timeout=WAIT_MS)
     dialog.select(SECOND)
     qtbot.waitUntil(lambda: dialog.is_settled() and dialog.plan is not None, timeout=WAIT_MS)
     # The engine's free port: 5432 is the first database's listener, so 5433.
-    assert dialog.port.value() == 5433
+    assert dialog.port.value() == 5433 and not dialog.server_port.isVisible()
     assert dialog.plan.refusal is None, dialog.error_panel.text()
     assert "5433" in dialog.preview.text() and "No extra hourly charge" in dialog.preview.text()
     # A port the load balancer already uses cannot be chosen: Add stays off, and says why.

@@ -137,8 +137,19 @@ class AddDatabaseDialog(QDialog):
         port_row = QHBoxLayout()
         port_row.addWidget(self.port)
         port_row.addWidget(self.port_note, 1)
-        form = QFormLayout()
+        # An EC2 server's port is not known to AWS: the DBA says it (22 for an SSH tunnel).
+        self.server_port = QSpinBox()
+        self.server_port.setObjectName("serverPort")
+        self.server_port.setRange(1, MAX_PORT)
+        self.server_port.setValue(22)
+        self.server_port.setAccessibleName("The server's port")
+        self.server_port.valueChanged.connect(self._server_port_edited)
+        self.form = form = QFormLayout()
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        server_label = QLabel("The &server's port (22 for an SSH tunnel):")
+        server_label.setBuddy(self.server_port)
+        form.addRow(server_label, self.server_port)
+        form.setRowVisible(0, False)
         port_label = QLabel("Listener &port (the platform uses it):")
         port_label.setBuddy(self.port)
         form.addRow(port_label, port_row)
@@ -242,7 +253,9 @@ class AddDatabaseDialog(QDialog):
     def _update_buttons(self) -> None:
         self.add_button.setEnabled(self.ready())
         self.table.setEnabled(not self._busy and self.result is None)
-        self.port.setEnabled(not self._busy and self.result is None and self._source() is not None)
+        editable = not self._busy and self.result is None and self._source() is not None
+        self.port.setEnabled(editable)
+        self.server_port.setEnabled(editable)
 
     def _set_status(self, text: str) -> None:
         self.status.setText(self.redactor(text))
@@ -319,12 +332,19 @@ class AddDatabaseDialog(QDialog):
         self.found.setText(self.redactor(" ".join(notes)))
         self._done_busy("" if free else "No database here can be added: each one is on a link already.")
 
-    def _source(self) -> Any:
+    def _candidate(self) -> Any:
         items = self.table.selectedItems()
         source_id = items[0].data(0, Qt.ItemDataRole.UserRole) if items else None
         if self.choices is None or source_id is None:
             return None
         return next((c.source for c in self.choices.candidates if c.source.id == source_id), None)
+
+    def _source(self) -> Any:
+        """The chosen database; an EC2 server with the port the DBA gave."""
+        source = self._candidate()
+        if source is not None and not source.port:
+            return replace(source, port=self.server_port.value())
+        return source
 
     def select(self, source_id: str) -> None:
         """Choose a database by id (tests; keyboard users use the list)."""
@@ -340,7 +360,14 @@ class AddDatabaseDialog(QDialog):
     # --- planning: the port, the checks, the preview -------------------------------------------
     def _chosen(self) -> None:
         self._port_chosen = False  # a different database: the engine proposes its free port
+        candidate = self._candidate()
+        self.form.setRowVisible(0, candidate is not None and not candidate.port)
         self.replan()
+
+    def _server_port_edited(self) -> None:
+        if self._candidate() is not None:
+            self._debounce.start()
+            self._update_buttons()
 
     def _port_edited(self) -> None:
         if self._source() is None or self.plan is None:

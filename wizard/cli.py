@@ -144,6 +144,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", help="link name (required when several links exist)")
     p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
 
+    # Several databases on one link (issue 20): add one, remove one.
+    p = aws_command(
+        "add",
+        "Add a database to an existing link: its own target group and a listener on its own port "
+        "of the link's load balancer (the next free port from the database's own).",
+    )
+    p.add_argument("--name", required=True, help="link name")
+    p.add_argument("--source", required=True, help="DB instance / cluster id, RDS Proxy name or EC2 id")
+    p.add_argument("--listener-port", help="the port the platform uses (default: the next free one)")
+    p.add_argument("--port", help="the database's port (EC2 servers only; RDS knows its own)")
+    p.add_argument("--consumer", default="rivery", help="consumer profile id or .toml path")
+    p.add_argument("--principal", help=argparse.SUPPRESS)
+    p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p = aws_command(
+        "remove",
+        "Remove one database from a link (its listener, target group, firewall rules, alarm); the "
+        "link's other databases keep working. `teardown` removes the whole link.",
+    )
+    p.add_argument("--name", required=True, help="link name")
+    p.add_argument("--source", required=True, help="the database to remove from the link")
+    p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
     p = aws_command("sync", "Point the link's target group at the database's current address once.")
     p.add_argument("--name", required=True, help="link name")
     p.add_argument("--json", action="store_true", help="print one JSON object")

@@ -76,11 +76,16 @@ def test_two_postgres_databases_get_listeners_5432_and_5433_each_reaching_its_ow
     # Each listener reaches its own database: the group's targets are that database's addresses.
     writer_ips = _ips(seeded, seeded.reports_writer)
     assert _targets(aws, added.target_group_arn) == {(ip, 5432) for ip in writer_ips}
-    assert _targets(aws, link.record.target_group_arn) == {(ip, 5432) for ip in _ips(seeded, seeded.analytics_pg)}
+    assert _targets(aws, link.record.target_group_arn) == {
+        (ip, 5432) for ip in _ips(seeded, seeded.analytics_pg)
+    }
     # Tagged for its database; the record lists it after the first.
     tags = nlb.elbv2_tags(aws, [added.target_group_arn, added.listener_arn])
     assert {t[DATABASE_TAG_KEY] for t in tags.values()} == {seeded.reports_cluster}
-    assert [d.source_id for d in _record(aws).all_databases()] == [seeded.analytics_pg, seeded.reports_cluster]
+    assert [d.source_id for d in _record(aws).all_databases()] == [
+        seeded.analytics_pg,
+        seeded.reports_cluster,
+    ]
     found = databases.link_databases(aws, LINK, _record(aws))
     assert [(d.source_id, d.listener_port, d.first) for d in found] == [
         (seeded.analytics_pg, 5432, True),
@@ -89,18 +94,24 @@ def test_two_postgres_databases_get_listeners_5432_and_5433_each_reaching_its_ow
     assert all(h.state == "healthy" for d in found for h in d.health)
 
 
-def test_the_user_may_choose_the_listener_port_but_not_a_used_one(aws: AwsContext, seeded: SampleAccount) -> None:
+def test_the_user_may_choose_the_listener_port_but_not_a_used_one(
+    aws: AwsContext, seeded: SampleAccount
+) -> None:
     build_link(aws, seeded.analytics_pg, name=LINK)
     reports = discovery.find_data_source(aws, seeded.reports_cluster)
     taken = databases.plan_add_database(aws, RecordStore(), _account(aws), LINK, reports, listener_port=5432)
     assert taken.refusal is not None
     assert "already used by a listener" in taken.refusal.what and "5433" in taken.refusal.fix
 
-    added = databases.add_database(aws, RecordStore(), _account(aws), LINK, reports, RIVERY, listener_port=6000)
+    added = databases.add_database(
+        aws, RecordStore(), _account(aws), LINK, reports, RIVERY, listener_port=6000
+    )
     assert added.listener_port == 6000 and 6000 in _listeners(aws)
 
 
-def test_a_database_on_another_link_is_refused_with_that_links_name(aws: AwsContext, seeded: SampleAccount) -> None:
+def test_a_database_on_another_link_is_refused_with_that_links_name(
+    aws: AwsContext, seeded: SampleAccount
+) -> None:
     build_link(aws, seeded.analytics_pg, name=LINK)
     build_link(aws, seeded.reports_cluster, name="reports")
 
@@ -135,7 +146,9 @@ def test_a_database_in_another_vpc_is_refused_saying_why(aws: AwsContext, seeded
     assert "A target group and its load balancer share one VPC" in plan.refusal.why
 
 
-def test_the_load_balancer_is_extended_to_the_new_databases_zone(aws: AwsContext, seeded: SampleAccount) -> None:
+def test_the_load_balancer_is_extended_to_the_new_databases_zone(
+    aws: AwsContext, seeded: SampleAccount
+) -> None:
     # The link's load balancer only in zone b (analytics-pg's); orders-mysql is in zone a.
     zone_b = seeded.subnet_ids[1]
     build_link(aws, seeded.analytics_pg, name=LINK, subnet_ids=(zone_b,))
@@ -214,7 +227,9 @@ def test_the_sync_keeps_every_databases_group(aws: AwsContext, seeded: SampleAcc
         (seeded.analytics_pg, link.record.target_group_arn),
         (seeded.reports_cluster, added.target_group_arn),  # type: ignore[attr-defined]
     ]
-    policy = aws.client("iam").get_role_policy(RoleName=sync_deploy.function_name(LINK), PolicyName="target-sync")
+    policy = aws.client("iam").get_role_policy(
+        RoleName=sync_deploy.function_name(LINK), PolicyName="target-sync"
+    )
     statement = policy["PolicyDocument"]["Statement"][0]
     assert set(statement["Resource"]) == {link.record.target_group_arn, added.target_group_arn}  # type: ignore[attr-defined]
     # The handler fills both groups: empty the added one, run it, the targets come back.

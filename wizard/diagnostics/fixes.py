@@ -48,6 +48,14 @@ def apply_fix(
     allow_reboot: bool = False,
 ) -> str:
     """Apply the fix of a Finding (its fix_key); returns what was done, in plain words."""
+    if ":" in key:  # a fix of one database of the link (wizard/diagnostics/databases.py)
+        from wizard.diagnostics.databases import DATABASE_FIXES
+        from wizard.steps.database_fixes import fix_database
+
+        base, _, source_id = key.partition(":")
+        if base not in DATABASE_FIXES:
+            raise bad_input(f"There is no automatic fix called '{key}'")
+        return fix_database(aws, store, s.account_id, s.name, source_id, base)
     if key not in FIX_KEYS:
         raise bad_input(f"There is no automatic fix called '{key}'")
     if key == "allow-principal":

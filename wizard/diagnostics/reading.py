@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wizard.aws import connections, converge, discovery, endpoint_service, inventory, nlb
+from wizard.aws import connections, converge, discovery, endpoint_service, inventory, link_databases, nlb
 from wizard.aws import target_group as tg
 from wizard.aws.session import AwsContext, Identity
 from wizard.aws.teardown_plan import left_rules
@@ -71,11 +71,17 @@ def link_status(
     port = drift.expected_port(status)
     if port and (status.nlb or groups):
         target_group_name = f"{name}-{port}"  # LinkPlan.target_group_name
-        status.leftovers = converge.find_leftovers(aws, name, port, target_group_name, status.nlb)
+        first = record.source_id if record else (status.source.id if status.source else "")
+        others = link_databases.others_wanted(aws, name, first, record, status.nlb)
+        status.leftovers = converge.find_leftovers(aws, name, port, target_group_name, status.nlb, others)
     from wizard import alert_status
 
     unread = alert_status.read(aws, status)
     status.findings = diagnose(aws, status, consumer) + unread
+    from wizard.diagnostics import databases
+
+    status.databases = databases.read(aws, status)
+    status.findings += [f for db in status.databases if not db.first for f in db.findings]
     # A rule that only looks like the wizard's: teardown will leave it, so say so now.
     status.findings += [Finding("warning", r.line(), r.why, r.fix) for r in left_rules(aws, name, record)]
     if damaged is not None:

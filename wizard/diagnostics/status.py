@@ -14,6 +14,7 @@ from wizard.checks import CheckRow
 from wizard.model import DataSource, LinkRecord
 
 if TYPE_CHECKING:
+    from wizard.diagnostics.databases import DatabaseStatus
     from wizard.diagnostics.sync import SyncStatus
 
 
@@ -66,6 +67,8 @@ class LinkStatus:
     checks: list[CheckRow] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     target_sync: SyncStatus | None = None  # see wizard.diagnostics.sync
+    # Every database behind the link, the first one first (see wizard.diagnostics.databases).
+    databases: list[DatabaseStatus] = field(default_factory=list)
 
     @property
     def healthy(self) -> bool:
@@ -120,6 +123,9 @@ class LinkStatus:
             for t in self.targets:
                 reason = f" ({t.reason}: {t.description})" if t.reason else ""
                 lines.append(f"    target {t.target_id}:{t.port} — {t.state}{reason}")
+        if len(self.databases) > 1:
+            for db in self.databases:
+                lines += db.lines()
         if self.target_sync:
             lines.append(f"  {self.target_sync.line()}")
         if self.service:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from wizard.aws import alerts, converge, discovery, nlb, sync_deploy
+from wizard.aws.errors import aws_step
 from wizard.aws.link_databases import FoundDatabase, find_databases
 from wizard.aws.session import AwsContext
 from wizard.errors import EXIT_BAD_INPUT, UserError
@@ -185,8 +186,6 @@ def _rules(
 
 
 def _link_rules(aws: AwsContext, link_name: str, groups: set[str]) -> list[dict[str, Any]]:
-    from wizard.aws.errors import aws_step
-
     with aws_step("Reading firewall rules (security groups)", "ec2:DescribeSecurityGroupRules"):
         pages = aws.ec2.get_paginator("describe_security_group_rules").paginate(
             Filters=[{"Name": "group-id", "Values": sorted(groups)}]

@@ -391,9 +391,7 @@ def _add(
     return entry
 
 
-def redeploy_sync(
-    aws: AwsContext, record: LinkRecord, vpc_id: str, note: Callable[[str, str], None]
-) -> None:
+def redeploy_sync(aws: AwsContext, record: LinkRecord, vpc_id: str, note: Callable[[str, str], None]) -> None:
     """Bring the link's target sync up to date with the record's databases reached by IP (their
     target groups in its settings, role policy and RDS event pattern)."""
     configs = database_configs(record, vpc_id)

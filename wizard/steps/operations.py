@@ -11,7 +11,7 @@ from wizard.aws import target_group as tg
 from wizard.aws.connections import Connection
 from wizard.aws.session import AwsContext
 from wizard.errors import UserError
-from wizard.model import LinkRecord
+from wizard.model import LinkRecord, SourceKind
 from wizard.state import DamagedRecordError, RecordStore
 from wizard.steps.link import Link, Progress, Step, link_lock, merge_saved, quiet
 from wizard.steps.nlb_step import NlbStep
@@ -88,6 +88,8 @@ def service_summary(link: Link) -> ServiceSummary:
         if source.kind.value == "ec2-instance" and plan.port == 22
         else f"It forwards to our {source.kind.label} {source.id} on port {plan.port}."
     )
+    if len(record.all_databases()) > 1:
+        host_hint = "Each port forwards to the database named beside it."
     message = "\n".join(
         [
             f"Hello {plan.consumer.display_name} team,",
@@ -96,13 +98,25 @@ def service_summary(link: Link) -> ServiceSummary:
             f"  Service name: {record.service_name}",
             f"  Region: {plan.region}",
             f"  Availability zone IDs: {', '.join(az_ids) or 'n/a'}",
-            f"  Port: {plan.port}",
+            *_port_lines(record, plan.port),
             "",
             f"Your principal {plan.principal} is allowed. {host_hint}",
             "Please send us the endpoint's DNS name once the connection is accepted.",
         ]
     )
     return ServiceSummary(record.service_name, plan.region, az_ids, plan.port, message)
+
+
+def _port_lines(record: LinkRecord, port: int) -> list[str]:
+    """The port the platform uses; with several databases on the link, each with its own."""
+    found = record.all_databases()
+    if len(found) < 2:
+        return [f"  Port: {port}"]
+    lines = ["  Databases, each on its own port:"]
+    for db in found:
+        kind = SourceKind(db.source_kind).label if db.source_kind in set(SourceKind) else "database"
+        lines.append(f"    {db.source_id} ({kind}): port {db.listener_port}")
+    return lines
 
 
 def list_requests(link: Link) -> list[Connection]:

@@ -7,14 +7,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from wizard import diagnostics, link_states, steps
+from wizard import diagnostics, link_states
 from wizard.aws import discovery, nlb
 from wizard.aws.session import AwsContext, Identity
 from wizard.consumers import Consumer
 from wizard.errors import UserError
 from wizard.model import DataSource, LinkDatabase, LinkRecord
 from wizard.state import DamagedRecordError, RecordStore
-from wizard.steps import databases
+from wizard.steps import database_fixes, databases
 from wizard.steps.databases import AddDatabasePlan, DatabaseOnLink
 
 
@@ -141,14 +141,10 @@ def add_database(
 
 
 def platform_message(aws: AwsContext, account_id: str, link_name: str, consumer: Consumer) -> str:
-    """The message to the platform of a saved link ("" when the link has no record here)."""
-    store = RecordStore()
-    record = _record(store, account_id, aws.region, link_name)
-    if record is None or not record.service_name:
-        return ""
-    from wizard.ui.tasks import resume  # (tasks re-exports this module: imported here, late)
-
-    return steps.service_summary(resume(aws, record, consumer, account_id).link).message
+    """The message to the platform for the link as it is now, every database with its port ("":
+    the link has no service name here yet)."""
+    summary = database_fixes.link_summary(aws, RecordStore(), account_id, link_name, consumer)
+    return summary.message if summary is not None else ""
 
 
 # --- removing one database -------------------------------------------------------------------

@@ -60,6 +60,10 @@ def removal_question(database: Any, link_name: str, others: Sequence[Any]) -> st
     group = database.target_group_name or (database.target_group_arn.split("/")[-2:-1] or [""])[0]
     if database.target_group_arn:
         deleted.append(f"• The target group {group}: where that listener forwards to {database.source_id}.")
+    deleted.append(
+        f"• The firewall rules the wizard added to {database.source_id}'s security group for the "
+        "load balancer, and its health alarm, where there are any."
+    )
     kept = ", ".join(f"{d.source_id} (port {d.listener_port})" for d in others)
     return (
         f"These resources of the database {database.source_id} on the link '{link_name}' will be "

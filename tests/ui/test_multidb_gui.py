@@ -164,6 +164,7 @@ def test_add_and_remove_a_database_on_the_done_page(
     names = [name for _what, name, _arn in page.created.rows()]
     assert any(name.startswith("port 5433") for name in names), names
     assert "port 5433 for reports-aurora" in page.next_steps.text()
+    assert "5433 for reports-aurora" in page.hostnames.text()  # the platform's endpoint, each port
     shot(window, "multidb-done", qtbot)
 
     page.databases.select(SECOND)

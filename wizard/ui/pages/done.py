@@ -56,6 +56,7 @@ class DonePage(BasePage):
         self.databases.remove_requested.connect(self.remove_database)
         self.add_dialog: Any = None  # the Add a database dialog, while open
         self._databases_read = 0  # a newer read makes an older one's answer stale
+        self._connections: list[Any] = []  # the platform's endpoints, as last read
         self.created_title = QLabel("<b>Created:</b>")
         self.created = CreatedList(self.redactor)
         self.created.setObjectName("created")
@@ -81,6 +82,7 @@ class DonePage(BasePage):
     def initializePage(self) -> None:
         super().initializePage()
         self._follow_ups = []
+        self._connections = []
         self.databases.set_databases(None, "Reading the link's databases…")
         self._render()
         self.refresh()
@@ -118,8 +120,13 @@ class DonePage(BasePage):
             self.run_check(tasks.list_requests, self.state.link, on_done=self._show_hostnames)
 
     def _show_hostnames(self, connections: list[Any]) -> None:
+        self._connections = list(connections)  # shown again when the databases change
         owner = principal_account(self.state.principal) or self.state.consumer.account_id
-        port = self.state.link.record.port if self.state.link is not None else 0
+        record = self.state.link.record if self.state.link is not None else None
+        port: int | str = record.port if record is not None else 0
+        several = record.all_databases() if record is not None else []
+        if len(several) > 1:  # each database on its own port
+            port = ", ".join(f"{d.listener_port} for {d.source_id}" for d in several)
         self.hostnames.show_connections(connections, port, owner, self.redactor)
 
     # --- the link's databases -----------------------------------------------------------------
@@ -150,6 +157,8 @@ class DonePage(BasePage):
         self.databases.set_databases(found.databases)
         self.databases.set_actions_enabled(not self.busy)
         self._render()
+        if self._connections:
+            self._show_hostnames(self._connections)
 
     def add_database(self) -> None:
         link: Any = self.state.link

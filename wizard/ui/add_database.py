@@ -11,18 +11,14 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QFormLayout,
     QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QScrollArea,
     QSpinBox,
-    QTreeWidget,
-    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -33,6 +29,7 @@ from wizard.ui.rich_text import escape
 from wizard.ui.state import WizardState
 from wizard.ui.widgets.checklist import Checklist
 from wizard.ui.widgets.copy_field import CopyField
+from wizard.ui.widgets.database_choice import DatabaseChoice
 from wizard.ui.widgets.error_panel import ErrorPanel
 from wizard.ui.widgets.preview import PreviewBox
 from wizard.ui.worker import Runner, tasks
@@ -40,7 +37,6 @@ from wizard.ui.worker import Runner, tasks
 if TYPE_CHECKING:
     from wizard.aws.errors import UserError
 
-COLUMNS = ("Kind", "Name", "Engine", "Port", "Status", "On a link")
 # The checks whose fix Add makes itself (wizard.steps.databases: it lets the load balancer
 # through the database's firewall); the others' fixes are said as what to do.
 ADD_FIXES = frozenset({"security-group"})
@@ -109,18 +105,8 @@ class AddDatabaseDialog(QDialog):
         intro.setWordWrap(True)
         intro.setTextFormat(Qt.TextFormat.RichText)
 
-        self.table = QTreeWidget()
-        self.table.setObjectName("candidates")
-        self.table.setAccessibleName("Databases the link's load balancer can reach")
-        self.table.setRootIsDecorated(False)
-        self.table.setHeaderLabels(list(COLUMNS))
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
-        header = self.table.header()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(COLUMNS.index("Name"), QHeaderView.ResizeMode.Stretch)
-        self.table.itemSelectionChanged.connect(self._chosen)
+        self.table = DatabaseChoice()
+        self.table.chosen.connect(self._chosen)
         self.found = QLabel()
         self.found.setObjectName("foundNote")
         self.found.setWordWrap(True)
@@ -221,13 +207,6 @@ class AddDatabaseDialog(QDialog):
             height = min(height, window.height() - 32)
         self.resize(width, height)
 
-    def _fit_table(self) -> None:
-        """As tall as its rows, up to six (then it scrolls): the checks stay near."""
-        rows = min(max(self.table.topLevelItemCount(), 2), 6)
-        row = self.table.sizeHintForRow(0) if self.table.topLevelItemCount() else self.fontMetrics().height()
-        header = self.table.header().sizeHint().height()
-        self.table.setFixedHeight(header + row * rows + self.table.frameWidth() * 2 + 2)
-
     # --- state ------------------------------------------------------------------------------
     @property
     def busy(self) -> bool:
@@ -290,34 +269,7 @@ class AddDatabaseDialog(QDialog):
 
     def _loaded(self, choices: Any) -> None:
         self.choices = choices
-        chosen = self._source()
-        self.table.clear()
-        free = 0
-        for candidate in choices.candidates:
-            source = candidate.source
-            item = QTreeWidgetItem(
-                [
-                    source.kind.label,
-                    source.id + (f" ({source.name})" if source.name else ""),
-                    source.engine or "—",
-                    str(source.port) if source.port else "you choose",
-                    source.status,
-                    candidate.on_link or "—",
-                ]
-            )
-            item.setData(0, Qt.ItemDataRole.UserRole, source.id)
-            if candidate.on_link:
-                # Shown, so the DBA sees why it is missing from the choice, but not choosable.
-                item.setFlags(item.flags() & ~(Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled))
-                item.setToolTip(
-                    1, f"Already on the link '{candidate.on_link}': a database is on one link only."
-                )
-            else:
-                free += 1
-            self.table.addTopLevelItem(item)
-            if chosen is not None and source.id == chosen.id and not candidate.on_link:
-                self.table.setCurrentItem(item)
-        self._fit_table()
+        free = self.table.set_candidates(choices.candidates)
         notes = [
             f"{free} of the {len(choices.candidates)} databases in the link's network ({choices.vpc_id}) "
             "can be added; the others are on a link already."
@@ -333,11 +285,7 @@ class AddDatabaseDialog(QDialog):
         self._done_busy("" if free else "No database here can be added: each one is on a link already.")
 
     def _candidate(self) -> Any:
-        items = self.table.selectedItems()
-        source_id = items[0].data(0, Qt.ItemDataRole.UserRole) if items else None
-        if self.choices is None or source_id is None:
-            return None
-        return next((c.source for c in self.choices.candidates if c.source.id == source_id), None)
+        return self.table.source()
 
     def _source(self) -> Any:
         """The chosen database; an EC2 server with the port the DBA gave."""
@@ -348,14 +296,7 @@ class AddDatabaseDialog(QDialog):
 
     def select(self, source_id: str) -> None:
         """Choose a database by id (tests; keyboard users use the list)."""
-        for index in range(self.table.topLevelItemCount()):
-            item = self.table.topLevelItem(index)
-            if item is not None and item.data(0, Qt.ItemDataRole.UserRole) == source_id:
-                if not item.flags() & Qt.ItemFlag.ItemIsSelectable:
-                    raise ValueError(f"{source_id} is on a link already")
-                self.table.setCurrentItem(item)
-                return
-        raise KeyError(source_id)
+        self.table.select(source_id)
 
     # --- planning: the port, the checks, the preview -------------------------------------------
     def _chosen(self) -> None:

@@ -5,7 +5,7 @@ worker threads. No Qt here, and nothing but composition of wizard.steps.database
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from wizard import diagnostics, link_states
 from wizard.aws import discovery, nlb
@@ -111,7 +111,14 @@ def plan_add_database(
     aws: AwsContext, account_id: str, link_name: str, source: DataSource, listener_port: int | None
 ) -> AddDatabasePlan:
     """What adding `source` would do, its checks and the free listener port (reads only)."""
-    return databases.plan_add_database(aws, RecordStore(), account_id, link_name, source, listener_port)
+    plan = databases.plan_add_database(aws, RecordStore(), account_id, link_name, source, listener_port)
+    taken = listener_port is not None and listener_port in databases.used_listener_ports(aws, link_name)
+    if plan.refusal is not None and taken:
+        # The engine's words name the command line's option; the window has a port field.
+        free = databases.free_listener_port(aws, link_name, int(listener_port or 0))
+        fix = f"Choose another listener port: {free} is the next free one."
+        plan.refusal = replace(plan.refusal, fix=fix)
+    return plan
 
 
 @dataclass(frozen=True)

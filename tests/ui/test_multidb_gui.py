@@ -86,6 +86,7 @@ def add_through_dialog(qtbot: Any, dialog: Any, no_dialogs: list[str]) -> Any:
     assert not dialog.add_button.isEnabled()
     assert "already used" in dialog.error_panel.text()
     assert "Choose another listener port: 5433 is the next free one" in dialog.error_panel.text()
+    shot(dialog, "multidb-dialog-refused", qtbot)
     dialog.port.setValue(5433)
     qtbot.waitUntil(lambda: dialog.is_settled() and dialog.add_button.isEnabled(), timeout=WAIT_MS)
     shot(dialog, "multidb-dialog", qtbot)

@@ -368,13 +368,12 @@ class AddDatabaseDialog(QDialog):
             if source.port
             else "choose the port your server uses"
         )
-        self.port_note.setText(
-            self.redactor(
-                f"Free on the load balancer of {self.link_name}"
-                + ("" if self._port_chosen else " (proposed)")
-                + f"; {own}. The platform connects to this port."
-            )
-        )
+        if plan.refusal is None:
+            free = f"Free on the load balancer of {self.link_name}" + ("" if self._port_chosen else " (proposed)")
+            note = f"{free}; {own}. The platform connects to this port."
+        else:
+            note = f"{own[0].upper()}{own[1:]}."
+        self.port_note.setText(self.redactor(note))
         self.checklist.set_rows([as_shown(row) for row in plan.checks])
         self.preview.set_items([*plan.preview, _CostItem()] if plan.refusal is None else [])
         if plan.refusal is not None:

@@ -369,7 +369,8 @@ class AddDatabaseDialog(QDialog):
             else "choose the port your server uses"
         )
         if plan.refusal is None:
-            free = f"Free on the load balancer of {self.link_name}" + ("" if self._port_chosen else " (proposed)")
+            proposed = "" if self._port_chosen else " (proposed)"
+            free = f"Free on the load balancer of {self.link_name}{proposed}"
             note = f"{free}; {own}. The platform connects to this port."
         else:
             note = f"{own[0].upper()}{own[1:]}."

@@ -78,6 +78,11 @@ def test_two_postgres_databases_behind_one_link(sandbox: Any, capsys: pytest.Cap
     code, out, _ = run(capsys, "status", "--region", REGION, "--name", LINK)
     assert f"Database {sample.reports_cluster} (Aurora cluster) — listener port 5433" in out
 
+    # `sync` reconciles every database of the link once.
+    code, out, err = run(capsys, "sync", "--region", REGION, "--name", LINK, "--json")
+    assert code == 0, err
+    assert [d["source_id"] for d in json.loads(out)["databases"]] == [sample.reports_cluster]
+
     # A re-run of setup keeps the added database.
     setup_json(capsys, "--source", sample.analytics_pg, "--name", LINK, "--fix")
     assert listener_ports(sandbox, nlb_arn) == [5432, 5433]

@@ -81,6 +81,7 @@ _PHRASES: dict[str, str] = {
     "RevokeSecurityGroupIngress": "Removing a firewall rule the wizard added",
     "RevokeSecurityGroupEgress": "Removing a firewall rule the wizard added",
     "SetSecurityGroups": "Letting PrivateLink traffic past the load balancer's security group",
+    "SetSubnets": "Adding a zone (subnet) to the load balancer",
     "ModifyVpcEndpointServiceConfiguration": "Changing the endpoint service's settings",
     # The target sync (issue 17): its function, role, triggers and log, and the state it keeps.
     "AddTags": "Noting the target sync's state on the target group",

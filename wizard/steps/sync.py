@@ -125,3 +125,28 @@ def run_sync(
         except target_sync.NoTargets as exc:
             raise UserError(exc.what, exc.why, exc.fix) from None
         return result, config
+
+
+def run_sync_others(
+    aws: AwsContext, store: RecordStore, account_id: str, name: str, wait: float = 0
+) -> list[tuple[target_sync.SyncResult, target_sync.Config]]:
+    """One reconcile of each database added to the link (`privatelink-wizard add`), under the
+    link's lock: the deployed function's settings, else the record's databases reached by IP."""
+    with store.locked(account_id, aws.region, name, wait=wait):
+        env = sync_deploy.find_sync(aws, name).environment
+        record = store.load(account_id, aws.region, name)
+        if env:
+            configs = target_sync.configs_from_environment(env)[1:]
+        elif record is not None:
+            vpc = discovery.find_data_source(aws, record.source_id).vpc_id if record.source_id else ""
+            configs = database_configs(record, vpc, but=record.source_id)
+        else:
+            configs = []
+        results = []
+        for config in configs:
+            try:
+                result = target_sync.run(config, aws, lambda host: network.resolve_host(host))
+            except target_sync.NoTargets as exc:
+                raise UserError(exc.what, exc.why, exc.fix) from None
+            results.append((result, config))
+        return results

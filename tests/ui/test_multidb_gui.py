@@ -4,7 +4,8 @@ database's 5432 being taken), which shows on the home screen and the Done page w
 removing it through the window leaves the first one working.
 
 `PLW_SCREENSHOTS_DIR=/tmp/x pytest tests/ui/test_multidb_gui.py` saves the dialog, the home screen
-and the Done page as PNGs (1024×640; add QT_SCALE_FACTOR=2 for 200 %)."""
+and the Done page as PNGs (1024×640; add QT_SCALE_FACTOR=2 for 200 %, PLW_SCREENSHOTS_DARK=1 for
+a dark palette)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from typing import Any
 import pytest
 
 from tests.ui.flow import WAIT_MS, wait_settled
+from tests.ui.palettes import dark_palette
 from tests.ui.test_home import home_window, quiet_sandbox, signed_in_home
 from wizard.cli import main
 from wizard.sandbox.consumer import SimulatedConsumer
@@ -36,6 +38,15 @@ def shot(widget: Any, name: str, qtbot: Any) -> None:
         qtbot.wait(100)  # pending layout, so the picture shows the settled widget
         Path(folder).mkdir(parents=True, exist_ok=True)
         assert widget.grab().save(str(Path(folder) / f"{name}.png"))
+
+
+@pytest.fixture(autouse=True)
+def _dark_if_asked(qapp: Any) -> None:
+    """PLW_SCREENSHOTS_DARK=1: the pictures in a dark palette (set before the window is made,
+    as a desktop's dark theme would be; this process only)."""
+    if os.environ.get("PLW_SCREENSHOTS_DARK"):
+        qapp.setStyle("Fusion")
+        qapp.setPalette(dark_palette())
 
 
 @pytest.fixture
@@ -140,6 +151,7 @@ def test_add_and_remove_a_database_from_the_home_screen(
     question = next(q for q in no_dialogs if q.startswith("Remove this database from the link?"))
     assert "listener on port 5433" in question and f"{FIRST} (port 5432)" in question
     assert ports(view.databases[LINK]) == {FIRST: 5432}
+    assert view.database_list.tree.topLevelItem(0).text(4) == "✔ healthy"  # the first one still works
     assert f"Removed {SECOND} from {LINK}" in view.status.text()
     assert view.table.item(view.row_of(LINK), 1).text() == FIRST
 

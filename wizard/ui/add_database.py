@@ -373,7 +373,7 @@ class AddDatabaseDialog(QDialog):
             free = f"Free on the load balancer of {self.link_name}{proposed}"
             note = f"{free}; {own}. The platform connects to this port."
         else:
-            note = f"{own[0].upper()}{own[1:]}."
+            note = f"Not this port (see below); {own}."
         self.port_note.setText(self.redactor(note))
         self.checklist.set_rows([as_shown(row) for row in plan.checks])
         self.preview.set_items([*plan.preview, _CostItem()] if plan.refusal is None else [])

@@ -77,6 +77,7 @@ class LinkState:
             "action": self.action,
             "source_id": self.source_id,
             "completed_steps": list(self.completed_steps),
+            "databases": [d.source_id for d in self.status.databases] if self.status else [],
         }
 
 
@@ -174,6 +175,7 @@ def text(states: list[LinkState], region: str, account_id: str) -> str:
     width = max(len(s.name) for s in states)
     lines = [f"Links in {region} (account {account_id}):"]
     for s in states:
-        lines.append(f"  {s.name:<{width}}  {s.word}")
+        count = len(s.status.databases) if s.status else 0  # several databases on one link
+        lines.append(f"  {s.name:<{width}}  {s.word}" + (f" ({count} databases)" if count > 1 else ""))
         lines.append(f"  {'':<{width}}  Next: {s.next_action}")
     return "\n".join(lines)

@@ -257,3 +257,24 @@ def test_alerts_get_an_alarm_per_database_and_teardown_removes_everything(
 
     assert tg.find_target_groups(aws, LINK) == [] and nlb.find_nlb(aws, LINK) is None
     assert alerts.database_alarms(aws, LINK) == []
+
+
+def test_an_older_load_balancer_without_a_security_group_opens_the_new_subnet_for_every_database(
+    aws: AwsContext, seeded: SampleAccount
+) -> None:
+    from wizard.model import link_tags
+
+    zone_a, zone_b = seeded.subnet_ids[0], seeded.subnet_ids[1]
+    # Made by an older version: no security group, so databases let it in by subnet range.
+    aws.elbv2.create_load_balancer(
+        Name=LINK, Subnets=[zone_b], Scheme="internal", Type="network", Tags=link_tags(LINK)
+    )
+    build_link(aws, seeded.analytics_pg, name=LINK, subnet_ids=(zone_b,))
+
+    _add(aws, seeded.orders_mysql)
+
+    rules = aws.ec2.describe_security_group_rules(
+        Filters=[{"Name": "group-id", "Values": [seeded.analytics_pg_sg]}]
+    )["SecurityGroupRules"]
+    opened = {(r.get("CidrIpv4"), r["FromPort"]) for r in rules if not r["IsEgress"]}
+    assert ("10.20.1.0/24", 5432) in opened  # zone a's range, for the first database too

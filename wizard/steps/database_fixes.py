@@ -10,10 +10,10 @@ from wizard.aws.session import AwsContext
 from wizard.aws.teardown_plan import remember_rules
 from wizard.consumers import Consumer
 from wizard.errors import EXIT_BAD_INPUT, UserError, bad_input
-from wizard.model import LinkPlan
+from wizard.model import LinkPlan, LinkRecord
 from wizard.state import RecordStore
 from wizard.steps.databases import load_record
-from wizard.steps.link import Link
+from wizard.steps.link import Link, Progress
 from wizard.steps.operations import ServiceSummary, service_summary
 
 
@@ -88,3 +88,21 @@ def fix_database(
                 "load balancer."
             )
         raise bad_input(f"There is no automatic fix '{key}' for a database of a link")
+
+
+def open_new_subnets(
+    aws: AwsContext, store: RecordStore, record: LinkRecord, balancer: nlb.NlbInfo, progress: Progress
+) -> None:
+    """A load balancer without a security group (made by an older version) is let in by subnet
+    ranges: each database already on the link needs a rule for the new subnet too."""
+    for db in record.all_databases():
+        try:
+            other = discovery.find_data_source(aws, db.source_id)
+        except UserError:
+            continue  # gone: status says so
+        progress(f"Letting the load balancer's new subnet through {db.source_id}'s firewall…")
+        rules = network.fix_security_group(aws, other, db.port, balancer.subnet_ids, record.name)
+        for rule in rules:
+            record.note_created("security-group-rule", rule, note=db.source_id)
+        remember_rules(aws, record, rules)
+        store.save(record)

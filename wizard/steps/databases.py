@@ -327,6 +327,10 @@ def _add(
         if service is not None:
             record.az_ids = endpoint_service.zone_ids(aws, service)
         store.save(record)
+        if not balancer.security_group_ids:
+            from wizard.steps.database_fixes import open_new_subnets
+
+            open_new_subnets(aws, store, record, balancer, progress)
     entry = LinkDatabase(source.id, source.kind.value, port, plan.listener_port)
     record.databases.append(entry)  # saved first: a crash half-way leaves it known (remove finds it)
     store.save(record)

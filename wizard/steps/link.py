@@ -148,6 +148,9 @@ def merge_saved(link: Link) -> None:
         if not getattr(record, name):
             setattr(record, name, getattr(saved, name))
     record.az_ids = record.az_ids or saved.az_ids
+    # The databases added to the link: only add / remove change them, under this same lock, so
+    # the saved list is the one that holds (one added or removed meanwhile included).
+    record.databases = list(saved.databases)
     for endpoint_id in saved.accepted_endpoint_ids:
         if endpoint_id not in record.accepted_endpoint_ids:
             record.accepted_endpoint_ids.append(endpoint_id)

@@ -3,7 +3,11 @@ health, and the question before one is removed. Plain functions: no window, no s
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from wizard.aws.target_group import TargetHealthInfo
+from wizard.diagnostics.databases import DatabaseStatus
+from wizard.diagnostics.status import Finding
 from wizard.steps.databases import DatabaseOnLink
 from wizard.ui import database_words as words
 
@@ -12,18 +16,10 @@ FAILING = TargetHealthInfo("10.20.2.9", 5432, "unhealthy", "Target.FailedHealthC
 STARTING = TargetHealthInfo("10.20.2.9", 5432, "initial", checks_take=30)
 
 
-def db(source_id: str, listener_port: int, *health: TargetHealthInfo) -> DatabaseOnLink:
-    return DatabaseOnLink(
-        source_id,
-        "rds-instance",
-        5432,
-        listener_port,
-        "arn:…:targetgroup/plw-x-5433/abc",
-        "",
-        "plw-x-5433",
-        False,
-        health,
-    )
+def db(source_id: str, listener_port: int, *health: TargetHealthInfo) -> words.DatabaseRow:
+    group = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/plw-x-5433/abc"
+    found = DatabaseOnLink(source_id, "rds-instance", 5432, listener_port, group, "", "plw-x-5433")
+    return words.row_of(replace(found, health=health))
 
 
 def test_the_home_screens_cell_names_one_database_or_counts_them() -> None:
@@ -39,6 +35,13 @@ def test_health_is_never_a_tick_unless_every_target_is_healthy() -> None:
     assert words.health(db("a", 5432, STARTING))[0] == "warning"
     assert words.health(db("a", 5432)) == ("problem", "no targets registered")
     assert words.health(db("a", 0, HEALTHY))[0] == "problem"  # no listener: the platform cannot reach it
+    # From link health: passing targets, but a problem found with the database.
+    gone = Finding("problem", "Its firewall rule for the load balancer is gone")
+    row = words.row_of(
+        DatabaseStatus("b", "rds-instance", 5432, 5433, "g", False, [HEALTHY], findings=[gone])
+    )
+    assert row.target_group_name == "g" and row.targets == (HEALTHY,)
+    assert words.health(row) == ("problem", "Its firewall rule for the load balancer is gone")
 
 
 def test_ports_and_the_removal_question() -> None:

@@ -5,11 +5,11 @@ worker threads. No Qt here, and nothing but composition of wizard.steps.database
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
-from wizard import diagnostics, link_states
+from wizard import diagnostics
 from wizard.aws import discovery, nlb
-from wizard.aws.session import AwsContext, Identity
+from wizard.aws.session import AwsContext
 from wizard.consumers import Consumer
 from wizard.errors import UserError
 from wizard.model import DataSource, LinkDatabase, LinkRecord
@@ -35,31 +35,6 @@ def databases_of_link(aws: AwsContext, account_id: str, link_name: str) -> LinkD
     """The link's databases with their listener ports and target health, and its record."""
     record = _record(RecordStore(), account_id, aws.region, link_name)
     return LinkDatabases(databases.link_databases(aws, link_name, record), record)
-
-
-# --- the home screen: each link with its databases -------------------------------------------
-
-
-@dataclass(frozen=True)
-class Overview:
-    links: list[link_states.LinkState]
-    databases: dict[str, list[DatabaseOnLink]]  # link name -> its databases
-    unread: dict[str, str] = field(default_factory=dict)  # link name -> why they could not be read
-
-
-def databases_overview(aws: AwsContext, identity: Identity, consumer: Consumer) -> Overview:
-    """The links of this account and region (as `list` shows them) and each one's databases."""
-    store = RecordStore()
-    links = link_states.list_links(aws, identity, consumer, store)
-    found: dict[str, list[DatabaseOnLink]] = {}
-    unread: dict[str, str] = {}
-    for link in links:
-        record = link.status.record if link.status is not None else None
-        try:
-            found[link.name] = databases.link_databases(aws, link.name, record)
-        except UserError as error:  # the link's own row still shows; its databases say why not
-            unread[link.name] = error.what
-    return Overview(links, found, unread)
 
 
 # --- the Add a database dialog ---------------------------------------------------------------

@@ -1,14 +1,39 @@
 """A link's databases in a DBA's words: "2 databases", each one's health, and the question asked
-before one is removed. No Qt and no engine import (the home screen uses it before boto3 loads);
-the databases are wizard.steps.databases.DatabaseOnLink."""
+before one is removed. No Qt and no engine import (the home screen uses it before boto3 loads).
+A database comes as a DatabaseRow, made from what the engine read: the link's status
+(wizard.diagnostics.databases.DatabaseStatus, the home screen) or its list of databases
+(wizard.steps.databases.DatabaseOnLink, the Done page)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 # Severity of a database's health -> the mark beside it (as the home screen's words).
 MARKS = {"ok": "✔", "warning": "⚠", "problem": "✖"}
+
+
+@dataclass(frozen=True)
+class DatabaseRow:
+    source_id: str
+    source_kind: str  # SourceKind value ("" when only AWS knows the database)
+    port: int  # the database's own port
+    listener_port: int  # the port the platform uses (0: no listener)
+    target_group_name: str = ""
+    targets: tuple[Any, ...] = ()  # wizard.aws.target_group.TargetHealthInfo
+    problem: str = ""  # the first problem link health found with it ("" = none)
+
+
+def row_of(database: Any) -> DatabaseRow:
+    """A DatabaseStatus (targets, findings, target_group) or a DatabaseOnLink (health,
+    target_group_name) as a row."""
+    targets = tuple(getattr(database, "health", ()) or getattr(database, "targets", ()))
+    name = getattr(database, "target_group_name", "") or getattr(database, "target_group", "")
+    findings = getattr(database, "findings", ())
+    problem = next((f.title for f in findings if f.severity == "problem"), "")
+    source_id, kind = database.source_id, database.source_kind
+    return DatabaseRow(source_id, kind, database.port, database.listener_port, name, targets, problem)
 
 
 def count_words(count: int) -> str:
@@ -26,12 +51,13 @@ def health(database: Any) -> tuple[str, str]:
     """(severity, words) for one database: its listener and its target group's targets."""
     if not database.listener_port:
         return "problem", "no listener: the platform cannot reach it"
-    targets = list(database.health)
+    targets = list(database.targets)
     if not targets:
         return "problem", "no targets registered"
     healthy = sum(1 for t in targets if t.state == "healthy")
     if healthy == len(targets):
-        return "ok", "healthy"
+        # Targets can pass while link health finds something (its firewall rule gone).
+        return ("problem", database.problem) if database.problem else ("ok", "healthy")
     if all(t.state == "initial" for t in targets):
         return "warning", targets[0].words
     other = next(t for t in targets if t.state != "healthy")
@@ -57,9 +83,11 @@ def removal_question(database: Any, link_name: str, others: Sequence[Any]) -> st
             f"• The listener on port {database.listener_port} of the load balancer {link_name}: "
             f"the platform's connections to {database.source_id} on that port stop."
         )
-    group = database.target_group_name or (database.target_group_arn.split("/")[-2:-1] or [""])[0]
-    if database.target_group_arn:
-        deleted.append(f"• The target group {group}: where that listener forwards to {database.source_id}.")
+    if database.target_group_name:
+        deleted.append(
+            f"• The target group {database.target_group_name}: where that listener forwards to "
+            f"{database.source_id}."
+        )
     deleted.append(
         f"• The firewall rules the wizard added to {database.source_id}'s security group for the "
         "load balancer, and its health alarm, where there are any."

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from wizard.ui.ask import ask_yes_no
 from wizard.ui.database_actions import ask_remove, open_add_dialog, removed_words
-from wizard.ui.database_words import count_words, database_cell
+from wizard.ui.database_words import DatabaseRow, count_words, database_cell, row_of
 from wizard.ui.redact import Redactor
 from wizard.ui.removal import kept_note, removal_question
 from wizard.ui.rich_text import escape
@@ -67,8 +67,7 @@ class HomeView(QWidget):
         self.runner = runner
         self.redactor = redactor
         self.links: list[LinkState] = []
-        self.databases: dict[str, list[Any]] = {}  # link name -> its DatabaseOnLink rows
-        self._unread: dict[str, str] = {}  # link name -> why its databases could not be read
+        self.databases: dict[str, list[DatabaseRow]] = {}  # link name -> its databases
         self.add_dialog: Any = None  # the Add a database dialog, while open
         self._busy = False
         self._note = ""  # what the last action did: said again once the list is read afresh
@@ -161,7 +160,7 @@ class HomeView(QWidget):
         self.error_panel.clear()
         self._set_busy(True, f"Looking for links in {self.state.region}…")
         self.runner.run(
-            tasks.databases_overview,
+            tasks.link_overview,
             self.state.aws,
             self.state.identity,
             self.state.consumer,
@@ -170,13 +169,15 @@ class HomeView(QWidget):
             owner=self,
         )
 
-    def _loaded(self, overview: Any) -> None:
-        """`overview`: wizard.ui.database_tasks.Overview (the links, and each one's databases)."""
+    def _loaded(self, links: list[LinkState]) -> None:
         self._set_busy(False, self._note)
         self._note = ""
-        self.links = list(overview.links)
-        self.databases = dict(overview.databases)
-        self._unread = dict(overview.unread)
+        self.links = list(links)
+        # Each link's databases as link health read them (ports, targets, findings).
+        self.databases = {
+            link.name: [row_of(d) for d in link.status.databases] if link.status is not None else []
+            for link in self.links
+        }
         self._render()
         self.loaded.emit(self.links)
 
@@ -238,10 +239,8 @@ class HomeView(QWidget):
         else:
             count = f": {count_words(len(found))}" if found else ""
             self.databases_title.setText(f"<b>Databases of {escape(link.name)}</b>{count}")
-        note = ""
-        if link is not None and link.name in self._unread:
-            note = f"Could not read them: {self._unread[link.name]}"
-        self.database_list.set_databases(found, self.redactor(note))
+        note = "" if found or link is None else "None found by the link's tags: continue the link first."
+        self.database_list.set_databases(found, note)
         # A database joins a built link (its load balancer); an unfinished one is continued first.
         self.database_list.set_actions_enabled(link is not None and not self._busy and bool(found))
 

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from wizard.ui.colours import tone
-from wizard.ui.database_words import health, health_text
+from wizard.ui.database_words import DatabaseRow, health, health_text, row_of
 
 COLUMNS = ("Database", "Kind", "Platform's port", "Database port", "Health")
 KINDS = {
@@ -34,8 +34,8 @@ _TONES = {"ok": "ok", "warning": "warning", "problem": "failed"}
 
 
 class DatabaseList(QWidget):
-    """Rows from wizard.steps.databases.DatabaseOnLink; `set_databases(None, text)` says why
-    there are none to show (reading, not read)."""
+    """Rows from the engine's databases (see database_words.row_of); `set_databases(None, text)`
+    says why there are none to show (reading, not read)."""
 
     add_requested = Signal()
     remove_requested = Signal(object)  # the DatabaseOnLink to remove
@@ -44,7 +44,7 @@ class DatabaseList(QWidget):
         """`max_rows`: 0 = as tall as its rows (the page scrolls); else at most that many rows."""
         super().__init__(parent)
         self._max_rows = max_rows
-        self.databases: list[Any] = []
+        self.databases: list[DatabaseRow] = []
         self.tree = QTreeWidget()
         self.tree.setObjectName("databases")
         self.tree.setAccessibleName("Databases on this link")
@@ -81,7 +81,7 @@ class DatabaseList(QWidget):
     def set_databases(self, databases: list[Any] | None, note: str = "") -> None:
         """The link's databases (None: not known, `note` says why)."""
         chosen = self.selected()
-        self.databases = list(databases or [])
+        self.databases = [row_of(d) for d in databases or []]
         self.tree.clear()
         for database in self.databases:
             item = QTreeWidgetItem(
@@ -94,7 +94,8 @@ class DatabaseList(QWidget):
                 ]
             )
             item.setData(0, Qt.ItemDataRole.UserRole, database.source_id)
-            item.setToolTip(0, f"Target group {database.target_group_name or database.target_group_arn}")
+            if database.target_group_name:
+                item.setToolTip(0, f"Target group {database.target_group_name}")
             item.setForeground(4, tone(_TONES[health(database)[0]], self))
             self.tree.addTopLevelItem(item)
             if chosen is not None and chosen.source_id == database.source_id:

@@ -270,9 +270,11 @@ class AddDatabaseDialog(QDialog):
     def _loaded(self, choices: Any) -> None:
         self.choices = choices
         free = self.table.set_candidates(choices.candidates)
+        total, network = len(choices.candidates), f"the link's network ({choices.vpc_id})"
         notes = [
-            f"{free} of the {len(choices.candidates)} databases in the link's network ({choices.vpc_id}) "
-            "can be added; the others are on a link already."
+            f"All {total} databases in {network} can be added."
+            if free == total
+            else f"{free} of the {total} databases in {network} can be added; the others are on a link."
         ]
         if choices.elsewhere:
             notes.append(

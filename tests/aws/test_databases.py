@@ -264,7 +264,7 @@ def test_an_older_load_balancer_without_a_security_group_opens_the_new_subnet_fo
 ) -> None:
     from wizard.model import link_tags
 
-    zone_a, zone_b = seeded.subnet_ids[0], seeded.subnet_ids[1]
+    zone_b = seeded.subnet_ids[1]
     # Made by an older version: no security group, so databases let it in by subnet range.
     aws.elbv2.create_load_balancer(
         Name=LINK, Subnets=[zone_b], Scheme="internal", Type="network", Tags=link_tags(LINK)
@@ -278,3 +278,24 @@ def test_an_older_load_balancer_without_a_security_group_opens_the_new_subnet_fo
     )["SecurityGroupRules"]
     opened = {(r.get("CidrIpv4"), r["FromPort"]) for r in rules if not r["IsEgress"]}
     assert ("10.20.1.0/24", 5432) in opened  # zone a's range, for the first database too
+
+
+def test_an_add_that_stopped_half_way_continues_on_the_same_port(
+    aws: AwsContext, seeded: SampleAccount
+) -> None:
+    build_link(aws, seeded.analytics_pg, name=LINK)
+    first = _add(aws, seeded.reports_cluster)
+    # As if the computer went off before the listener was made.
+    aws.elbv2.delete_listener(ListenerArn=first.listener_arn)  # type: ignore[attr-defined]
+    assert sorted(_listeners(aws)) == [5432]
+
+    again = _add(aws, seeded.reports_cluster)
+
+    assert again.listener_port == 5433  # type: ignore[attr-defined]
+    assert _listeners(aws)[5433] == {first.target_group_arn}  # type: ignore[attr-defined]
+    assert [d.source_id for d in _record(aws).all_databases()] == [
+        seeded.analytics_pg,
+        seeded.reports_cluster,
+    ]
+    with pytest.raises(UserError, match="already on the link 'analytics' on listener port 5433"):
+        _add(aws, seeded.reports_cluster)

@@ -149,6 +149,17 @@ def plan_add_database(
     record = load_record(store, account_id, aws.region, link_name)
     on_link = find_databases(aws, link_name, record, balancer)
     here = next((d for d in on_link if d.source_id == source.id), None)
+    saved = record.database(source.id) if record else None
+    if (
+        here is not None
+        and not here.first
+        and saved is not None
+        and not (here.listener_arn and here.target_group_arn)
+    ):
+        # An add that stopped half-way (AWS refused, or the computer went off): continue it on
+        # the port it chose.
+        listener_port = plan.listener_port = listener_port or saved.listener_port
+        here = None
     if here is not None:
         port_words = f" on listener port {here.listener_port}" if here.listener_port else ""
         plan.refusal = _refusal(
@@ -331,8 +342,11 @@ def _add(
             from wizard.steps.database_fixes import open_new_subnets
 
             open_new_subnets(aws, store, record, balancer, progress)
-    entry = LinkDatabase(source.id, source.kind.value, port, plan.listener_port)
-    record.databases.append(entry)  # saved first: a crash half-way leaves it known (remove finds it)
+    entry = record.database(source.id)
+    if entry is None or entry.source_id == record.source_id:
+        entry = LinkDatabase(source.id, source.kind.value, port, plan.listener_port)
+        record.databases.append(entry)  # saved first: a crash half-way leaves it known (remove finds it)
+    entry.listener_port = plan.listener_port
     store.save(record)
 
     def noted(kind: str) -> Progress:

@@ -188,3 +188,30 @@ def test_add_and_remove_a_database_on_the_done_page(
     assert f"Removed {SECOND} from {LINK}" in page.status.text()
     assert window.state.link.record.all_databases()[0].source_id == FIRST
     assert [d.source_id for d in window.state.link.record.all_databases()] == [FIRST]
+
+
+def test_removing_the_first_database_leaves_the_done_page_on_the_others_port(
+    home_window: Callable[[str], MainWindow], qtbot: Any, one_link: Sandbox, no_dialogs: list[str]
+) -> None:
+    """The record's first database goes (its listener port differs, so none takes its place):
+    the page then says the port of the one left, never the old one (or 0)."""
+    window = home_window(one_link.endpoint_url)
+    home = signed_in_home(qtbot, window)
+    view = home.view
+    qtbot.waitUntil(lambda: home.showing and len(view.links) == 2 and not view.busy, timeout=WAIT_MS)
+    view.table.selectRow(view.row_of(LINK))
+    view.open_button.click()
+    qtbot.waitUntil(lambda: window.wizard.currentId() == int(PageId.DONE), timeout=WAIT_MS)
+    page = wait_settled(qtbot, window)
+    qtbot.waitUntil(lambda: len(page.databases.databases) == 1, timeout=WAIT_MS)
+    page.databases.add_button.click()
+    add_through_dialog(qtbot, page.add_dialog, no_dialogs)
+    page.add_dialog.close_button.click()
+    qtbot.waitUntil(lambda: len(page.databases.databases) == 2, timeout=WAIT_MS)
+
+    page.databases.select(FIRST)
+    page.databases.remove_button.click()
+    qtbot.waitUntil(lambda: not page.busy and len(page.databases.databases) == 1, timeout=WAIT_MS)
+    assert ports(page.databases.databases) == {SECOND: 5433}
+    assert "port 5433," in page.next_steps.text() and "port 5432" not in page.next_steps.text()
+    assert ", port 5433<br>" in page.hostnames.text()

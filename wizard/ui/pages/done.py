@@ -127,6 +127,8 @@ class DonePage(BasePage):
         several = record.all_databases() if record is not None else []
         if len(several) > 1:  # each database on its own port
             port = ", ".join(f"{d.listener_port} for {d.source_id}" for d in several)
+        elif several:  # (the one left after the first was removed keeps its own listener port)
+            port = several[0].listener_port
         self.hostnames.show_connections(connections, port, owner, self.redactor)
 
     # --- the link's databases -----------------------------------------------------------------
@@ -236,7 +238,9 @@ class DonePage(BasePage):
                 "database."
             )
         else:
-            port = f"port {record.port}" if len(several) < 2 else escape(ports_words(several))
+            port = f"port {several[0].listener_port if several else record.port}"
+            if len(several) > 1:
+                port = escape(ports_words(several))
             hint = (
                 f"In {consumer}, create the connection with the <b>endpoint hostname</b> they send "
                 f"you (it ends in <code>vpce.amazonaws.com</code>) as the host and {port}, with "

@@ -1,6 +1,8 @@
 """The home screen: after sign-in, the links of this account and region (found by the wizard's tags
 in AWS and by saved records), each in a word with its next action (wizard.link_states), and New
-link, Open, Check health and Remove. With no links, the wizard goes straight on to its pages."""
+link, Open, Check health and Remove; below, the chosen link's databases (each with the port the
+platform uses and its health), Add a database and Remove this database. With no links, the
+wizard goes straight on to its pages."""
 
 from __future__ import annotations
 
@@ -21,10 +23,13 @@ from PySide6.QtWidgets import (
 
 from wizard.ui import terraform_export
 from wizard.ui.ask import ask_yes_no
+from wizard.ui.database_actions import ask_remove, open_add_dialog, removed_words
+from wizard.ui.database_words import DatabaseRow, count_words, database_cell, row_of
 from wizard.ui.redact import Redactor
 from wizard.ui.removal import kept_note, removal_question
 from wizard.ui.rich_text import escape
 from wizard.ui.state import WizardState
+from wizard.ui.widgets.database_list import DatabaseList
 from wizard.ui.widgets.error_panel import ErrorPanel
 from wizard.ui.worker import Runner, tasks
 
@@ -63,6 +68,8 @@ class HomeView(QWidget):
         self.runner = runner
         self.redactor = redactor
         self.links: list[LinkState] = []
+        self.databases: dict[str, list[DatabaseRow]] = {}  # link name -> its databases
+        self.add_dialog: Any = None  # the Add a database dialog, while open
         self._busy = False
         self._note = ""  # what the last action did: said again once the list is read afresh
 
@@ -114,6 +121,11 @@ class HomeView(QWidget):
         self.terraform_button.setObjectName("exportTerraform")
         self.terraform_button.setToolTip(terraform_export.TOOLTIP)
         self.terraform_button.clicked.connect(self.export_selected)
+        self.databases_title = QLabel()
+        self.databases_title.setObjectName("databasesTitle")
+        self.database_list = DatabaseList(max_rows=3)
+        self.database_list.add_requested.connect(self.add_database)
+        self.database_list.remove_requested.connect(self.remove_database)
         self.status = QLabel()
         self.status.setObjectName("homeStatus")
         self.status.setWordWrap(True)
@@ -135,6 +147,8 @@ class HomeView(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.next_label)
         layout.addLayout(buttons)
+        layout.addWidget(self.databases_title)
+        layout.addWidget(self.database_list)
         layout.addWidget(self.status)
         layout.addWidget(self.error_panel)
         redactor.changed.connect(self._render)
@@ -165,6 +179,11 @@ class HomeView(QWidget):
         self._set_busy(False, self._note)
         self._note = ""
         self.links = list(links)
+        # Each link's databases as link health read them (ports, targets, findings).
+        self.databases = {
+            link.name: [row_of(d) for d in link.status.databases] if link.status is not None else []
+            for link in self.links
+        }
         self._render()
         self.loaded.emit(self.links)
 
@@ -183,7 +202,7 @@ class HomeView(QWidget):
         for row, link in enumerate(self.links):
             cells = (
                 link.name,
-                link.source_id or "not known here",
+                database_cell(self.databases.get(link.name, []), link.source_id or "not known here"),
                 f"{MARKS.get(link.severity, '')} {link.word}",
                 self.redactor(link.next_action),
             )
@@ -222,6 +241,20 @@ class HomeView(QWidget):
             self.terraform_button,
         ):
             button.setEnabled(link is not None and not self._busy)
+        self._show_databases(link)
+
+    def _show_databases(self, link: LinkState | None) -> None:
+        """The chosen link's databases below the list, with Add and Remove."""
+        found = self.databases.get(link.name) if link is not None else None
+        if link is None:
+            self.databases_title.setText("")
+        else:
+            count = f": {count_words(len(found))}" if found else ""
+            self.databases_title.setText(f"<b>Databases of {escape(link.name)}</b>{count}")
+        note = "" if found or link is None else "None found by the link's tags: continue the link first."
+        self.database_list.set_databases(found, note)
+        # A database joins a built link (its load balancer); an unfinished one is continued first.
+        self.database_list.set_actions_enabled(link is not None and not self._busy and bool(found))
 
     def _set_busy(self, busy: bool, text: str) -> None:
         self._busy = busy
@@ -344,6 +377,47 @@ class HomeView(QWidget):
             on_error=lambda _err: self._set_busy(False, ""),
             owner=self,
         )
+
+    # --- the databases of a link ----------------------------------------------------------------
+    def add_database(self) -> None:
+        """The Add a database dialog for the selected link; the list is read again after."""
+        link = self.selected()
+        if link is None or self._busy:
+            return
+        self.add_dialog = open_add_dialog(
+            self, self.state, self.runner, self.redactor, link.name, self._added
+        )
+
+    def _added(self, name: str, result: Any) -> None:
+        database = result.database
+        self._note = f"Added {database.source_id} to {name} on port {database.listener_port}."
+        self.load()
+
+    def remove_database(self, database: Any) -> None:
+        link = self.selected()
+        if link is None or self._busy:
+            return
+        others = [d for d in self.databases.get(link.name, []) if d.source_id != database.source_id]
+        if not ask_remove(self, self.redactor, link.name, database, others):
+            return
+        self.error_panel.clear()
+        self._set_busy(True, f"Removing {database.source_id} from {link.name}…")
+        self.runner.run(
+            tasks.remove_database,
+            self.state.aws,
+            self.state.account_id,
+            link.name,
+            database.source_id,
+            on_progress=lambda text: self.status.setText(self.redactor(text)),
+            on_done=lambda removed: self._database_removed(link.name, database.source_id, removed),
+            on_error=lambda _err: self._set_busy(False, ""),
+            owner=self,
+        )
+
+    def _database_removed(self, name: str, source_id: str, removed: list[str]) -> None:
+        self._set_busy(False, "")
+        self._note = removed_words(source_id, name, removed)
+        self.load()
 
     def _removed(self, name: str, result: tuple[list[Any], list[str]]) -> None:
         deleted, kept = result

@@ -34,6 +34,12 @@ from wizard.steps import list_requests as list_requests
 from wizard.steps import service_summary as service_summary
 from wizard.steps import target_health as target_health
 from wizard.ui.collector import collector_paused
+from wizard.ui.database_tasks import add_choices as add_choices
+from wizard.ui.database_tasks import add_database as add_database
+from wizard.ui.database_tasks import databases_of_link as databases_of_link
+from wizard.ui.database_tasks import plan_add_database as plan_add_database
+from wizard.ui.database_tasks import platform_message as platform_message
+from wizard.ui.database_tasks import remove_database as remove_database
 
 
 def sign_in(

@@ -74,6 +74,10 @@ def arn_of(kind: str, resource_id: str, record: Any) -> str:
 def plain_name(kind: str, resource: Any, record: Any) -> str:
     """A name a DBA recognises: the load balancer's name, "port 5432 on plw-orders", …"""
     if kind == "listener" and record.port:
+        # Each database of the link has its own listener: its port, and whose it is.
+        database = next((d for d in record.all_databases() if d.listener_arn == resource.id), None)
+        if database is not None and database.source_id != record.source_id:
+            return f"port {database.listener_port} {short_name(resource.id)} ({database.source_id})"
         return f"port {record.port} {short_name(resource.id)}"
     if kind.startswith("sync-"):  # the target sync's function, role, rules: their names
         return str(resource.id).rsplit("/", 1)[-1].rsplit(":", 1)[-1]

@@ -23,9 +23,10 @@ class HostnameRows(QLabel):
         self.setVisible(False)
 
     def show_connections(
-        self, connections: Sequence[Any], port: int, owner: str, shown: Callable[[str], str] = str
+        self, connections: Sequence[Any], port: int | str, owner: str, shown: Callable[[str], str] = str
     ) -> None:
-        """The names of `owner`'s connected endpoint(s) (`shown` redacts them on a screen-share)."""
+        """The names of `owner`'s connected endpoint(s) (`shown` redacts them on a screen-share);
+        `port` may be several ("5432 for analytics-pg, 5433 for reports-aurora")."""
         rows = []
         for conn in connections:
             if conn.owner_account != owner or conn.state != "available" or not conn.dns_names:

@@ -57,9 +57,11 @@ def open_window(qapp: Any, qtbot: Any) -> Iterator[Callable[..., MainWindow]]:
     make_app([])
     opened: list[MainWindow] = []
 
-    def factory(endpoint_url: str | None = None, demo: bool = True, **kw: Any) -> MainWindow:
+    def factory(
+        endpoint_url: str | None = None, demo: bool = True, home: bool = False, **kw: Any
+    ) -> MainWindow:
         state = WizardState(consumer=load_consumer("rivery"), endpoint_url=endpoint_url, demo=demo, **kw)
-        window = MainWindow(state, Settings.load())
+        window = MainWindow(state, Settings.load(), home=home)
         qtbot.addWidget(window)
         window.show()
         window.wizard.restart()
@@ -69,6 +71,18 @@ def open_window(qapp: Any, qtbot: Any) -> Iterator[Callable[..., MainWindow]]:
     yield factory
     for window in opened:
         window.close()
+
+
+@pytest.fixture
+def home_window(open_window: Callable[..., MainWindow]) -> Callable[[str], MainWindow]:
+    """A window that shows the home screen after sign-in, at a laptop's 1024×640."""
+
+    def factory(url: str) -> MainWindow:
+        window = open_window(url, home=True)
+        window.resize(1024, 640)
+        return window
+
+    return factory
 
 
 @pytest.fixture

@@ -159,3 +159,13 @@ def finish_flow(
     wait_settled(qtbot, window)
     shoot(window, shots, qtbot=qtbot, name="done")
     return window.state.link
+
+
+def signed_in_home(qtbot: Any, window: MainWindow) -> Any:
+    """Sign in, press Next: the home screen reads the links."""
+    page = wait_settled(qtbot, window)
+    qtbot.waitUntil(page.isComplete, timeout=WAIT_MS)
+    window.wizard.next()
+    home = window.home
+    assert home is not None
+    return home

@@ -8,52 +8,16 @@ picture of it (00-home.png, 1024×640)."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.four_links import EXPECTED
-from tests.ui.flow import WAIT_MS, wait_settled
+from tests.ui.flow import WAIT_MS, signed_in_home
 from wizard import link_states
-from wizard.consumers import load_consumer
 from wizard.sandbox.server import Sandbox
-from wizard.settings import Settings
-from wizard.ui.app import make_app
 from wizard.ui.main_window import MainWindow
 from wizard.ui.page_ids import PageId
-from wizard.ui.state import WizardState
-
-
-@pytest.fixture
-def home_window(qapp: Any, qtbot: Any) -> Iterator[Callable[[str], MainWindow]]:
-    make_app([])
-    opened: list[MainWindow] = []
-
-    def factory(url: str) -> MainWindow:
-        state = WizardState(consumer=load_consumer("rivery"), endpoint_url=url, demo=True)
-        window = MainWindow(state, Settings.load(), home=True)
-        qtbot.addWidget(window)
-        window.resize(1024, 640)
-        window.show()
-        window.wizard.restart()
-        opened.append(window)
-        return window
-
-    yield factory
-    for window in opened:
-        window.close()
-
-
-def signed_in_home(qtbot: Any, window: MainWindow) -> Any:
-    """Sign in, press Next: the home screen reads the links."""
-    page = wait_settled(qtbot, window)
-    qtbot.waitUntil(page.isComplete, timeout=WAIT_MS)
-    window.wizard.next()
-    home = window.home
-    assert home is not None
-    return home
 
 
 def words(view: Any) -> dict[str, str]:

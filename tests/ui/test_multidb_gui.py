@@ -16,16 +16,13 @@ from typing import Any
 
 import pytest
 
-from tests.ui.flow import WAIT_MS, wait_settled
+from tests.ui.flow import WAIT_MS, signed_in_home, wait_settled
 from tests.ui.palettes import dark_palette
-from tests.ui.test_home import home_window, quiet_sandbox, signed_in_home
 from wizard.cli import main
 from wizard.sandbox.consumer import SimulatedConsumer
 from wizard.sandbox.server import Sandbox
 from wizard.ui.main_window import MainWindow
 from wizard.ui.page_ids import PageId
-
-__all__ = ["home_window", "quiet_sandbox"]  # fixtures shared with the home screen's tests
 
 REGION = "us-east-1"
 LINK = "plw-multi"

@@ -11,15 +11,14 @@ import pytest
 from PySide6.QtWidgets import QFileDialog
 
 from tests.export.conftest import parse
-from tests.ui.flow import WAIT_MS
-from tests.ui.test_home import home_window, quiet_sandbox, signed_in_home  # noqa: F401 (fixtures)
+from tests.ui.flow import WAIT_MS, signed_in_home
 from wizard.cli import main
 
 
 def test_home_screen_exports_the_selected_link(
-    home_window: Any,  # noqa: F811
+    home_window: Any,
     qtbot: Any,
-    quiet_sandbox: Any,  # noqa: F811
+    quiet_sandbox: Any,
     capsys: Any,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,

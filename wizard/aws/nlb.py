@@ -123,7 +123,7 @@ def find_nlb(aws: AwsContext, link_name: str) -> NlbInfo | None:
     return _info(aws, ours[0]) if ours else None
 
 
-def _check_name_free(aws: AwsContext, name: str, link_name: str) -> None:
+def check_name_free(aws: AwsContext, name: str, link_name: str) -> None:
     # describe_load_balancers(Names=...) raises LoadBalancerNotFound when the name is free.
     try:
         with aws_step("Looking for the load balancer", "elasticloadbalancing:DescribeLoadBalancers"):
@@ -246,7 +246,7 @@ def start_nlb(
             )
         arn = existing.arn
     else:
-        _check_name_free(aws, link_name, link_name)
+        check_name_free(aws, link_name, link_name)
         group, _ = find_or_create_nlb_security_group(
             aws, link_name, vpc_id, on_created=on_security_group_created
         )

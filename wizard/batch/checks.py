@@ -138,7 +138,7 @@ def _check_link(
         return None
     if nlb.find_nlb(aws, row.name) is None:
         try:
-            nlb._check_name_free(aws, row.name, row.name)  # a load balancer not the wizard's
+            nlb.check_name_free(aws, row.name, row.name)  # a load balancer not the wizard's
         except UserError as exc:
             problems.append(Problem(row.line_of("name"), exc.paragraph()))
             return None

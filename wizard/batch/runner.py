@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from wizard.batch.checks import BatchPlan, PlannedDatabase, PlannedLink
 from wizard.commands import context
 from wizard.commands.notify import alerts_for
-from wizard.commands.setup import _apply_fixes, _explain_partial, _report_checks
+from wizard.commands.setup import apply_fixes, explain_partial, report_checks
 from wizard.errors import UserError
 from wizard.state import RecordStore
 from wizard.steps import SETUP_STEPS, AllowlistStep, apply_fix, run_setup, service_summary
@@ -97,15 +97,15 @@ def run_link(planned: PlannedLink, options: RunOptions) -> RowResult:
     try:
         run_setup(link, progress=progress, steps=SETUP_STEPS[:2], wait=wait)
         if options.fix:  # while AWS starts the load balancer
-            _apply_fixes(link, allow_reboot=options.allow_reboot)
+            apply_fixes(link, allow_reboot=options.allow_reboot)
         run_setup(link, progress=progress, steps=SETUP_STEPS[2:], wait=wait)
         if planned.others and options.remove_old_principals:
             progress(apply_fix(link, AllowlistStep(), "other-principals", wait=wait))
         alerts_for(link, row.notify or link.record.alert_email, progress)
-        checks = _report_checks(link, fixed=options.fix)
+        checks = report_checks(link, fixed=options.fix)
     except UserError as exc:
         say(f"  {exc.paragraph()}")
-        _explain_partial(link.aws, link)
+        explain_partial(link.aws, link)
         result.why = exc.paragraph()
         result.remove = f"privatelink-wizard teardown --region {row.region} --name {row.name}"
         return result

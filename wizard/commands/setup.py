@@ -110,15 +110,15 @@ def setup(args: argparse.Namespace) -> int:
     try:
         run_setup(link, progress=progress, steps=SETUP_STEPS[:2], wait=context.LOCK_WAIT_SECONDS)
         if args.fix:  # while AWS starts the load balancer
-            _apply_fixes(link, allow_reboot=args.allow_reboot)
+            apply_fixes(link, allow_reboot=args.allow_reboot)
         run_setup(link, progress=progress, steps=SETUP_STEPS[2:], wait=context.LOCK_WAIT_SECONDS)
         if others and args.remove_old_principals:
             progress(apply_fix(link, AllowlistStep(), "other-principals", wait=context.LOCK_WAIT_SECONDS))
         # Alerts asked now, or asked before (kept pointing at this port's target group).
         alert = alerts_for(link, notify or link.record.alert_email, progress)
-        checks = _report_checks(link, fixed=args.fix)
+        checks = report_checks(link, fixed=args.fix)
     except UserError:
-        _explain_partial(aws, link)
+        explain_partial(aws, link)
         raise
     summary = service_summary(link)
     blocking = [row for row in checks if row.required and not row.ok]
@@ -175,7 +175,7 @@ def region_notes(consumer: Consumer, region: str, consumer_regions: tuple[str, .
     return notes
 
 
-def _apply_fixes(link: Link, allow_reboot: bool) -> None:
+def apply_fixes(link: Link, allow_reboot: bool) -> None:
     step = TargetGroupStep()
     for row in step.check(link):
         # skip_name_resolve set but waiting for a reboot: its fix is the reboot, only if allowed.
@@ -188,7 +188,7 @@ def _apply_fixes(link: Link, allow_reboot: bool) -> None:
             say(f"  {done}")
 
 
-def _report_checks(link: Link, fixed: bool) -> list[Any]:
+def report_checks(link: Link, fixed: bool) -> list[Any]:
     rows = TargetGroupStep().check(link)
     for row in rows:
         mark = "ok " if row.ok and not row.warning else ("!  " if row.ok else "✖  ")
@@ -200,7 +200,7 @@ def _report_checks(link: Link, fixed: bool) -> list[Any]:
     return rows
 
 
-def _explain_partial(aws: AwsContext, link: Link) -> None:
+def explain_partial(aws: AwsContext, link: Link) -> None:
     """After a failure: exactly what exists now, and the three ways on (retry, later, remove)."""
     record = link.record
     try:

@@ -19,6 +19,8 @@ from wizard.model import DATABASE_TAG_KEY, LINK_TAG_KEY, LinkDatabase, LinkRecor
 
 @dataclass(frozen=True)
 class FoundDatabase:
+    """One database of a link: its target group and the listener that forwards to it."""
+
     source_id: str
     source_kind: str  # "" when only AWS knows the database (no record)
     port: int  # the database's own port (its target group's; the record's when none exists)
@@ -26,17 +28,7 @@ class FoundDatabase:
     target_group_arn: str = ""
     listener_arn: str = ""
     target_group_name: str = ""
-    first: bool = False
-
-    def as_link_database(self) -> LinkDatabase:
-        return LinkDatabase(
-            self.source_id,
-            self.source_kind,
-            self.port,
-            self.listener_port,
-            self.target_group_arn,
-            self.listener_arn,
-        )
+    first: bool = False  # the database the link was set up with
 
 
 def target_group_name(link_name: str, listener_port: int) -> str:

@@ -8,6 +8,7 @@ the link's lock. Removing is in `database_removal`."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -45,28 +46,10 @@ class AddDatabasePlan:
 
 
 @dataclass(frozen=True)
-class DatabaseOnLink:
-    """One database of a link, as found in AWS (tags) and the record."""
+class DatabaseOnLink(FoundDatabase):
+    """One database of a link, as found in AWS (tags) and the record, with its targets' health."""
 
-    source_id: str
-    source_kind: str  # SourceKind value ("" when only AWS knows the database)
-    port: int  # the database's own port (the target group's)
-    listener_port: int  # the port the platform uses (0: no listener found)
-    target_group_arn: str = ""
-    listener_arn: str = ""
-    target_group_name: str = ""
-    first: bool = False  # the database the link was set up with
     health: tuple[tg.TargetHealthInfo, ...] = ()
-
-    def as_link_database(self) -> LinkDatabase:
-        return LinkDatabase(
-            self.source_id,
-            self.source_kind,
-            self.port,
-            self.listener_port,
-            self.target_group_arn,
-            self.listener_arn,
-        )
 
 
 def load_record(store: RecordStore, account_id: str, region: str, link_name: str) -> LinkRecord | None:
@@ -427,17 +410,7 @@ def link_databases(aws: AwsContext, link_name: str, record: LinkRecord | None) -
 
 def _with_health(aws: AwsContext, found: FoundDatabase) -> DatabaseOnLink:
     health = tuple(tg.target_health(aws, found.target_group_arn)) if found.target_group_arn else ()
-    return DatabaseOnLink(
-        found.source_id,
-        found.source_kind,
-        found.port,
-        found.listener_port,
-        found.target_group_arn,
-        found.listener_arn,
-        found.target_group_name,
-        found.first,
-        health,
-    )
+    return DatabaseOnLink(**dataclasses.asdict(found), health=health)
 
 
 def remove_database(
